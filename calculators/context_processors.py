@@ -1,0 +1,5 @@
+from . import registry
+
+
+def site(request):
+    return {"tool_groups": registry.grouped()}

@@ -1,0 +1,9 @@
+"""Pure-Python calculation engines: no Django imports, so they are testable and reusable."""
+
+
+class InputError(ValueError):
+    """Input no calculation can satisfy; `field` names the parameter a person should change."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field

@@ -1,0 +1,59 @@
+"""The base every calculator form shares: the query string in, an engine result out.
+
+Field names are the public query parameters. A missing parameter takes the field's initial
+value, so any subset of parameters is a valid permalink; QueryDict.get keeps the last of
+repeated values.
+"""
+
+from dataclasses import asdict
+from urllib.parse import urlencode
+
+from django import forms
+
+from .engine import InputError
+from .fields import plain_number
+
+
+class CalculatorForm(forms.Form):
+    def __init__(self, query=None):
+        query = query if query is not None else {}
+        data = {}
+        for name, field in self.base_fields.items():
+            if name in query:
+                data[name] = query.get(name)
+            elif field.initial is not None:
+                data[name] = plain_number(field.initial)
+        super().__init__(data)
+        self.result = None
+
+    def compute(self, cleaned: dict):
+        """Return the engine's result for valid, cleaned input."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.result = self.compute(cleaned)
+            except InputError as error:
+                self.add_error(error.field if error.field in self.fields else None, str(error))
+        return cleaned
+
+    def inputs(self) -> dict:
+        """Every input after defaults, as plain JSON values (valid forms only)."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+    def result_json(self) -> dict:
+        return asdict(self.result)
+
+    def query_string(self, **overrides) -> str:
+        """The canonical permalink query for these inputs (optional blanks left out)."""
+        values = {**self.inputs(), **overrides}
+        pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
+        return urlencode(pairs)
+
+    def errors_by_param(self) -> dict:
+        errors = {name: list(messages) for name, messages in self.errors.items()}
+        if "__all__" in errors:
+            errors["inputs"] = errors.pop("__all__")
+        return errors

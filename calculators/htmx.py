@@ -1,0 +1,50 @@
+"""The one rule for every calculator: the same URL answers as a page, a fragment or JSON."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from . import registry
+
+
+def wants_fragment(request) -> bool:
+    # A history restore needs the whole page back, not just the result.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render_calculator(request, form, template_name: str, tool_slug: str, context=None):
+    valid = form.is_valid()
+    if request.GET.get("format") == "json":
+        if valid:
+            response = JsonResponse({"inputs": form.inputs(), "result": form.result_json()})
+        else:
+            response = JsonResponse({"errors": form.errors_by_param()}, status=400)
+    else:
+        query = form.query_string() if valid else ""
+        context = {
+            "form": form,
+            "result": form.result if valid else None,
+            "tool": registry.get(tool_slug),
+            "related": registry.related_links(tool_slug, form.inputs() if valid else {}),
+            "permalink": request.build_absolute_uri(f"{request.path}?{query}" if query else None),
+            **(context or {}),
+        }
+        name = f"{template_name}#result" if wants_fragment(request) else template_name
+        response = render(request, name, context)
+    # The answer depends only on the URL (and HX-Request, named in Vary), so caches may keep it.
+    patch_cache_control(response, public=True, max_age=settings.CALCULATOR_MAX_AGE)
+    return response
+
+
+def calculator_view(form_class, template_name: str, tool_slug: str):
+    """A GET view binding `form_class` to the query string and rendering by the rule above."""
+
+    @require_GET
+    @vary_on_headers("HX-Request")
+    def view(request):
+        return render_calculator(request, form_class(request.GET), template_name, tool_slug)
+
+    return view

@@ -1,0 +1,61 @@
+"""Every tool on the site, registered by its own app; drives the home page, nav and related links.
+
+Apps register from AppConfig.ready(), so `calculators` never imports a sibling app.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .fields import plain_number
+
+GROUPS = ("Batch and training", "Memory and hardware", "Evaluation metrics")
+
+
+@dataclass(frozen=True)
+class Tool:
+    slug: str
+    title: str
+    blurb: str
+    group: str
+    url_name: str
+    url_kwargs: tuple[tuple[str, str], ...] = ()
+    related: tuple[str, ...] = ()
+    # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
+    accepts: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return reverse(self.url_name, kwargs=dict(self.url_kwargs))
+
+    def link(self, values: dict) -> str:
+        shared = [(k, plain_number(values[k])) for k in self.accepts if values.get(k) is not None]
+        return f"{self.path}?{urlencode(shared)}" if shared else self.path
+
+
+_tools: dict[str, Tool] = {}
+
+
+def register(*tools: Tool) -> None:
+    for tool in tools:
+        if tool.group not in GROUPS:
+            raise ValueError(f"{tool.slug}: unknown group {tool.group!r}")
+        _tools[tool.slug] = tool
+
+
+def get(slug: str) -> Tool:
+    return _tools[slug]
+
+
+def grouped() -> list[tuple[str, list[Tool]]]:
+    return [(g, [t for t in _tools.values() if t.group == g]) for g in GROUPS if any_in(g)]
+
+
+def any_in(group: str) -> bool:
+    return any(t.group == group for t in _tools.values())
+
+
+def related_links(slug: str, values: dict) -> list[tuple[Tool, str]]:
+    """The tool's related siblings that exist, each linked with the shared parameters."""
+    return [(_tools[r], _tools[r].link(values)) for r in get(slug).related if r in _tools]

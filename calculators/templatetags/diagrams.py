@@ -1,0 +1,11 @@
+from django import template
+
+from ..diagram import step_diagram as layout
+
+register = template.Library()
+
+
+@register.simple_tag
+def step_diagram(plan):
+    a = plan.accumulation
+    return layout(a.data_parallel_size, a.accumulation_steps, plan.inputs.micro_batch)

@@ -1,0 +1,97 @@
+"""Display formatting, the only place numbers are rounded. Values headed back into inputs or
+URLs use `plain`, never these."""
+
+import math
+
+from django import template
+
+from ..fields import plain_number
+
+register = template.Library()
+
+MINUS = "\u2212"
+SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+GIB = 2**30
+
+
+def signed(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+@register.filter
+def plain(value):
+    return "" if value is None else plain_number(value)
+
+
+@register.filter
+def exact(value):
+    """4194304 -> '4,194,304'; floats keep up to 6 significant digits."""
+    if isinstance(value, float) and not value.is_integer():
+        return signed(f"{value:,.6g}")
+    return signed(f"{int(value):,}")
+
+
+@register.filter
+def human(value):
+    """4194304 -> '4.19M'; below ten thousand the exact figure reads better."""
+    if abs(value) < 10_000:
+        return exact(value)
+    for scale, suffix in SUFFIXES:
+        if abs(value) >= scale:
+            return signed(f"{value / scale:.3g}{suffix}")
+    return exact(value)
+
+
+@register.filter
+def fixed(value, digits=2):
+    return signed(f"{value:,.{int(digits)}f}")
+
+
+@register.filter
+def sci(value):
+    """Learning rates: 0.0003 -> '3.00e-4' (floatformat would print 0.000)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return signed(f"{mantissa}e{int(exponent)}")
+
+
+@register.filter
+def pct(value, digits=2):
+    """Signed percent: 2.5 -> '+2.50%', -1 -> '−1.00%'."""
+    if value == 0:
+        return "0%"
+    return signed(f"{value:+.{int(digits)}f}%")
+
+
+@register.filter
+def gib(nbytes):
+    """Binary gibibytes, labelled as such: 2**30 -> '1.00 GiB'."""
+    return f"{nbytes / GIB:,.2f} GiB"
+
+
+@register.filter
+def gb(nbytes):
+    """Decimal gigabytes: 10**9 -> '1.00 GB'."""
+    return f"{nbytes / 1e9:,.2f} GB"
+
+
+@register.filter
+def times(value):
+    """A ratio: 1.0234 -> '1.02×'."""
+    return f"{value:.3g}\u00d7" if math.isfinite(value) else "—"
+
+
+@register.filter
+def mul(value, factor):
+    return value * factor
+
+
+@register.filter
+def div(value, divisor):
+    return value / divisor
+
+
+@register.filter
+def floordiv(value, divisor):
+    return value // divisor
