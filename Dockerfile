@@ -21,5 +21,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
 
-# gunicorn reads WEB_CONCURRENCY for its worker count.
-CMD ["sh", "-c", "exec gunicorn gradacc_site.wsgi --bind 0.0.0.0:${PORT} --access-logfile - --forwarded-allow-ips='*'"]
+# gunicorn.conf.py reads PORT and WEB_CONCURRENCY (worker count); `make bench` uses it too.
+CMD ["gunicorn", "gradacc_site.wsgi"]

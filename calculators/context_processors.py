@@ -2,4 +2,5 @@ from . import registry
 
 
 def site(request):
-    return {"tool_groups": registry.grouped()}
+    # Passed uncalled: templates call it only where the nav is drawn, not for fragments.
+    return {"tool_groups": registry.grouped}

@@ -1,18 +1,21 @@
 """Layout of the one-optimizer-step picture: data-parallel ranks x micro-steps, then one
 all-reduce and one optimizer step. Long axes are condensed to first items, a gap, the last.
 
-Pure geometry (numbers and labels); the template draws it as inline SVG.
+Geometry first (numbers and labels, easy to test), then `step_svg` writes the markup.
 """
 
 from dataclasses import dataclass
+from html import escape
+from typing import NamedTuple
+
+from .svg import figure_svg
 
 CELL_W, CELL_H, GAP = 40, 26, 6
 LABEL_W, TOP = 78, 26
 MAX_STEPS_SHOWN, MAX_RANKS_SHOWN = 8, 4
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):  # a tuple: cheap to build, and a diagram has dozens
     x: int
     y: int
     w: int
@@ -75,3 +78,38 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
         "averages the gradients across GPUs and the optimizer updates the weights once."
     )
     return Diagram(width, TOP + grid_h + 4, boxes, row_labels, column_labels, description)
+
+
+def box_markup(b: Box) -> str:
+    # Plain f-strings: this runs for every cell on every recompute. Labels are digits or
+    # fixed words, escaped all the same.
+    middle = f'x="{b.cx:g}" y="{b.cy:g}" text-anchor="middle" dominant-baseline="middle"'
+    if b.kind == "ellipsis":
+        return f'<text class="svg-muted" {middle}>…</text>'
+    turn = "" if b.kind == "micro" else f' transform="rotate(-90 {b.cx:g} {b.cy:g})"'
+    return (
+        f'<rect class="svg-{b.kind}" x="{b.x}" y="{b.y}" width="{b.w}" height="{b.h}" rx="4"/>'
+        f'<text class="svg-on-box" {middle}{turn}>{escape(b.label)}</text>'
+    )
+
+
+def step_svg(d: Diagram) -> str:
+    body = [
+        f'<text class="svg-label" x="{b.cx:g}" y="{b.h}" text-anchor="middle">{b.label}</text>'
+        for b in d.column_labels
+    ]
+    body += [
+        f'<text class="svg-label" x="{b.w}" y="{b.cy:g}" text-anchor="end" '
+        f'dominant-baseline="middle">{escape(b.label)}</text>'
+        for b in d.row_labels
+    ]
+    body += [box_markup(b) for b in d.boxes]
+    return figure_svg(
+        d.width,
+        d.height,
+        "One optimizer step",
+        d.description,
+        body,
+        id_prefix="step-diagram",
+        data_testid="step-diagram",
+    )

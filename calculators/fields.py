@@ -10,6 +10,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from . import widgets
+
 MAX_CHARS = 40
 WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
@@ -64,6 +66,7 @@ class BoundedMixin:
 
 class WholeNumberField(BoundedMixin, forms.IntegerField):
     kind = "a whole number"
+    widget = widgets.NumberInput
 
     def parse(self, text):
         if not WHOLE.fullmatch(text):
@@ -73,6 +76,7 @@ class WholeNumberField(BoundedMixin, forms.IntegerField):
 
 class DecimalNumberField(BoundedMixin, forms.FloatField):
     kind = "a number"
+    widget = widgets.NumberInput
 
     def parse(self, text):
         if not DECIMAL.fullmatch(text):
@@ -89,6 +93,8 @@ class DecimalNumberField(BoundedMixin, forms.FloatField):
 
 
 class PlainChoiceField(forms.ChoiceField):
+    widget = widgets.Select
+
     def __init__(self, *, label, choices, **kwargs):
         super().__init__(label=label, choices=choices, **kwargs)
         names = ", ".join(value for value, _ in choices)

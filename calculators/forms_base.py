@@ -9,12 +9,28 @@ from dataclasses import asdict
 from urllib.parse import urlencode
 
 from django import forms
+from django.forms.forms import DeclarativeFieldsMetaclass
 
 from .engine import InputError
 from .fields import plain_number
 
 
-class CalculatorForm(forms.Form):
+class SharedFields(dict):
+    """Django deep-copies a form's fields for every instance, which costs more than most of
+    our calculations. Our fields are never mutated per request, so a shallow copy is safe."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        cls = super().__new__(mcs, name, bases, attrs)
+        cls.base_fields = SharedFields(cls.base_fields)
+        return cls
+
+
+class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
     def __init__(self, query=None):
         query = query if query is not None else {}
         data = {}

@@ -22,6 +22,9 @@ def render_calculator(request, form, template_name: str, tool_slug: str, context
             response = JsonResponse({"inputs": form.inputs(), "result": form.result_json()})
         else:
             response = JsonResponse({"errors": form.errors_by_param()}, status=400)
+    elif wants_fragment(request):
+        context = {"form": form, "result": form.result if valid else None, **(context or {})}
+        response = render(request, f"{template_name}#result", context)
     else:
         query = form.query_string() if valid else ""
         context = {
@@ -32,8 +35,7 @@ def render_calculator(request, form, template_name: str, tool_slug: str, context
             "permalink": request.build_absolute_uri(f"{request.path}?{query}" if query else None),
             **(context or {}),
         }
-        name = f"{template_name}#result" if wants_fragment(request) else template_name
-        response = render(request, name, context)
+        response = render(request, template_name, context)
     # The answer depends only on the URL (and HX-Request, named in Vary), so caches may keep it.
     patch_cache_control(response, public=True, max_age=settings.CALCULATOR_MAX_AGE)
     return response

@@ -4,6 +4,7 @@ Apps register from AppConfig.ready(), so `calculators` never imports a sibling a
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -25,7 +26,7 @@ class Tool:
     # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
     accepts: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def path(self) -> str:
         return reverse(self.url_name, kwargs=dict(self.url_kwargs))
 

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from ..diagram import step_diagram as layout
+from ..diagram import step_svg
 
 register = template.Library()
 
@@ -9,3 +11,9 @@ register = template.Library()
 def step_diagram(plan):
     a = plan.accumulation
     return layout(a.data_parallel_size, a.accumulation_steps, plan.inputs.micro_batch)
+
+
+@register.simple_tag
+def svg_markup(diagram):
+    # step_svg escapes every text and attribute it writes.
+    return mark_safe(step_svg(diagram))

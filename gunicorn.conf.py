@@ -1,0 +1,12 @@
+"""gunicorn settings shared by the Docker image, `make bench` and the load tests."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# The site does no I/O while answering: sync workers, no threads, short keep-alive.
+worker_class = "sync"
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Trust X-Forwarded-* only from the proxy in front (whitenoise/Django read them).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
