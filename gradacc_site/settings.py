@@ -36,6 +36,9 @@ MIDDLEWARE = [
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Every view is GET-only and no template asks for a token, so this sets no cookie; it is
+    # here so that any future POST is protected by default.
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
