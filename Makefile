@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 
-.PHONY: run test lint bench static chromium serve-prod
+.PHONY: run test lint bench static system-packages
 
 $(RUNTIME): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,22 +19,26 @@ $(DEV): $(RUNTIME) requirements-dev.txt
 static: $(RUNTIME)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-# Browser tests drive Debian's chromium; Playwright's own browser download is not used.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
-	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; exit 1; fi; \
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used);
+# the caching-proxy test runs Debian's nginx; the benchmarks use wrk.
+SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light /usr/bin/wrk:wrk
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $$missing; \
+	  else echo "Tests need Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
 run: static
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(DEV) chromium static
+test: $(DEV) system-packages static
 	$(PY) -m pytest
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(DEV) static
+bench: $(DEV) system-packages static
 	$(PY) bench/http_bench.py

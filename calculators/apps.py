@@ -6,6 +6,7 @@ class CalculatorsConfig(AppConfig):
 
     def ready(self):
         from . import registry
+        from .forms import GradAccumForm
 
         registry.register(
             registry.Tool(
@@ -17,5 +18,6 @@ class CalculatorsConfig(AppConfig):
                 url_name="calculators:gradient-accumulation",
                 related=("lr-scaling", "activation-memory", "gpus"),
                 accepts=("global_batch", "micro_batch", "gpus", "seq_len"),
+                form_class=GradAccumForm,
             )
         )

@@ -32,7 +32,10 @@ def render_calculator(request, form, template_name: str, tool_slug: str, context
             "result": form.result if valid else None,
             "tool": registry.get(tool_slug),
             "related": registry.related_links(tool_slug, form.inputs() if valid else {}),
-            "permalink": request.build_absolute_uri(f"{request.path}?{query}" if query else None),
+            # Invalid input has no scenario to point at: the tool itself is canonical then.
+            "permalink": request.build_absolute_uri(
+                f"{request.path}?{query}" if query else request.path
+            ),
             **(context or {}),
         }
         response = render(request, template_name, context)

@@ -25,6 +25,8 @@ class Tool:
     related: tuple[str, ...] = ()
     # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
     accepts: tuple[str, ...] = ()
+    # The form behind the page: the OpenAPI description and the fuzz tests are built from it.
+    form_class: type | None = None
 
     @cached_property
     def path(self) -> str:
@@ -55,6 +57,10 @@ def grouped() -> list[tuple[str, list[Tool]]]:
 
 def any_in(group: str) -> bool:
     return any(t.group == group for t in _tools.values())
+
+
+def all_tools() -> list[Tool]:
+    return list(_tools.values())
 
 
 def related_links(slug: str, values: dict) -> list[tuple[Tool, str]]:

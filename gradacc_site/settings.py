@@ -32,6 +32,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "calculators.middleware.ReadOnlySiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
     "django.middleware.gzip.GZipMiddleware",

@@ -107,7 +107,7 @@ def test_vary_and_security_headers_no_cookies(client, headers):
 
 
 def test_post_is_refused(client):
-    assert client.post(URL).status_code == 405
+    assert client.post(URL).status_code == 405  # see also test_site_pages.py
 
 
 def test_home_lists_the_flagship_and_health(client):

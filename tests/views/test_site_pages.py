@@ -1,0 +1,51 @@
+"""Site-wide pages: home, OpenAPI description, sitemap, robots, read-only methods."""
+
+from xml.etree import ElementTree
+
+import pytest
+
+from calculators import registry
+
+
+def test_home_lists_every_registered_tool_grouped(client):
+    html = client.get("/").content.decode()
+    for group, tools in registry.grouped():
+        assert f">{group}</h2>" in html
+        for tool in tools:
+            assert f'href="{tool.path}"' in html
+
+
+def test_openapi_describes_every_tool_from_its_form(client):
+    spec = client.get("/api/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    for tool in registry.all_tools():
+        if tool.form_class is None:
+            continue
+        operation = spec["paths"][tool.path]["get"]
+        names = {p["name"] for p in operation["parameters"]}
+        assert set(tool.form_class.base_fields) <= names
+    flagship = spec["paths"]["/gradient-accumulation/"]["get"]
+    micro = next(p for p in flagship["parameters"] if p["name"] == "micro_batch")
+    assert micro["schema"] == {"type": "integer", "minimum": 1, "maximum": 65536, "default": 4}
+    result = flagship["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "tokens_per_step" in result["properties"]["result"]["properties"]
+
+
+def test_sitemap_lists_home_and_tools(client):
+    r = client.get("/sitemap.xml")
+    assert r["Content-Type"] == "application/xml"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ElementTree.fromstring(r.content).findall("s:url/s:loc", ns)]
+    assert "http://testserver/" in locs
+    assert all(f"http://testserver{t.path}" in locs for t in registry.all_tools())
+
+
+def test_robots_points_at_the_sitemap(client):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
+def test_only_get_and_head_are_answered(client, method):
+    r = getattr(client, method)("/gradient-accumulation/")
+    assert r.status_code == 405 and r["Allow"] == "GET, HEAD"
