@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 
-.PHONY: run test lint bench static system-packages
+.PHONY: run test lint bench bench-load static system-packages
 
 $(RUNTIME): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ lint: $(DEV)
 
 bench: $(DEV) system-packages static
 	$(PY) bench/http_bench.py
+
+bench-load: $(DEV) system-packages static
+	$(PY) bench/load_soak.py
