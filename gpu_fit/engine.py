@@ -328,3 +328,42 @@ def custom_subject(values: dict) -> Subject | None:
     params = round(params_b * 1e9) if params_b is not None else parameter_count(arch)
     active = params if params_b is not None else active_parameter_count(arch)
     return Subject("custom", "Your model", params, active, arch, MAX_CONTEXT)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The intermediate numbers of one model's fit, for the worked example."""
+
+    fit: ModelFit
+    arch: Architecture | None
+    quant: Quant
+    kv: KVFormat
+    scenario: Scenario
+    full_layers: int
+    sliding_layers: int
+    sliding_tokens: int  # tokens each sliding-window layer holds: min(context, window)
+    runtime_bytes: int
+    compute_bytes: int
+    active_weights_bytes: int
+    decode: DecodeSpeed
+
+
+def explain(card: Card, subject: Subject, s: Scenario) -> Explanation:
+    a = subject.arch
+    sliding = a.sliding_layers if a else 0
+    active_weights = weights_bytes(subject.active_params, s.quant)
+    result = fit(card, subject, s)
+    return Explanation(
+        fit=result,
+        arch=a,
+        quant=QUANT_BY_ID[s.quant],
+        kv=KV_BY_ID[s.kv_cache],
+        scenario=s,
+        full_layers=(a.layers - sliding) if a else 0,
+        sliding_layers=sliding,
+        sliding_tokens=min(s.context, a.sliding_window) if sliding else 0,
+        runtime_bytes=RUNTIME_BYTES,
+        compute_bytes=compute_buffer_bytes(a),
+        active_weights_bytes=active_weights,
+        decode=decode_speed(card, active_weights, result.kv_cache_bytes),
+    )
