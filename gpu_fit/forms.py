@@ -143,7 +143,8 @@ class CardForm(FitForm):
 
     def clean(self):
         cleaned = self.cleaned_data
-        if cleaned.get("model") == "custom" and not self.has_custom() and "model" not in self.errors:
+        wants_custom = cleaned.get("model") == "custom"
+        if wants_custom and not self.has_custom() and "model" not in self.errors:
             self.add_error(
                 "model",
                 "Worked example for “Your model” needs its parameter count or architecture: "

@@ -397,7 +397,7 @@ MODELS: tuple[Model, ...] = (
             32, 4096, 32, 8, 128, 14336, 32000, False, 32768, experts=8, experts_per_token=2
         ),
         HF.format("mistralai/Mixtral-8x7B-Instruct-v0.1"),
-        Published(46.7, "Mistral AI, Mixtral of experts (46.7B total, 12.9B active)", active_b=12.9),
+        Published(46.7, "Jiang et al. 2024, Mixtral of Experts (12.9B active)", active_b=12.9),
         note="8 experts, 2 routed per token: all 46.7B in memory, 12.9B read per token.",
     ),
     Model(
