@@ -11,8 +11,7 @@ from . import engine
 from .cards import CARDS, Card
 from .diagram import MemoryBar, memory_bar
 
-CUSTOM_FIELDS = ("params_b", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden")
-CUSTOM_FIELDS += ("vocab",)
+CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
 L = engine.CUSTOM_LABELS
 
 

@@ -326,6 +326,7 @@ MODELS: tuple[Model, ...] = (
         _gemma3(26, 1152, 4, 1, 256, 6912, 262144, 32768, 512),
         HF.format("google/gemma-3-1b-it"),
         Published(1.0, "Gemma 3 Technical Report, Table 1", non_embedding_b=0.698),
+        note="Its local layers use a 512-token window (1,024 on the larger Gemma 3 models).",
     ),
     Model(
         "gemma-3-4b", "Gemma 3 4B", "gemma3_text",

@@ -92,3 +92,14 @@ def test_explicit_head_dim_is_kept_where_it_differs_from_hidden_over_heads():
     for model_id, head_dim in [("mistral-nemo-12b", 128), ("qwen3-32b", 128), ("gemma-2-9b", 256)]:
         a = BY_ID[model_id].arch
         assert a.head_dim == head_dim != a.hidden // a.heads
+
+
+def test_gemma_3_counts_match_keras_hub_presets():
+    # keras-team/keras-hub, keras_hub/src/models/gemma3/gemma3_presets.py: text-only Gemma 3
+    # parameter counts, built with the tokenizer's 262,144 embeddings. Hugging Face's configs
+    # for 4B and up pad vocab_size to 262,208: 64 more rows of the (tied) embedding.
+    keras = {"gemma-3-1b": 999_885_952, "gemma-3-4b": 3_880_099_328}
+    keras["gemma-3-12b"] = 11_765_788_416
+    for model_id, count in keras.items():
+        a = BY_ID[model_id].arch
+        assert BY_ID[model_id].params == count + (a.vocab - 262_144) * a.hidden
