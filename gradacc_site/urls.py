@@ -9,4 +9,5 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("", include("calculators.urls")),
+    path("", include("gpu_fit.urls")),
 ]

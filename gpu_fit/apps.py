@@ -1,0 +1,49 @@
+from django.apps import AppConfig
+
+
+class GpuFitConfig(AppConfig):
+    name = "gpu_fit"
+
+    def ready(self):
+        from calculators import registry
+
+        from .cards import CARDS
+        from .views import tool_slug
+
+        shared = ("context", "quant", "kv_cache", "batch")
+        # Model shape parameters the activation-memory tool shares: a link from there brings
+        # that model here as the custom row.
+        shape = ("params_b", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden")
+        accepts = (*shared, *shape, "vocab")
+        card_slugs = tuple(tool_slug(c.slug) for c in CARDS)
+        registry.register(
+            registry.Tool(
+                slug="gpus",
+                title="What LLM can this GPU run?",
+                blurb="Six cards against 31 open models: weights, KV cache with grouped-query "
+                "attention, context that fits, best quantization, decode speed.",
+                group="Memory and hardware",
+                url_name="gpu_fit:index",
+                related=(*card_slugs, "activation-memory", "gradient-accumulation"),
+                accepts=accepts,
+            ),
+            *(
+                registry.Tool(
+                    slug=tool_slug(c.slug),
+                    title=f"What can an {c.short_name} run?",
+                    blurb=f"{c.vram_gib} GiB, {c.bandwidth_gb_s:,} GB/s: which open LLMs fit, "
+                    "at what context and quantization, and how fast they decode.",
+                    group="Memory and hardware",
+                    url_name="gpu_fit:card",
+                    url_kwargs=(("card", c.slug),),
+                    related=(
+                        "gpus",
+                        *(s for s in card_slugs if s != tool_slug(c.slug)),
+                        "activation-memory",
+                        "gradient-accumulation",
+                    ),
+                    accepts=accepts,
+                )
+                for c in CARDS
+            ),
+        )

@@ -1,0 +1,369 @@
+"""Will this model run on this card? Inference memory and decode speed, pure Python.
+
+total = weights + KV cache + overhead, all in bytes, against the card's VRAM:
+- weights  = parameters × bits per weight ÷ 8, with llama.cpp's measured GGUF sizes (QUANTS);
+- KV cache = 2 (K and V) · layers · kv_heads · head_dim · context · batch · bytes per element,
+  with sliding-window layers holding at most their window;
+- overhead = CUDA context and runtime (fixed) + the compute buffer for one prompt micro-batch.
+Decode is bandwidth bound: every generated token streams the active weights and the KV cache.
+"""
+
+from dataclasses import dataclass
+
+from calculators.engine import InputError
+from calculators.engine.model_catalog import (
+    BY_ID,
+    Architecture,
+    Model,
+    active_parameter_count,
+    parameter_count,
+)
+
+from .cards import Card
+
+GIB = 2**30
+MIB = 2**20
+MAX_CONTEXT = 1_048_576
+
+
+@dataclass(frozen=True)
+class Quant:
+    id: str
+    label: str
+    # File size llama.cpp's quantize tool lists for Llama-3-8B, in GiB (None: exact format).
+    gib_at_llama3_8b: float | None
+    ppl_increase: float | None  # perplexity added at Llama-3-8B, same table
+
+    @property
+    def bits_per_weight(self) -> float:
+        """Whole-file bits per weight. K-quant 'mixes' keep some tensors (attn_v, ffn_down,
+        output) at higher precision, so this is above the block format's nominal rate."""
+        if self.gib_at_llama3_8b is None:
+            return 16.0  # F16 stores every weight in 2 bytes
+        return self.gib_at_llama3_8b * GIB * 8 / LLAMA3_8B_PARAMS
+
+
+# Llama 3 8B and Llama 3.1 8B share one architecture: 8,030,261,248 parameters.
+LLAMA3_8B_PARAMS = BY_ID["llama-3.1-8b"].params
+
+# Best quality first: "the best quantization that fits" is the first that fits.
+QUANTS: tuple[Quant, ...] = (
+    Quant("f16", "F16", None, None),
+    Quant("q8_0", "Q8_0", 7.96, 0.0026),
+    Quant("q6_k", "Q6_K", 6.14, 0.0217),
+    Quant("q5_k_m", "Q5_K_M", 5.33, 0.0569),
+    Quant("q4_k_m", "Q4_K_M", 4.58, 0.1754),
+    Quant("q4_0", "Q4_0", 4.34, 0.4685),
+    Quant("q3_k_m", "Q3_K_M", 3.74, 0.6569),
+    Quant("q2_k", "Q2_K", 2.96, 3.5199),
+)
+QUANT_BY_ID = {q.id: q for q in QUANTS}
+
+
+@dataclass(frozen=True)
+class KVFormat:
+    id: str
+    label: str
+    block_bytes: int  # ggml stores `block_elements` values in `block_bytes` bytes
+    block_elements: int
+
+    @property
+    def bytes_per_element(self) -> float:
+        return self.block_bytes / self.block_elements
+
+
+KV_FORMATS: tuple[KVFormat, ...] = (
+    KVFormat("f16", "F16", 2, 1),
+    KVFormat("q8_0", "Q8_0", 34, 32),  # 32 int8 values + one f16 scale
+    KVFormat("q4_0", "Q4_0", 18, 32),  # 32 4-bit values + one f16 scale
+)
+KV_BY_ID = {k.id: k for k in KV_FORMATS}
+
+# Overhead. A CUDA context with cuBLAS workspaces takes 300 MiB to 2 GiB depending on driver
+# and library; we take 512 MiB. llama.cpp reserves a compute buffer for its worst-case graph,
+# one micro-batch of n_ubatch = 512 prompt tokens, whose largest tensor is the f32 logits
+# (512 × vocab × 4 bytes); we never take less than 256 MiB for it.
+RUNTIME_BYTES = 512 * MIB
+UBATCH_TOKENS = 512
+MIN_COMPUTE_BYTES = 256 * MIB
+
+# Decode reaches 50-70 % of the card's bandwidth in measured llama.cpp runs (see tests).
+EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH = 0.5, 0.6, 0.7
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A model to fit: a catalog entry or the user's own (whose shape may be unknown)."""
+
+    id: str
+    name: str
+    params: int
+    active_params: int
+    arch: Architecture | None  # None: parameter count only, so no KV cache can be computed
+    max_context: int
+
+    @classmethod
+    def from_model(cls, model: Model) -> "Subject":
+        a = model.arch
+        return cls(model.id, model.name, model.params, model.active_params, a, a.max_context)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    context: int
+    quant: str
+    kv_cache: str
+    batch: int
+
+    def __post_init__(self):
+        if self.quant not in QUANT_BY_ID:
+            raise InputError("quant", f"Unknown weight format {self.quant!r}.")
+        if self.kv_cache not in KV_BY_ID:
+            raise InputError("kv_cache", f"Unknown KV-cache format {self.kv_cache!r}.")
+        if not 1 <= self.context <= MAX_CONTEXT:
+            raise InputError("context", f"Context must be 1 to {MAX_CONTEXT:,} tokens.")
+        if self.batch < 1:
+            raise InputError("batch", "Concurrent sequences must be at least 1.")
+
+
+def weights_bytes(params: int, quant: str) -> int:
+    bits = params * QUANT_BY_ID[quant].bits_per_weight
+    return int(-(-bits // 8))
+
+
+def cached_tokens_per_sequence(arch: Architecture, context: int) -> int:
+    """Token slots summed over layers: full layers hold all `context`, sliding ones their window."""
+    full_layers = arch.layers - arch.sliding_layers
+    sliding = min(context, arch.sliding_window) if arch.sliding_layers else 0
+    return full_layers * context + arch.sliding_layers * sliding
+
+
+def kv_cache_bytes(arch: Architecture, context: int, batch: int, kv_cache: str) -> int:
+    fmt = KV_BY_ID[kv_cache]
+    elements = 2 * arch.kv_heads * arch.head_dim * cached_tokens_per_sequence(arch, context)
+    elements *= batch
+    return -(-elements * fmt.block_bytes // fmt.block_elements)
+
+
+def compute_buffer_bytes(arch: Architecture | None) -> int:
+    if arch is None:
+        return MIN_COMPUTE_BYTES
+    return max(MIN_COMPUTE_BYTES, UBATCH_TOKENS * arch.vocab * 4)
+
+
+def overhead_bytes(arch: Architecture | None) -> int:
+    return RUNTIME_BYTES + compute_buffer_bytes(arch)
+
+
+def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch: int) -> int:
+    kv = kv_cache_bytes(subject.arch, context, batch, kv_cache) if subject.arch else 0
+    return weights_bytes(subject.params, quant) + kv + overhead_bytes(subject.arch)
+
+
+def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: int) -> int:
+    """The largest context (up to the model's own limit) whose total fits; 0 if none does.
+
+    Memory never shrinks as context grows, so a binary search finds the edge exactly.
+    """
+    if subject.arch is None:
+        return 0
+
+    def fits(ctx):
+        return total_bytes(subject, ctx, quant, kv_cache, batch) <= card.vram_bytes
+
+    lo, hi = 0, subject.max_context
+    if fits(hi):
+        return hi
+    while hi - lo > 1:  # invariant: lo fits (or is 0), hi does not
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def best_quant(card: Card, subject: Subject, s: Scenario) -> str | None:
+    for q in QUANTS:
+        if total_bytes(subject, s.context, q.id, s.kv_cache, s.batch) <= card.vram_bytes:
+            return q.id
+    return None
+
+
+@dataclass(frozen=True)
+class DecodeSpeed:
+    """Tokens per second for each sequence; the batch as a whole makes `batch` times as many."""
+
+    low: float
+    mid: float
+    high: float
+    bytes_per_step: int  # active weights + every sequence's KV cache, read once per token
+
+
+def decode_speed(card: Card, active_weight_bytes: int, kv_bytes: int) -> DecodeSpeed:
+    read = active_weight_bytes + kv_bytes
+    ceiling = card.bandwidth_gb_s * 1e9 / read
+    return DecodeSpeed(
+        ceiling * EFFICIENCY_LOW, ceiling * EFFICIENCY_MID, ceiling * EFFICIENCY_HIGH, read
+    )
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    id: str
+    name: str
+    params: int
+    active_params: int
+    weights_bytes: int
+    kv_cache_bytes: int
+    overhead_bytes: int
+    total_bytes: int
+    fits: bool
+    headroom_bytes: int  # VRAM left over; negative when it does not fit
+    max_context: int
+    best_quant: str | None
+    decode_tokens_per_s: float  # mid estimate per sequence, 0 when it does not fit
+    decode_tokens_per_s_low: float
+    decode_tokens_per_s_high: float
+    model_max_context: int
+    beyond_model_context: bool  # the chosen context is longer than the model was built for
+    kv_cache_counted: bool  # False for a custom model given only as a parameter count
+    is_moe: bool
+
+
+def fit(card: Card, subject: Subject, s: Scenario) -> ModelFit:
+    a = subject.arch
+    weights = weights_bytes(subject.params, s.quant)
+    kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
+    overhead = overhead_bytes(a)
+    total = weights + kv + overhead
+    fits = total <= card.vram_bytes
+    speed = decode_speed(card, weights_bytes(subject.active_params, s.quant), kv)
+    return ModelFit(
+        id=subject.id,
+        name=subject.name,
+        params=subject.params,
+        active_params=subject.active_params,
+        weights_bytes=weights,
+        kv_cache_bytes=kv,
+        overhead_bytes=overhead,
+        total_bytes=total,
+        fits=fits,
+        headroom_bytes=card.vram_bytes - total,
+        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch),
+        best_quant=best_quant(card, subject, s),
+        decode_tokens_per_s=speed.mid if fits else 0.0,
+        decode_tokens_per_s_low=speed.low if fits else 0.0,
+        decode_tokens_per_s_high=speed.high if fits else 0.0,
+        model_max_context=subject.max_context,
+        beyond_model_context=a is not None and s.context > subject.max_context,
+        kv_cache_counted=a is not None,
+        is_moe=a is not None and a.is_moe,
+    )
+
+
+@dataclass(frozen=True)
+class CardFit:
+    card: Card
+    scenario: Scenario
+    models: tuple[ModelFit, ...]
+
+    @property
+    def fitting(self) -> int:
+        return sum(m.fits for m in self.models)
+
+
+def fit_card(card: Card, subjects: list[Subject], s: Scenario) -> CardFit:
+    return CardFit(card, s, tuple(fit(card, subject, s) for subject in subjects))
+
+
+# The user's own model: a parameter count, or the architecture fields of its config.json.
+CUSTOM_LABELS = {
+    "params_b": "Parameters",
+    "layers": "Layers",
+    "hidden": "Hidden size",
+    "heads": "Attention heads",
+    "kv_heads": "KV heads",
+    "head_dim": "Head dim",
+    "ffn_hidden": "FFN size",
+    "vocab": "Vocabulary",
+}
+REQUIRED_SHAPE = ("layers", "hidden", "heads", "kv_heads", "ffn_hidden", "vocab")
+
+
+def custom_subject(values: dict) -> Subject | None:
+    """Build the custom row from whichever fields were given; None when none were."""
+    shape = {k: values.get(k) for k in (*REQUIRED_SHAPE, "head_dim")}
+    params_b = values.get("params_b")
+    if params_b is None and all(v is None for v in shape.values()):
+        return None
+    if all(v is None for v in shape.values()):
+        params = round(params_b * 1e9)
+        return Subject("custom", "Your model", params, params, None, MAX_CONTEXT)
+    for name in REQUIRED_SHAPE:
+        if shape[name] is None:
+            raise InputError(
+                name,
+                f"{CUSTOM_LABELS[name]} is needed too: give all of layers, hidden size, "
+                "attention heads, KV heads, FFN size and vocabulary (head dim is optional), "
+                "or only a parameter count.",
+            )
+    heads, kv_heads, hidden = shape["heads"], shape["kv_heads"], shape["hidden"]
+    if kv_heads > heads or heads % kv_heads:
+        raise InputError(
+            "kv_heads",
+            f"KV heads must divide attention heads evenly ({heads:,} attention heads; "
+            f"{kv_heads:,} KV heads given).",
+        )
+    head_dim = shape["head_dim"]
+    if head_dim is None:
+        if hidden % heads:
+            raise InputError(
+                "head_dim",
+                f"Head dim is needed: hidden size {hidden:,} is not a multiple of "
+                f"{heads:,} attention heads.",
+            )
+        head_dim = hidden // heads
+    arch = Architecture(
+        shape["layers"], hidden, heads, kv_heads, head_dim, shape["ffn_hidden"],
+        shape["vocab"], tied_embeddings=False, max_context=MAX_CONTEXT,
+    )  # fmt: skip
+    params = round(params_b * 1e9) if params_b is not None else parameter_count(arch)
+    active = params if params_b is not None else active_parameter_count(arch)
+    return Subject("custom", "Your model", params, active, arch, MAX_CONTEXT)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The intermediate numbers of one model's fit, for the worked example."""
+
+    fit: ModelFit
+    arch: Architecture | None
+    quant: Quant
+    kv: KVFormat
+    scenario: Scenario
+    full_layers: int
+    sliding_layers: int
+    sliding_tokens: int  # tokens each sliding-window layer holds: min(context, window)
+    runtime_bytes: int
+    compute_bytes: int
+    active_weights_bytes: int
+    decode: DecodeSpeed
+
+
+def explain(card: Card, subject: Subject, s: Scenario) -> Explanation:
+    a = subject.arch
+    sliding = a.sliding_layers if a else 0
+    active_weights = weights_bytes(subject.active_params, s.quant)
+    result = fit(card, subject, s)
+    return Explanation(
+        fit=result,
+        arch=a,
+        quant=QUANT_BY_ID[s.quant],
+        kv=KV_BY_ID[s.kv_cache],
+        scenario=s,
+        full_layers=(a.layers - sliding) if a else 0,
+        sliding_layers=sliding,
+        sliding_tokens=min(s.context, a.sliding_window) if sliding else 0,
+        runtime_bytes=RUNTIME_BYTES,
+        compute_bytes=compute_buffer_bytes(a),
+        active_weights_bytes=active_weights,
+        decode=decode_speed(card, active_weights, result.kv_cache_bytes),
+    )

@@ -1,0 +1,183 @@
+"""Query parameters of /gpus/ and /gpus/<card>/ (CONTRACT.md), and the custom-model row."""
+
+from dataclasses import asdict
+
+from calculators.engine.model_catalog import MODELS
+from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.forms_base import CalculatorForm
+from calculators.templatetags.numbers import gib
+
+from . import engine
+from .cards import CARDS, Card
+from .diagram import MemoryBar, memory_bar
+
+CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
+L = engine.CUSTOM_LABELS
+
+
+def optional_whole(name, unit, hi, help_text):
+    return WholeNumberField(
+        label=L[name], unit=unit, min_value=1, max_value=hi, required=False, help_text=help_text
+    )
+
+
+class FitForm(CalculatorForm):
+    context = WholeNumberField(
+        label="Context",
+        unit="tokens per sequence",
+        min_value=1,
+        max_value=engine.MAX_CONTEXT,
+        initial=8192,
+        help_text="Prompt plus generated tokens the KV cache must hold for each sequence.",
+    )
+    quant = PlainChoiceField(
+        label="Weight format",
+        choices=[(q.id, q.label) for q in engine.QUANTS],
+        initial="q4_k_m",
+        help_text="GGUF quantization of the weights (F16 is unquantized).",
+    )
+    kv_cache = PlainChoiceField(
+        label="KV-cache format",
+        choices=[(k.id, k.label) for k in engine.KV_FORMATS],
+        initial="f16",
+        help_text="llama.cpp --cache-type-k/-v; Q8_0 about halves the cache.",
+    )
+    batch = WholeNumberField(
+        label="Concurrent sequences",
+        unit="batch",
+        min_value=1,
+        max_value=256,
+        initial=1,
+        help_text="Sequences served at once; each needs its own KV cache.",
+    )
+    params_b = DecimalNumberField(
+        label=L["params_b"],
+        unit="billions, optional",
+        min_value=0.001,
+        max_value=2000.0,
+        required=False,
+        help_text="Alone, it gives weights and overhead; add the shape below for the KV cache.",
+    )
+    layers = optional_whole("layers", "num_hidden_layers", 1024, "Transformer blocks.")
+    hidden = optional_whole("hidden", "hidden_size", 65_536, "Model width.")
+    heads = optional_whole("heads", "num_attention_heads", 1024, "Query heads.")
+    kv_heads = optional_whole(
+        "kv_heads", "num_key_value_heads", 1024, "Fewer than heads with grouped-query attention."
+    )
+    head_dim = optional_whole(
+        "head_dim", "optional", 4096, "Only if the config has head_dim; else hidden ÷ heads."
+    )
+    ffn_hidden = optional_whole("ffn_hidden", "intermediate_size", 262_144, "MLP width.")
+    vocab = optional_whole("vocab", "vocab_size", 1_048_576, "Tokenizer vocabulary.")
+
+    def scenario(self, cleaned) -> engine.Scenario:
+        return engine.Scenario(
+            cleaned["context"], cleaned["quant"], cleaned["kv_cache"], cleaned["batch"]
+        )
+
+    def subjects(self, cleaned) -> list[engine.Subject]:
+        subjects = [engine.Subject.from_model(m) for m in MODELS]
+        custom = engine.custom_subject({name: cleaned.get(name) for name in CUSTOM_FIELDS})
+        return [*subjects, custom] if custom else subjects
+
+    def has_custom(self) -> bool:
+        return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
+
+    def compute(self, cleaned):
+        scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
+        return tuple(engine.fit_card(card, subjects, scenario) for card in CARDS)
+
+    def link_query(self) -> str:
+        """This scenario as a query string, for links to the same scenario on another card."""
+        return self.query_string() if self.result else ""
+
+    def quant_label(self) -> str:
+        return engine.QUANT_BY_ID[self.cleaned_data["quant"]].label
+
+    def summary(self) -> str:
+        if not self.result:
+            return "Which open LLMs fit on the RTX 3060, 4060 Ti, 3090, 4090, 5090 and A6000."
+        c = self.cleaned_data
+        counts = ", ".join(f"{r.card.short_name} {r.fitting}" for r in self.result)
+        total = len(self.result[0].models)
+        return (
+            f"Of {total} open models at {self.quant_label()} with {c['context']:,} tokens of "
+            f"context, how many fit: {counts}."
+        )
+
+    def result_json(self) -> dict:
+        return {"cards": [card_json(r) for r in self.result]}
+
+    def rows(self) -> list[tuple[engine.ModelFit, list[tuple]]]:
+        """The fit matrix: one row per model, one (card, fit) cell per card."""
+        return [
+            (fits[0], list(zip(CARDS, fits, strict=True)))
+            for fits in zip(*(r.models for r in self.result), strict=True)
+        ]
+
+
+def card_json(r: engine.CardFit) -> dict:
+    return {
+        "card": {
+            "slug": r.card.slug,
+            "name": r.card.name,
+            "vram_bytes": r.card.vram_bytes,
+            "bandwidth_gb_s": r.card.bandwidth_gb_s,
+        },
+        "models": [asdict(m) for m in r.models],
+    }
+
+
+class CardForm(FitForm):
+    model = PlainChoiceField(
+        label="Worked example for",
+        choices=[(m.id, m.name) for m in MODELS] + [("custom", "Your model (below)")],
+        initial="llama-3.1-8b",
+        help_text="The model whose numbers the worked example and chart show.",
+    )
+
+    def __init__(self, query=None, card: Card | None = None):
+        self.card = card
+        super().__init__(query)
+
+    def clean(self):
+        cleaned = self.cleaned_data
+        wants_custom = cleaned.get("model") == "custom"
+        if wants_custom and not self.has_custom() and "model" not in self.errors:
+            self.add_error(
+                "model",
+                "Worked example for “Your model” needs its parameter count or architecture: "
+                "fill in the custom-model fields, or pick a catalog model.",
+            )
+        return super().clean()
+
+    def compute(self, cleaned):
+        self._subjects = {s.id: s for s in self.subjects(cleaned)}
+        return engine.fit_card(self.card, list(self._subjects.values()), self.scenario(cleaned))
+
+    def example(self) -> engine.ModelFit:
+        wanted = self.cleaned_data["model"]
+        return next(m for m in self.result.models if m.id == wanted)
+
+    def explanation(self) -> engine.Explanation:
+        subject = self._subjects[self.cleaned_data["model"]]
+        return engine.explain(self.card, subject, self.result.scenario)
+
+    def bar(self) -> MemoryBar:
+        return memory_bar(self.example(), self.card.vram_bytes, self.card.short_name)
+
+    def summary(self) -> str:
+        name = self.card.short_name
+        if not self.result:
+            return f"Which open LLMs fit in the {self.card.vram_gib} GB of an {name}."
+        c, r = self.cleaned_data, self.result
+        example = self.example()
+        verdict = "fits" if example.fits else "does not fit"
+        return (
+            f"{r.fitting} of {len(r.models)} open models fit on an {name} at "
+            f"{self.quant_label()} with {c['context']:,} tokens of context; {example.name} "
+            f"{verdict} ({gib(example.total_bytes)} of {self.card.vram_gib} GiB)."
+        )
+
+    def result_json(self) -> dict:
+        return {**card_json(self.result), "example_model": self.cleaned_data["model"]}

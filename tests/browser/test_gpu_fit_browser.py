@@ -1,0 +1,61 @@
+"""The GPU pages in a real browser: live recompute, permalink, card links, no-JS, phone."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CARD = "/gpus/rtx-4090-24gb/"
+
+
+def fitting(page):
+    return int(page.get_by_test_id("fitting").inner_text())
+
+
+def test_typing_a_context_updates_result_and_url_then_reload_restores(page, site_server):
+    page.goto(site_server.url + CARD)
+    assert page.get_by_test_id("kv_cache").inner_text() == "1.00 GiB"  # Llama 3.1 8B at 8K
+    page.evaluate("window.__same_document = true")
+    page.get_by_label("Context (tokens per sequence)").fill("32768")
+    page.wait_for_url(re.compile(r"context=32768"))
+    page.get_by_test_id("kv_cache").filter(has_text="4.00 GiB").wait_for()
+    assert page.evaluate("window.__same_document") is True  # updated in place, no reload
+    page.reload()
+    assert page.get_by_test_id("kv_cache").inner_text() == "4.00 GiB"
+    assert page.get_by_label("Context (tokens per sequence)").input_value() == "32768"
+
+
+def test_choosing_a_format_recomputes(page, site_server):
+    page.goto(site_server.url + CARD)
+    before = fitting(page)
+    page.get_by_label("Weight format").select_option("f16")
+    page.wait_for_url(re.compile(r"quant=f16"))
+    page.get_by_test_id("best_quant").wait_for()
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=fitting]').textContent.trim() !== '{before}'"
+    )
+    assert fitting(page) < before
+
+
+def test_link_to_another_card_carries_the_scenario(page, site_server):
+    page.goto(site_server.url + CARD + "?context=16384&quant=q8_0")
+    page.get_by_test_id("card-link-rtx-3060-12gb").click()
+    page.wait_for_url(re.compile(r"/gpus/rtx-3060-12gb/\?context=16384&quant=q8_0"))
+    assert page.get_by_label("Weight format").input_value() == "q8_0"
+    assert "RTX 3060 12GB" in page.title()
+
+
+def test_works_without_javascript(open_page, site_server):
+    page = open_page(java_script_enabled=False)
+    page.goto(site_server.url + "/gpus/rtx-3060-12gb/")
+    page.get_by_label("Worked example for").select_option("qwen2.5-32b")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url(re.compile(r"model=qwen2.5-32b"))
+    assert page.get_by_test_id("note-no-fit").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/gpus/", CARD + "?model=gemma-3-27b&params_b=7"])
+def test_phone_width_has_no_horizontal_scroll(open_page, site_server, path):
+    page = open_page(viewport={"width": 375, "height": 800})
+    page.goto(site_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -1,0 +1,192 @@
+"""/gpus/ and /gpus/<card>/ over HTTP: page, fragment, JSON contract, 404, links, registry."""
+
+import re
+
+import pytest
+
+from calculators import registry
+from calculators.engine.model_catalog import MODELS
+from gpu_fit.cards import CARDS
+
+HX = {"HTTP_HX_REQUEST": "true"}
+CARD = "/gpus/rtx-4090-24gb/"
+MODEL_KEYS = {
+    "id",
+    "params",
+    "weights_bytes",
+    "kv_cache_bytes",
+    "overhead_bytes",
+    "total_bytes",
+    "fits",
+    "max_context",
+    "decode_tokens_per_s",
+}
+
+
+def by_id(models):
+    return {m["id"]: m for m in models}
+
+
+@pytest.mark.parametrize("card", CARDS, ids=[c.slug for c in CARDS])
+def test_every_card_page_has_its_own_title_and_description(client, card):
+    r = client.get(f"/gpus/{card.slug}/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert f"<title>What LLM can an {card.short_name} run? · GradAcc</title>" in html
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert card.short_name in description and "of 31 open models fit" in description
+    assert 'data-testid="fitting"' in html and 'data-testid="memory-bar"' in html
+
+
+def test_card_json_follows_the_contract(client):
+    r = client.get(CARD, {"format": "json"})
+    assert r.status_code == 200 and r["Content-Type"] == "application/json"
+    data = r.json()
+    assert data["inputs"] == {
+        "context": 8192,
+        "quant": "q4_k_m",
+        "kv_cache": "f16",
+        "batch": 1,
+        "params_b": None,
+        "layers": None,
+        "hidden": None,
+        "heads": None,
+        "kv_heads": None,
+        "head_dim": None,
+        "ffn_hidden": None,
+        "vocab": None,
+        "model": "llama-3.1-8b",
+    }
+    result = data["result"]
+    assert result["card"] == {
+        "slug": "rtx-4090-24gb",
+        "name": "NVIDIA GeForce RTX 4090 24GB",
+        "vram_bytes": 24 * 2**30,
+        "bandwidth_gb_s": 1008,
+    }
+    assert len(result["models"]) == len(MODELS)
+    for model in result["models"]:
+        assert set(model) >= MODEL_KEYS
+        assert isinstance(model["weights_bytes"], int) and isinstance(model["fits"], bool)
+    llama = by_id(result["models"])["llama-3.1-8b"]
+    assert llama["kv_cache_bytes"] == 2**30  # 8K context, F16, grouped-query attention
+    assert llama["fits"] and llama["max_context"] == 131072
+
+
+def test_index_json_has_every_card(client):
+    data = client.get("/gpus/", {"format": "json", "context": "4096"}).json()
+    assert data["inputs"]["context"] == 4096 and "model" not in data["inputs"]
+    cards = data["result"]["cards"]
+    assert [c["card"]["slug"] for c in cards] == [c.slug for c in CARDS]
+    assert all(len(c["models"]) == len(MODELS) for c in cards)
+
+
+def test_index_shows_the_matrix(client):
+    html = client.get("/gpus/").content.decode()
+    assert 'data-testid="matrix"' in html
+    for card in CARDS:
+        assert f'href="/gpus/{card.slug}/?' in html  # column headers carry the scenario
+    assert 'data-testid="cell-gpt-oss-120b-rtx-a6000-48gb"' in html
+
+
+def test_fragment_has_the_result_but_no_layout_or_inputs(client):
+    for url in (CARD + "?context=32768", "/gpus/?context=32768"):
+        r = client.get(url, **HX)
+        html = r.content.decode()
+        assert r.status_code == 200
+        assert "<html" not in html and "<input" not in html and "<form" not in html
+        assert "32,768" in html
+
+
+def test_history_restore_gets_the_whole_page(client):
+    r = client.get(CARD, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in r.content.decode()
+
+
+def test_vary_and_cache_headers(client):
+    r = client.get(CARD)
+    assert "HX-Request" in r["Vary"] and "public" in r["Cache-Control"]
+
+
+def test_page_states_the_worked_example_with_the_users_numbers(client):
+    html = client.get(CARD, {"model": "gemma-2-9b", "context": "8192"}).content.decode()
+    worked = html[html.index('data-testid="worked-example"') :]
+    assert "(21 × 8,192 + 21 × 4,096)" in worked  # the sliding-window cap, substituted
+    assert "1,008 GB/s" in worked
+
+
+def test_permalink_and_meta_state_the_scenario(client):
+    html = client.get(CARD, {"context": "16384", "quant": "q8_0"}).content.decode()
+    canonical = 'href="http://testserver/gpus/rtx-4090-24gb/?context=16384&amp;quant=q8_0'
+    assert f'<link rel="canonical" {canonical}' in html
+    assert 'property="og:description" content="' in html and "Q8_0 with 16,384 tokens" in html
+
+
+def test_beyond_the_models_context_is_flagged(client):
+    html = client.get(CARD, {"model": "phi-3-mini-4k", "context": "8192"}).content.decode()
+    assert 'data-testid="note-beyond-context"' in html
+
+
+def test_not_fitting_suggests_what_fits(client):
+    r = client.get("/gpus/rtx-3060-12gb/", {"model": "qwen2.5-32b"})
+    html = r.content.decode()
+    assert 'data-testid="note-no-fit"' in html and "does not fit" in html
+
+
+def test_custom_model_by_architecture_and_by_count(client):
+    shape = {"layers": "32", "hidden": "4096", "heads": "32", "kv_heads": "8"}
+    shape |= {"ffn_hidden": "14336", "vocab": "128256", "format": "json"}
+    custom = by_id(client.get(CARD, shape).json()["result"]["models"])["custom"]
+    assert custom["params"] == 8_030_261_248 and custom["kv_cache_bytes"] == 2**30
+    count_only = client.get(CARD, {"params_b": "7", "format": "json"}).json()
+    row = by_id(count_only["result"]["models"])["custom"]
+    assert row["params"] == 7 * 10**9 and row["kv_cache_bytes"] == 0
+    html = client.get(CARD, {"params_b": "7", "model": "custom"}).content.decode()
+    assert 'data-testid="note-kv-unknown"' in html
+
+
+def test_unknown_card_is_a_404_listing_the_known_ones(client):
+    r = client.get("/gpus/rtx-9090-96gb/")
+    html = r.content.decode()
+    assert r.status_code == 404
+    assert "<h1>Page not found</h1>" in html
+    for card in CARDS:
+        assert f'href="/gpus/{card.slug}/"' in html
+    r = client.get("/gpus/rtx-9090-96gb/", {"format": "json"})
+    assert r.status_code == 404 and "rtx-4090-24gb" in r.json()["errors"]["card"][0]
+
+
+@pytest.mark.parametrize("slug", ["%E2%82%AC", "x" * 3000, "RTX-4090-24GB", "..%2F"])
+def test_odd_card_slugs_are_404_not_errors(client, slug):
+    assert client.get(f"/gpus/{slug}/").status_code == 404
+
+
+def test_registry_has_the_index_and_one_tool_per_card():
+    index = registry.get("gpus")
+    assert index.group == "Memory and hardware" and index.path == "/gpus/"
+    for card in CARDS:
+        tool = registry.get(f"gpus-{card.slug}")
+        assert tool.path == f"/gpus/{card.slug}/" and tool.group == "Memory and hardware"
+        others = {f"gpus-{c.slug}" for c in CARDS} - {tool.slug}
+        assert others <= set(tool.related)
+        assert {"activation-memory", "gradient-accumulation", "gpus"} <= set(tool.related)
+
+
+def test_links_to_other_cards_carry_the_scenario(client):
+    html = client.get(CARD, {"context": "32768", "quant": "q6_k"}).content.decode()
+    link = re.search(r'data-testid="card-link-rtx-3090-24gb"', html)
+    assert link
+    assert 'href="/gpus/rtx-3090-24gb/?context=32768&amp;quant=q6_k' in html
+    # related tools (rendered from the registry) carry the shared parameters as well
+    related = (
+        r'href="/gpus/rtx-5090-32gb/\?context=32768&amp;quant=q6_k[^"]*" data-testid="related-gpus'
+    )
+    assert re.search(related, html)
+    assert 'href="/gradient-accumulation/"' in html and 'href="/activation-memory/"' in html
+
+
+def test_home_and_flagship_link_to_the_gpu_pages(client):
+    home = client.get("/").content.decode()
+    assert 'data-testid="tool-gpus"' in home and "Memory and hardware" in home
+    flagship = client.get("/gradient-accumulation/").content.decode()
+    assert 'data-testid="related-gpus"' in flagship

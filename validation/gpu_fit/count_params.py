@@ -1,0 +1,55 @@
+"""Build every catalog architecture with Hugging Face Transformers on the `meta` device (no
+weights are allocated or downloaded), count its parameters and its sliding-window layers, and
+write the table the regular test suite compares the catalog with.
+
+Run from the repository root, in its own virtualenv (see README.md here):
+    /tmp/val-gpu-fit/bin/python validation/gpu_fit/count_params.py
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import AutoConfig, AutoModelForCausalLM
+
+sys.path.insert(0, str(Path(__file__).parent))
+from configs import CONFIGS  # noqa: E402
+
+OUT = Path(__file__).parent / "transformers_counts.json"
+
+
+def count(fields: dict) -> dict:
+    fields = dict(fields)
+    config = AutoConfig.for_model(fields.pop("model_type"), **fields)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(config)
+    # parameters() yields a tied embedding once, as the checkpoint stores it once.
+    params = sum(p.numel() for p in model.parameters())
+    layer_types = getattr(config, "layer_types", None) or []
+    window = getattr(config, "sliding_window", None)
+    sliding = sum(t == "sliding_attention" for t in layer_types) if window else 0
+    return {
+        "class": type(model).__name__,
+        "params": params,
+        "sliding_layers": sliding,
+        "sliding_window": window if sliding else 0,
+    }
+
+
+def main():
+    table = {model_id: count(fields) for model_id, fields in CONFIGS.items()}
+    document = {
+        "generated_by": "validation/gpu_fit/count_params.py",
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "models": table,
+    }
+    OUT.write_text(json.dumps(document, indent=2) + "\n")
+    for model_id, row in table.items():
+        print(f"{model_id:32} {row['params']:>16,} {row['class']}")
+
+
+if __name__ == "__main__":
+    main()
