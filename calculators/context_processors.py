@@ -2,5 +2,5 @@ from . import registry
 
 
 def site(request):
-    # Passed uncalled: templates call it only where the nav is drawn, not for fragments.
-    return {"tool_groups": registry.grouped}
+    # Passed uncalled: templates call them only where the nav or tool list is drawn.
+    return {"tool_groups": registry.grouped, "nav_groups": registry.nav_groups}

@@ -42,25 +42,50 @@ def parameter(name: str, field: forms.Field) -> dict:
     }
 
 
+SCALARS = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
+
+
 def value_schema(value) -> dict:
-    """Describe a JSON value by example: the defaults' answer shows every key."""
-    if isinstance(value, bool):
-        return {"type": "boolean"}
-    if isinstance(value, int):
-        return {"type": "integer"}
-    if isinstance(value, float):
-        return {"type": "number"}
-    if isinstance(value, str):
-        return {"type": "string"}
+    """Describe a JSON value by example: the defaults' answer shows every key and its type.
+    A figure that does not apply to a scenario (no quantization fits, say) is null."""
+    for kind, name in SCALARS:
+        if isinstance(value, kind):
+            return {"type": [name, "null"]}
     if value is None:
-        return {"type": ["number", "string", "null"]}
+        return {}  # optional: absent from the example, so any JSON value is allowed
     if isinstance(value, list):
-        return {"type": "array", "items": value_schema(value[0]) if value else {}}
+        items = [value_schema(v) for v in value]
+        merged = items[0] if items else {}
+        for item in items[1:]:
+            merged = merge(merged, item)
+        return {"type": "array", "items": merged}
     return {
         "type": "object",
         "properties": {k: value_schema(v) for k, v in value.items()},
         "required": list(value),
     }
+
+
+def merge(a: dict, b: dict) -> dict:
+    """One schema that accepts both examples (list items may differ, e.g. null vs a name)."""
+    if a == b:
+        return a
+    if not a or not b:
+        return {}
+    if a.get("type") == "object" and b.get("type") == "object":
+        keys = list(dict.fromkeys([*a["properties"], *b["properties"]]))
+        return {
+            "type": "object",
+            "properties": {
+                k: merge(a["properties"].get(k, {}), b["properties"].get(k, {})) for k in keys
+            },
+            "required": [k for k in a["required"] if k in b["required"]],
+        }
+    if a.get("type") == "array" and b.get("type") == "array":
+        return {"type": "array", "items": merge(a["items"], b["items"])}
+    if isinstance(a.get("type"), list) and isinstance(b.get("type"), list):
+        return {"type": sorted({*a["type"], *b["type"]})}
+    return {}
 
 
 def nullable(schema: dict) -> dict:
@@ -69,7 +94,7 @@ def nullable(schema: dict) -> dict:
 
 
 def operation(tool: registry.Tool) -> dict:
-    form = tool.form_class({})
+    form = tool.form({})
     form.is_valid()
     inputs = form.inputs()
     result = form.result_json()

@@ -27,6 +27,12 @@ class Tool:
     accepts: tuple[str, ...] = ()
     # The form behind the page: the OpenAPI description and the fuzz tests are built from it.
     form_class: type | None = None
+    form_kwargs: tuple[tuple[str, object], ...] = ()
+    # Family members (one page per GPU card, say) stay out of the header nav.
+    in_nav: bool = True
+
+    def form(self, query):
+        return self.form_class(query, **dict(self.form_kwargs))
 
     @cached_property
     def path(self) -> str:
@@ -57,6 +63,10 @@ def grouped() -> list[tuple[str, list[Tool]]]:
 
 def any_in(group: str) -> bool:
     return any(t.group == group for t in _tools.values())
+
+
+def nav_groups() -> list[tuple[str, list[Tool]]]:
+    return [(g, [t for t in tools if t.in_nav]) for g, tools in grouped()]
 
 
 def all_tools() -> list[Tool]:

@@ -8,6 +8,7 @@ class GpuFitConfig(AppConfig):
         from calculators import registry
 
         from .cards import CARDS
+        from .forms import CardForm, FitForm
         from .views import tool_slug
 
         shared = ("context", "quant", "kv_cache", "batch")
@@ -26,6 +27,7 @@ class GpuFitConfig(AppConfig):
                 url_name="gpu_fit:index",
                 related=(*card_slugs, "activation-memory", "gradient-accumulation"),
                 accepts=accepts,
+                form_class=FitForm,
             ),
             *(
                 registry.Tool(
@@ -43,6 +45,9 @@ class GpuFitConfig(AppConfig):
                         "gradient-accumulation",
                     ),
                     accepts=accepts,
+                    form_class=CardForm,
+                    form_kwargs=(("card", c),),
+                    in_nav=False,
                 )
                 for c in CARDS
             ),
