@@ -66,7 +66,8 @@ def bytes_per_dtype(name: str) -> int:
     try:
         return DTYPE_BYTES[name]
     except KeyError:
-        raise InputError("dtype", f"Unknown dtype {name!r}; use one of {sorted(DTYPE_BYTES)}.")
+        allowed = ", ".join(DTYPE_BYTES)
+        raise InputError("dtype", f"Unknown dtype {name!r}; use one of: {allowed}.") from None
 
 
 def state_bytes_per_param(precision: str, optimizer: str) -> StateBytesPerParam:

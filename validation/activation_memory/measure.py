@@ -9,7 +9,8 @@ Parameters and registered buffers are excluded: they are model state, not activa
   outside layers = saved(1 layer) - one layer      (embeddings, final norm, logits, loss)
 
 Writes validation/activation_memory/measured.json. Run from the repository root:
-  python3 -m venv /tmp/val5 && /tmp/val5/bin/pip install -r validation/activation_memory/requirements.txt
+  python3 -m venv /tmp/val5
+  /tmp/val5/bin/pip install -r validation/activation_memory/requirements.txt
   /tmp/val5/bin/python validation/activation_memory/measure.py
 """
 
