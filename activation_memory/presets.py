@@ -169,3 +169,30 @@ def matching(values: dict) -> str:
         if all(str(values.get(k)) == str(v) for k, v in preset.fields().items()):
             return preset.id
     return "custom"
+
+
+# The paper's Table 3 runs (s = 2048, v = 51200, A100 80GB, no data parallelism; interleaving
+# m = 3 for 175B and 530B, section 6), as query parameters for this page.
+PAPER_RUNS = (
+    ("paper-22b", {"tp": 8, "pp": 1, "vpp": 1, "gpus": 8, "micro_batch": 4}),
+    ("gpt-3-175b", {"tp": 8, "pp": 8, "vpp": 3, "gpus": 64, "micro_batch": 1, "vocab": 51200}),
+    ("paper-530b", {"tp": 8, "pp": 35, "vpp": 3, "gpus": 280, "micro_batch": 1}),
+    ("paper-1t", {"tp": 8, "pp": 64, "vpp": 1, "gpus": 512, "micro_batch": 1}),
+)
+PAPER_RUN_COMMON = {
+    "seq_len": 2048,
+    "sp": 1,
+    "recompute": "selective",
+    "attention": "eager",
+    "gpu": "a100-80gb",
+    "zero": 0,
+    "precision": "mixed_fp32_grads",
+}
+
+
+def paper_run_queries() -> list[tuple[str, dict]]:
+    """(name, full query) for each Table 3 run, architecture fields included."""
+    return [
+        (BY_ID[pid].name, {"preset": pid, **BY_ID[pid].fields(), **PAPER_RUN_COMMON, **extra})
+        for pid, extra in PAPER_RUNS
+    ]

@@ -1,5 +1,6 @@
 """The activation-memory page over HTTP: page, fragment, JSON, presets, permalink, link on."""
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -196,3 +197,13 @@ def test_security_headers(client):
     assert "script-src 'self'" in r["Content-Security-Policy"]
     assert "style=" not in r.content.decode()
     assert "<script>" not in r.content.decode()
+
+
+def test_paper_run_links_render_and_fit(client):
+    html = client.get(URL).content.decode()
+    start = html.index('data-testid="paper-runs"')
+    hrefs = re.findall(r'href="([^"]+)"', html[start : html.index("</p>", start)])
+    assert len(hrefs) == 4
+    for href in hrefs:
+        res = client.get(href.replace("&amp;", "&") + "&format=json").json()["result"]
+        assert res["fits"] is True
