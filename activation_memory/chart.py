@@ -25,6 +25,11 @@ class Marker:
     bytes: int
     x: float
 
+    @property
+    def anchor(self) -> str:
+        """Labels near the left edge run rightwards so they stay inside the picture."""
+        return "start" if self.x < WIDTH / 2 else "end"
+
 
 @dataclass(frozen=True)
 class Bar:
