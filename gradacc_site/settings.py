@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "csp",
     "calculators",
     "gpu_fit",
+    "activation_memory",
 ]
 
 MIDDLEWARE = [

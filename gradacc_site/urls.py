@@ -10,4 +10,5 @@ urlpatterns = [
     path("robots.txt", views.robots, name="robots"),
     path("", include("calculators.urls")),
     path("", include("gpu_fit.urls")),
+    path("", include("activation_memory.urls")),
 ]

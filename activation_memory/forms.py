@@ -1,0 +1,271 @@
+from dataclasses import asdict
+from urllib.parse import urlencode
+
+from django import forms
+from django.urls import reverse
+
+from calculators.engine.memory import GIB, MIB, OPTIMIZERS, PRECISIONS
+from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.forms_base import CalculatorForm
+
+from . import presets
+from .engine import Hardware, Scenario, fit
+
+# Total memory as nvidia-smi reports it (MiB), read from published nvidia-smi output of each
+# card. PyTorch sees a little less; the reserve below covers that and the CUDA context.
+GPUS = {
+    "h100-80gb": ("NVIDIA H100 80GB HBM3", 81_559 * MIB),
+    "a100-80gb": ("NVIDIA A100 80GB", 81_920 * MIB),
+    "a100-40gb": ("NVIDIA A100 40GB", 40_960 * MIB),
+    "rtx-4090-24gb": ("NVIDIA GeForce RTX 4090 24GB", 24_564 * MIB),
+    "custom": ("Custom capacity (GiB below)", None),
+}
+MAX_DEGREE = 1024
+
+
+class IntChoiceField(forms.TypedChoiceField):
+    """A select whose values are small integers (0/1 switches, ZeRO stages)."""
+
+    def __init__(self, *, label, choices, **kwargs):
+        super().__init__(
+            label=label, choices=[(str(v), t) for v, t in choices], coerce=int, **kwargs
+        )
+        names = ", ".join(str(v) for v, _ in choices)
+        message = f"{label} must be one of: {names}."
+        self.error_messages = {"required": message, "invalid_choice": message}
+
+
+def whole(label, unit, lo, hi, initial, help_text):
+    return WholeNumberField(
+        label=label, unit=unit, min_value=lo, max_value=hi, initial=initial, help_text=help_text
+    )
+
+
+class ActivationMemoryForm(CalculatorForm):
+    preset = PlainChoiceField(
+        label="Model preset",
+        choices=[(p.id, p.name) for p in presets.PRESETS] + [("custom", "Custom (fields below)")],
+        initial=presets.DEFAULT.id,
+        help_text="Fills the architecture fields with the model's published configuration.",
+    )
+    arch = PlainChoiceField(
+        label="Block type",
+        choices=[
+            ("llama", "Llama-style: RMSNorm, SwiGLU, grouped-query attention, no dropout"),
+            ("gpt", "GPT-style (the paper's): LayerNorm, GeLU MLP, dropout"),
+        ],
+        initial="llama",
+        help_text="Which tensors a layer keeps for the backward pass.",
+    )
+    hidden = whole("Hidden size", "h", 8, 131_072, 4096, "Model width (hidden_size).")
+    layers = whole("Layers", "L", 1, 1024, 32, "Transformer layers (num_hidden_layers).")
+    heads = whole("Attention heads", "a", 1, 1024, 32, "Query heads (num_attention_heads).")
+    kv_heads = whole(
+        "KV heads", "Llama-style", 1, 1024, 32, "num_key_value_heads; fewer than heads = GQA."
+    )
+    head_dim = whole(
+        "Head dimension",
+        "0 = hidden ÷ heads",
+        0,
+        4096,
+        0,
+        "Set only when heads × head_dim ≠ hidden.",
+    )
+    ffn_hidden = whole(
+        "MLP width", "f", 1, 524_288, 11008, "intermediate_size (GPT-3 style: 4 × hidden)."
+    )
+    vocab = whole("Vocabulary", "v", 1, 1_048_576, 32000, "vocab_size; sets the logits' size.")
+    tied = IntChoiceField(
+        label="Output layer",
+        choices=[(0, "separate matrix (untied)"), (1, "tied to the embedding")],
+        initial=0,
+        help_text="Only the parameter count changes.",
+    )
+    seq_len = whole("Sequence length", "tokens", 1, 1_048_576, 4096, "Tokens per sequence.")
+    micro_batch = whole(
+        "Micro-batch", "sequences per GPU", 1, 65_536, 2, "Sequences per forward/backward."
+    )
+    attention = PlainChoiceField(
+        label="Attention kernel",
+        choices=[
+            ("flash", "flash (SDPA / FlashAttention: no s×s matrix)"),
+            ("eager", "eager (stores the s×s scores)"),
+        ],
+        initial="flash",
+        help_text="Eager attention keeps softmax scores for every head and token pair.",
+    )
+    recompute = PlainChoiceField(
+        label="Recomputation",
+        choices=[
+            ("none", "none"),
+            ("selective", "selective (attention core only)"),
+            ("full", "full (gradient checkpointing per layer)"),
+        ],
+        initial="none",
+        help_text="What the backward pass rebuilds instead of storing.",
+    )
+    dtype_bytes = IntChoiceField(
+        label="Activation precision",
+        choices=[(2, "2 bytes (bf16/fp16)"), (4, "4 bytes (fp32)")],
+        initial=2,
+        help_text="Bytes per stored activation element.",
+    )
+    tp = whole("Tensor parallel (TP)", "t", 1, MAX_DEGREE, 1, "GPUs sharing each layer.")
+    sp = IntChoiceField(
+        label="Sequence parallel",
+        choices=[(0, "off"), (1, "on (shards norms and dropout by TP)")],
+        initial=0,
+        help_text="Megatron's sequence parallelism, used with TP.",
+    )
+    pp = whole("Pipeline parallel (PP)", "p", 1, MAX_DEGREE, 1, "Pipeline stages (1F1B).")
+    vpp = whole("Interleaved chunks", "m", 1, 64, 1, "Virtual stages per GPU; 1 = not interleaved.")
+    gpus = whole(
+        "GPUs", "in total", 1, 1_048_576, 8, "Data-parallel size = GPUs ÷ (TP × PP) for ZeRO."
+    )
+    zero = IntChoiceField(
+        label="ZeRO stage",
+        choices=[
+            (0, "0: plain data parallel"),
+            (1, "1: shard optimizer states"),
+            (2, "2: + gradients"),
+            (3, "3: + weights (FSDP full shard)"),
+        ],
+        initial=3,
+        help_text="Shards model states over the data-parallel GPUs.",
+    )
+    precision = PlainChoiceField(
+        label="Training precision", choices=list(PRECISIONS.items()), initial="mixed"
+    )
+    optimizer = PlainChoiceField(
+        label="Optimizer", choices=list(OPTIMIZERS.items()), initial="adam"
+    )
+    gpu = PlainChoiceField(
+        label="GPU",
+        choices=[(k, name) for k, (name, _) in GPUS.items()],
+        initial="h100-80gb",
+        help_text="Capacity as nvidia-smi reports it.",
+    )
+    gpu_gib = DecimalNumberField(
+        label="Custom capacity",
+        unit="GiB",
+        min_value=1,
+        max_value=4096,
+        initial=48,
+        help_text="Used when GPU is Custom. 1 GiB = 2³⁰ bytes.",
+    )
+    reserve_pct = DecimalNumberField(
+        label="Kept free",
+        unit="% of capacity",
+        min_value=0,
+        max_value=90,
+        initial=10,
+        help_text="CUDA context, communication buffers, allocator fragmentation.",
+    )
+
+    def __init__(self, query=None):
+        query = query if query is not None else {}
+        data = {name: query.get(name) for name in self.base_fields if name in query}
+        chosen = presets.BY_ID.get(query.get("preset", ""))
+        if chosen:
+            # A preset fills the architecture fields the query leaves out; the no-JS "Apply
+            # preset" button (apply=preset) makes it overwrite them all.
+            overwrite = query.get("apply") == "preset"
+            for name, value in chosen.fields().items():
+                if overwrite or name not in query:
+                    data[name] = str(value)
+        super().__init__(data)
+        if "preset" not in query or chosen:
+            # The select shows the preset the fields actually describe (or Custom).
+            values = {n: self.data.get(n) for n in presets.ARCHITECTURE_FIELDS}
+            self.data["preset"] = presets.matching(values)
+
+    def capacity_bytes(self, cleaned) -> int:
+        _, capacity = GPUS[cleaned["gpu"]]
+        return capacity if capacity is not None else int(cleaned["gpu_gib"] * GIB)
+
+    def compute(self, cleaned):
+        scenario = Scenario(**{f: cleaned[f] for f in SCENARIO_FIELDS})
+        hardware = Hardware(
+            capacity_bytes=self.capacity_bytes(cleaned),
+            reserve_pct=cleaned["reserve_pct"],
+            gpus=cleaned["gpus"],
+            zero=cleaned["zero"],
+            precision=cleaned["precision"],
+            optimizer=cleaned["optimizer"],
+        )
+        return fit(scenario, hardware)
+
+    def gpu_name(self) -> str:
+        key = self.cleaned_data["gpu"]
+        if key == "custom":
+            return f"a {self.cleaned_data['gpu_gib']:g} GiB GPU"
+        return GPUS[key][0]
+
+    def preset_name(self) -> str:
+        chosen = presets.BY_ID.get(self.cleaned_data.get("preset", ""))
+        return chosen.name if chosen else "Custom model"
+
+    def accumulation_link(self) -> str | None:
+        """The Gradient Accumulation Calculator with the largest micro-batch that fits."""
+        r, c = self.result, self.cleaned_data
+        if not r or r.largest_micro_batch < 1:
+            return None
+        query = {"micro_batch": r.largest_micro_batch, "seq_len": c["seq_len"], "gpus": c["gpus"]}
+        query.update({k: c[k] for k in ("tp", "pp") if c[k] > 1})
+        return f"{reverse('calculators:gradient-accumulation')}?{urlencode(query)}"
+
+    def summary(self) -> str:
+        if not self.result:
+            return (
+                "Activation memory per layer and in total for transformer training, with "
+                "weights, gradients, optimizer states and the largest micro-batch that fits."
+            )
+        r, c = self.result, self.cleaned_data
+        act = r.activation.total_bytes
+        fits = (
+            f"the largest micro-batch that fits {self.gpu_name()} is {r.largest_micro_batch:,}"
+            if r.largest_micro_batch
+            else f"it does not fit {self.gpu_name()} even at micro-batch 1"
+        )
+        return (
+            f"{self.preset_name()}, {c['seq_len']:,} tokens × {c['micro_batch']:,}: "
+            f"{act / GIB:,.2f} GiB of activations ({act / 1e9:,.2f} GB); {fits}."
+        )
+
+    def result_json(self) -> dict:
+        r = self.result
+        a = r.activation
+        need = r.need
+        return {
+            "per_layer_bytes": a.per_layer_bytes,
+            "layers_bytes": a.layers_bytes,
+            "total_bytes": a.total_bytes,
+            "embedding_bytes": a.embedding_bytes,
+            "output_bytes": a.output_bytes,
+            "last_stage_bytes": a.last_stage_bytes,
+            "interleave_factor": a.interleave_factor,
+            "recompute_working_bytes": a.recompute_working_bytes,
+            "loss_working_bytes": a.loss_working_bytes,
+            "layer_terms": [asdict(t) for t in a.layer_terms],
+            "embedding_terms": [asdict(t) for t in a.embedding_terms],
+            "output_terms": [asdict(t) for t in a.output_terms],
+            "params": r.params.total,
+            "bytes_per_param": r.bytes_per_param,
+            "data_parallel_size": r.data_parallel_size,
+            "stage": need.stage,
+            "stage_params": need.params,
+            "weights_bytes": need.states.weights_bytes,
+            "gradients_bytes": need.states.gradients_bytes,
+            "optimizer_bytes": need.states.optimizer_bytes,
+            "need_bytes": need.total_bytes,
+            "capacity_bytes": r.capacity_bytes,
+            "usable_bytes": r.usable_bytes,
+            "fits": r.fits,
+            "largest_micro_batch": r.largest_micro_batch,
+            "accumulation_link": self.accumulation_link(),
+        }
+
+
+SCENARIO_FIELDS = [
+    f for f in Scenario.__dataclass_fields__ if f in ActivationMemoryForm.base_fields
+]
