@@ -7,6 +7,8 @@ class ActivationMemoryConfig(AppConfig):
     def ready(self):
         from calculators import registry
 
+        from .forms import ActivationMemoryForm
+
         registry.register(
             registry.Tool(
                 slug="activation-memory",
@@ -17,5 +19,6 @@ class ActivationMemoryConfig(AppConfig):
                 url_name="activation_memory:activation-memory",
                 related=("gradient-accumulation", "lr-scaling", "gpus"),
                 accepts=("seq_len", "micro_batch", "gpus", "tp", "pp"),
+                form_class=ActivationMemoryForm,
             )
         )

@@ -11,8 +11,13 @@ from . import registry
 from .fields import DecimalNumberField, WholeNumberField
 
 
-def field_schema(field: forms.Field) -> dict:
-    if isinstance(field, WholeNumberField):
+def field_schema(field: forms.Field, as_output: bool = False) -> dict:
+    """A query parameter's schema, or (as_output) the cleaned value's schema in `inputs`."""
+    if as_output and isinstance(field, forms.TypedChoiceField):
+        values = [field.coerce(value) for value, _ in field.choices]
+        kind = "integer" if all(isinstance(v, int) for v in values) else "string"
+        schema = {"type": kind, "enum": values}
+    elif isinstance(field, WholeNumberField):
         schema = {"type": "integer", "minimum": field.lo, "maximum": field.hi}
     elif isinstance(field, DecimalNumberField):
         schema = {"type": "number", "minimum": field.lo, "maximum": field.hi}
@@ -25,7 +30,7 @@ def field_schema(field: forms.Field) -> dict:
             schema["description"] = (
                 f"up to {limit:,} numbers separated by commas, spaces or newlines"
             )
-    if field.initial is not None:
+    if field.initial is not None and not as_output:
         schema["default"] = field.initial
     return schema
 
@@ -101,7 +106,7 @@ def operation(tool: registry.Tool) -> dict:
     input_schema = {
         "type": "object",
         "properties": {
-            name: nullable(field_schema(f)) if not f.required else field_schema(f)
+            name: field_schema(f, True) if f.required else nullable(field_schema(f, True))
             for name, f in form.fields.items()
         },
         "required": list(inputs),
@@ -145,6 +150,7 @@ def operation(tool: registry.Tool) -> dict:
                     },
                 },
             },
+            "414": {"description": "The URL is longer than the server accepts (about 4 KB)."},
             "400": {
                 "description": "Invalid input: each message names the field and what is allowed.",
                 "content": {"application/json": {"schema": errors}},
