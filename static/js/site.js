@@ -42,3 +42,16 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 // Copy buttons inside a live-updated result arrive with each swap, hidden until wired up.
 document.addEventListener("htmx:load", (event) => setupCopyTextIn(event.detail.elt));
+
+// A recompute replaces the result; sections the reader opened (by id) stay open.
+let openDetails = [];
+document.addEventListener("htmx:beforeSwap", (event) => {
+  openDetails = [...event.detail.target.querySelectorAll("details[open][id]")].map((d) => d.id);
+});
+document.addEventListener("htmx:afterSwap", () => {
+  openDetails.forEach((id) => {
+    const details = document.getElementById(id);
+    if (details) details.open = true;
+  });
+  openDetails = [];
+});
