@@ -261,6 +261,12 @@ class GradAccumForm(CalculatorForm):
                     opened.add(section)
         return opened
 
+    def gpu_peak(self):
+        """The preset GPU behind an estimate (None when a custom peak overrides it)."""
+        if not self.result or self.cleaned_data.get("peak_tflops"):
+            return None
+        return GPU_BY_SLUG[self.cleaned_data["gpu"]]
+
     def hidden_pins(self) -> list[str]:
         """The compare= values to carry through the form's own submissions."""
         if self.is_bound and not self.errors:
@@ -374,8 +380,13 @@ class GradAccumForm(CalculatorForm):
                 "actually achieved and tokens per optimizer step."
             )
         i, a = self.result.inputs, self.result.accumulation
+        target = (
+            f"A {human_count(i.target_tokens)}-token target"
+            if a.target_is_tokens
+            else f"{i.global_batch:,} sequences"
+        )
         return (
-            f"{i.global_batch:,} sequences on {i.gpus:,} GPUs at {i.micro_batch:,} per GPU: "
+            f"{target} on {i.gpus:,} GPUs at {i.micro_batch:,} per GPU: "
             f"{a.accumulation_steps:,} accumulation steps, {a.effective_global_batch:,} sequences "
             f"and {human_count(a.tokens_per_step)} tokens ({a.tokens_per_step:,}) "
             "per optimizer step."
