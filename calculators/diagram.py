@@ -113,3 +113,89 @@ def step_svg(d: Diagram) -> str:
         id_prefix="step-diagram",
         data_testid="step-diagram",
     )
+
+
+# --- Pipeline stages -------------------------------------------------------------------------
+
+PIPE_LABEL_W, PIPE_ROW_H, PIPE_GAP, PIPE_TRACK_W = 70, 24, 6, 420
+MAX_STAGES_SHOWN, MAX_CELLS_DRAWN = 6, 24
+
+
+@dataclass(frozen=True)
+class Span:
+    x: float
+    y: float
+    w: float
+    h: float
+    kind: str  # "work" or "idle"
+    label: str = ""
+
+    @property
+    def cx(self) -> float:
+        return round(self.x + self.w / 2, 1)
+
+    @property
+    def cy(self) -> float:
+        return round(self.y + self.h / 2, 1)
+
+
+@dataclass(frozen=True)
+class PipelineDiagram:
+    width: int
+    height: int
+    spans: list[Span]
+    row_labels: list[Box]
+    description: str
+
+
+def pipeline_diagram(pp: int, vpp: int, microbatches: int) -> PipelineDiagram:
+    """One flush of a 1F1B pipeline, each micro-batch's forward+backward as one time unit.
+
+    Stage s idles s/v units before its first micro-batch and (p - 1 - s)/v after its last, so
+    every row shows the same (p - 1)/v bubble that Narayanan et al. (2021) derive.
+    """
+    bubble_units = (pp - 1) / vpp
+    total_units = microbatches + bubble_units
+    unit = PIPE_TRACK_W / total_units
+    spans, labels = [], []
+    for row, stage in enumerate(condensed(pp, MAX_STAGES_SHOWN)):
+        y = row * (PIPE_ROW_H + PIPE_GAP)
+        if stage is None:
+            labels.append(Box(0, y, PIPE_LABEL_W - PIPE_GAP, PIPE_ROW_H, "⋮", "row"))
+            continue
+        labels.append(Box(0, y, PIPE_LABEL_W - PIPE_GAP, PIPE_ROW_H, f"stage {stage}", "row"))
+        before = (stage - 1) / vpp * unit
+        x = PIPE_LABEL_W
+        if before:
+            spans.append(Span(x, y, round(before, 1), PIPE_ROW_H, "idle"))
+        x += before
+        if microbatches <= MAX_CELLS_DRAWN:
+            for number in range(1, microbatches + 1):
+                cell_x = round(x + (number - 1) * unit, 1)
+                spans.append(Span(cell_x, y, round(max(unit - 1, 1), 1), PIPE_ROW_H, "work"))
+        else:
+            label = f"{microbatches:,} micro-batches"
+            spans.append(
+                Span(round(x, 1), y, round(microbatches * unit, 1), PIPE_ROW_H, "work", label)
+            )
+        after = (pp - stage) / vpp * unit
+        if after:
+            spans.append(
+                Span(round(x + microbatches * unit, 1), y, round(after, 1), PIPE_ROW_H, "idle")
+            )
+    rows = len(labels)
+    share = bubble_units / total_units
+    description = (
+        f"One pipeline flush over {pp:,} stages with {microbatches:,} micro-batch"
+        f"{'es' if microbatches != 1 else ''} and {vpp} model chunk{'s' if vpp != 1 else ''} per "
+        f"GPU: every stage works for {microbatches:,} micro-batch slots and idles for "
+        f"{bubble_units:.3g} (grey blocks), {bubble_units / microbatches:.1%} of the ideal "
+        f"time and {share:.1%} of the total."
+    )
+    return PipelineDiagram(
+        PIPE_LABEL_W + PIPE_TRACK_W + 2,
+        rows * (PIPE_ROW_H + PIPE_GAP) - PIPE_GAP,
+        spans,
+        labels,
+        description,
+    )

@@ -6,6 +6,7 @@ digits, which then could not round-trip through a permalink), bounded length, fi
 
 import math
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -100,3 +101,27 @@ class PlainChoiceField(forms.ChoiceField):
         names = ", ".join(value for value, _ in choices)
         message = f"{label} must be one of: {names}."
         self.error_messages = {"required": message, "invalid_choice": message}
+
+
+class WholeCountField(BoundedMixin, forms.IntegerField):
+    """A whole count that may be written in scientific notation: 4194304, 4.2e6, 15.6e12.
+
+    Parsed with Decimal, so every digit counts (a float would round 17-digit counts).
+    """
+
+    kind = "a whole number"
+
+    def parse(self, text):
+        if not DECIMAL.fullmatch(text):
+            self.fail("must be a number such as 4194304 or 15.6e12")
+        number = Decimal(text)
+        if not number.is_finite() or abs(number.adjusted()) > 40:
+            self.fail("is out of range")
+        if number != number.to_integral_value():
+            self.fail("must be a whole number")
+        return int(number)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["step"] = "any"  # lets browsers accept 15.6e12
+        return attrs

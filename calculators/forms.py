@@ -1,12 +1,24 @@
 from dataclasses import asdict
+from urllib.parse import parse_qsl, urlencode
 
-from .engine.grad_accum import AccumulationInput, plan
-from .fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from .engine import compare
+from .engine.budget import GPU_BY_SLUG, GPU_PEAKS
+from .engine.grad_accum import AccumulationInput, Options, plan
+from .fields import (
+    DecimalNumberField,
+    PlainChoiceField,
+    WholeCountField,
+    WholeNumberField,
+    plain_number,
+)
 from .forms_base import CalculatorForm
 from .templatetags.numbers import human as human_count
 
 MAX_GPUS = 1_048_576
 MAX_DEGREE = 1024
+MAX_PIN_CHARS = 1000  # one pinned scenario's query string; ours are a few hundred at most
+PIN_PARAM = "compare"
+RAMP_FIELDS = ("rampup_start", "rampup_increment", "rampup_samples")
 
 
 class GradAccumForm(CalculatorForm):
@@ -76,6 +88,101 @@ class GradAccumForm(CalculatorForm):
         initial=1,
         help_text="GPUs splitting each sequence.",
     )
+    vpp = WholeNumberField(
+        label="Interleaving (VPP)",
+        unit="model chunks per GPU",
+        min_value=1,
+        max_value=64,
+        initial=1,
+        help_text="Virtual pipeline stages per GPU (interleaved 1F1B); 1 is plain 1F1B.",
+    )
+    target_tokens = WholeCountField(
+        label="Target tokens per step",
+        unit="tokens, optional",
+        min_value=1,
+        max_value=10**12,
+        required=False,
+        help_text="E.g. 4e6 for a paper's \u201c4M tokens\u201d; replaces the global batch above, "
+        "divided by the sequence length and rounded the same way.",
+    )
+    train_tokens = WholeCountField(
+        label="Training budget",
+        unit="tokens, optional",
+        min_value=1,
+        max_value=10**16,
+        required=False,
+        help_text="Total tokens to train on, e.g. 2e12; gives the optimizer steps.",
+    )
+    tokens_per_gpu_s = DecimalNumberField(
+        label="Measured throughput",
+        unit="tokens/s per GPU, optional",
+        min_value=0.001,
+        max_value=1e9,
+        required=False,
+        help_text="From your logs; wins over the estimate below.",
+    )
+    params_b = DecimalNumberField(
+        label="Model size",
+        unit="billion parameters, optional",
+        min_value=0.001,
+        max_value=100_000.0,
+        required=False,
+        help_text="Estimates throughput as peak \u00d7 MFU \u00f7 6N FLOPs per token.",
+    )
+    gpu = PlainChoiceField(
+        label="GPU",
+        choices=[(g.slug, f"{g.name}, {g.dense_bf16_tflops:g} TFLOPS") for g in GPU_PEAKS],
+        initial="h100-sxm",
+        help_text="Dense BF16 peak per GPU (datasheets print twice this, with sparsity).",
+    )
+    peak_tflops = DecimalNumberField(
+        label="Custom peak",
+        unit="dense BF16 TFLOPS per GPU, optional",
+        min_value=0.1,
+        max_value=1_000_000.0,
+        required=False,
+        help_text="Overrides the GPU above.",
+    )
+    mfu = DecimalNumberField(
+        label="MFU",
+        unit="fraction of peak",
+        min_value=0.01,
+        max_value=1.0,
+        initial=0.4,
+        help_text="Model FLOPs utilization; 0.35\u20130.45 is typical of large dense runs.",
+    )
+    dataset_sequences = WholeCountField(
+        label="Dataset size",
+        unit="sequences, optional",
+        min_value=1,
+        max_value=10**13,
+        required=False,
+        help_text="Sequences in one epoch; gives steps per epoch and the last partial window.",
+    )
+    rampup_start = WholeNumberField(
+        label="Ramp-up start batch",
+        unit="sequences, optional",
+        min_value=1,
+        max_value=16_777_216,
+        required=False,
+        help_text="Megatron --rampup-batch-size START.",
+    )
+    rampup_increment = WholeNumberField(
+        label="Ramp-up increment",
+        unit="sequences, optional",
+        min_value=1,
+        max_value=16_777_216,
+        required=False,
+        help_text="INCREMENT: the batch grows by this much per stage.",
+    )
+    rampup_samples = WholeCountField(
+        label="Ramp-up samples",
+        unit="sequences, optional",
+        min_value=1,
+        max_value=10**13,
+        required=False,
+        help_text="SAMPLES consumed while ramping to the full global batch.",
+    )
     ref_lr = DecimalNumberField(
         label="Recipe learning rate",
         unit="optional",
@@ -93,21 +200,177 @@ class GradAccumForm(CalculatorForm):
         help_text="The global batch that LR was tuned at.",
     )
 
+    def __init__(self, query=None, *, read_pins: bool = True):
+        super().__init__(query)
+        self.pins_raw: list[str] = []
+        if read_pins and query is not None:
+            getlist = getattr(query, "getlist", None)
+            self.pins_raw = list(getlist(PIN_PARAM)) if getlist else as_list(query.get(PIN_PARAM))
+        self.pins: list[GradAccumForm] = []
+
     def compute(self, cleaned):
         inp = AccumulationInput(**{f: cleaned[f] for f in AccumulationInput.__dataclass_fields__})
-        return plan(inp, cleaned["ref_lr"], cleaned["ref_batch"])
+        peak = cleaned["peak_tflops"] or GPU_BY_SLUG[cleaned["gpu"]].dense_bf16_tflops
+        ramp = tuple(cleaned[f] for f in RAMP_FIELDS)
+        options = Options(
+            train_tokens=cleaned["train_tokens"],
+            tokens_per_gpu_s=cleaned["tokens_per_gpu_s"],
+            params_b=cleaned["params_b"],
+            peak_tflops=peak,
+            mfu=cleaned["mfu"],
+            dataset_sequences=cleaned["dataset_sequences"],
+            rampup=ramp if all(ramp) else None,
+        )
+        return plan(inp, cleaned["ref_lr"], cleaned["ref_batch"], options)
 
     def clean(self):
         cleaned = self.cleaned_data
-        if (cleaned.get("ref_lr") is None) != (cleaned.get("ref_batch") is None):
-            missing = "ref_batch" if cleaned.get("ref_batch") is None else "ref_lr"
-            if missing not in self.errors:
-                self.add_error(
-                    missing,
-                    f"{self.fields[missing].label} is needed too: give the recipe's LR and the "
-                    "batch it was tuned at together, or neither.",
-                )
-        return super().clean()
+        self.require_together(("ref_lr", "ref_batch"), "the recipe's LR and its batch")
+        self.require_together(RAMP_FIELDS, "start, increment and samples")
+        super().clean()
+        self.clean_pins()
+        return cleaned
+
+    def require_together(self, names, what: str):
+        given = [n for n in names if self.cleaned_data.get(n) is not None]
+        if not given or len(given) == len(names):
+            return
+        for missing in names:
+            if missing not in given and missing not in self.errors:
+                label = self.fields[missing].label
+                self.add_error(missing, f"{label} is needed too: give {what} together, or none.")
+
+    SECTIONS = {
+        "target": ("target_tokens",),
+        "parallel": ("tp", "pp", "cp", "vpp"),
+        "budget": ("train_tokens", "tokens_per_gpu_s", "params_b", "gpu", "peak_tflops", "mfu"),
+        "dataset": ("dataset_sequences",),
+        "rampup": RAMP_FIELDS,
+        "lr": ("ref_lr", "ref_batch"),
+    }
+
+    def open_sections(self) -> set[str]:
+        """Optional input groups to show expanded: any value off its default, or an error."""
+        opened = set()
+        for section, names in self.SECTIONS.items():
+            for name in names:
+                raw = (self.data.get(name) or "").strip()
+                initial = self.fields[name].initial
+                default = "" if initial is None else plain_number(initial)
+                if name in self.errors or raw != default:
+                    opened.add(section)
+        return opened
+
+    def gpu_peak(self):
+        """The preset GPU behind an estimate (None when a custom peak overrides it)."""
+        if not self.result or self.cleaned_data.get("peak_tflops"):
+            return None
+        return GPU_BY_SLUG[self.cleaned_data["gpu"]]
+
+    def hidden_pins(self) -> list[str]:
+        """The compare= values to carry through the form's own submissions."""
+        if self.is_bound and not self.errors:
+            return self.pinned_queries()
+        return self.pins_raw
+
+    # --- Compare: pinned scenarios ride along in the permalink as repeated compare= values ---
+
+    def clean_pins(self):
+        """Each compare= value is the query string of a scenario's own permalink."""
+        problems = []
+        if len(self.pins_raw) > compare.MAX_PINNED:
+            problems.append(
+                f"Compare holds at most {compare.MAX_PINNED} pinned scenarios; this link has "
+                f"{len(self.pins_raw)}. Unpin one."
+            )
+        else:
+            seen = set()
+            for number, raw in enumerate(self.pins_raw, start=1):
+                pinned, problem = parse_pin(raw, number)
+                if problem:
+                    problems.append(problem)
+                elif pinned.pin_query() not in seen:
+                    seen.add(pinned.pin_query())
+                    self.pins.append(pinned)
+        if problems:
+            # compare is not a field (it repeats), so its errors are filed by hand.
+            self._errors[PIN_PARAM] = self.error_class(problems)
+
+    def pin_query(self) -> str:
+        """This scenario as a compact query: only the values that differ from the defaults."""
+        pairs = []
+        for name, value in self.inputs_without_pins().items():
+            initial = self.fields[name].initial
+            if value is not None and plain_number(value) != plain_number(initial):
+                pairs.append((name, plain_number(value)))
+        return urlencode(pairs)
+
+    def inputs_without_pins(self) -> dict:
+        return super().inputs()
+
+    def inputs(self) -> dict:
+        return {**super().inputs(), PIN_PARAM: [p.pin_query() for p in self.pins]}
+
+    def query_string(self, **overrides) -> str:
+        values = {**self.inputs_without_pins(), **overrides}
+        pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
+        pairs += [(PIN_PARAM, p.pin_query()) for p in self.pins]
+        return urlencode(pairs)
+
+    def pinned_queries(self) -> list[str]:
+        return [p.pin_query() for p in self.pins]
+
+    def is_pinned(self) -> bool:
+        return self.pin_query() in self.pinned_queries()
+
+    def can_pin(self) -> bool:
+        return len(self.pins) < compare.MAX_PINNED and not self.is_pinned()
+
+    def pin_link(self) -> str:
+        """The permalink with this scenario added to the compared ones."""
+        return self.query_string() + "&" + urlencode([(PIN_PARAM, self.pin_query())])
+
+    def unpin_links(self) -> list[tuple[int, str]]:
+        """(pin number, permalink without that pin), for valid and invalid forms alike."""
+        if self.is_bound and not self.errors:
+            base = self.inputs_without_pins()
+            pins = self.pinned_queries()
+        else:
+            base = {k: v for k, v in self.data.items() if k != PIN_PARAM}
+            pins = self.pins_raw[: compare.MAX_PINNED * 4]
+        links = []
+        for index in range(len(pins)):
+            kept = pins[:index] + pins[index + 1 :]
+            pairs = [(k, plain_number(v)) for k, v in base.items() if v is not None]
+            links.append((index + 1, urlencode(pairs + [(PIN_PARAM, q) for q in kept])))
+        return links
+
+    def comparison(self) -> list[dict]:
+        """Current scenario first, then each pinned one with its deltas against the current."""
+        current = compare.metrics_of(self.result)
+        columns = [{"label": "Current", "query": self.pin_query(), "metrics": current, "delta": {}}]
+        for number, pinned in enumerate(self.pins, start=1):
+            values = compare.metrics_of(pinned.result)
+            columns.append(
+                {
+                    "label": f"Pinned {number}",
+                    "query": pinned.pin_query(),
+                    "metrics": values,
+                    "delta": compare.deltas(current, values),
+                }
+            )
+        return columns
+
+    def comparison_rows(self) -> list[dict]:
+        """The same data row by row, for the table; rows nobody has are left out."""
+        columns = self.comparison()
+        rows = []
+        for metric in compare.METRICS:
+            cells = [(c["metrics"][metric.key], c["delta"].get(metric.key)) for c in columns]
+            if all(value is None for value, _ in cells):
+                continue
+            rows.append({"metric": metric, "cells": cells})
+        return rows
 
     def summary(self) -> str:
         """One sentence with this scenario's answer, for search results and link unfurls."""
@@ -117,19 +380,102 @@ class GradAccumForm(CalculatorForm):
                 "actually achieved and tokens per optimizer step."
             )
         i, a = self.result.inputs, self.result.accumulation
+        target = (
+            f"A {human_count(i.target_tokens)}-token target"
+            if a.target_is_tokens
+            else f"{i.global_batch:,} sequences"
+        )
         return (
-            f"{i.global_batch:,} sequences on {i.gpus:,} GPUs at {i.micro_batch:,} per GPU: "
+            f"{target} on {i.gpus:,} GPUs at {i.micro_batch:,} per GPU: "
             f"{a.accumulation_steps:,} accumulation steps, {a.effective_global_batch:,} sequences "
             f"and {human_count(a.tokens_per_step)} tokens ({a.tokens_per_step:,}) "
             "per optimizer step."
         )
 
     def result_json(self) -> dict:
-        p = self.result
-        return {
-            **asdict(p.accumulation),
-            "exact_micro_batches": [asdict(s) for s in p.exact_micro_batches],
-            "recipes": [asdict(r) for r in p.recipes],
-            "linear_lr": p.linear_lr,
-            "sqrt_lr": p.sqrt_lr,
-        }
+        return {**plan_json(self.result), "compare": self.compare_json()}
+
+    def compare_json(self) -> list[dict]:
+        columns = self.comparison()[1:]
+        return [
+            {
+                "query": column["query"],
+                "inputs": pinned.inputs_without_pins(),
+                "metrics": column["metrics"],
+                "delta": column["delta"],
+            }
+            for column, pinned in zip(columns, self.pins, strict=True)
+        ]
+
+
+def as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def parse_pin(raw: str, number: int) -> tuple[GradAccumForm | None, str | None]:
+    """A pinned scenario's form, or a message saying what is wrong with it."""
+    label = f"Pinned scenario {number} (compare)"
+    if len(raw) > MAX_PIN_CHARS:
+        return None, f"{label} is too long: at most {MAX_PIN_CHARS:,} characters."
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=60)
+    except ValueError:
+        return None, f"{label} has too many parameters: at most 60."
+    values = {k: v for k, v in pairs if k in GradAccumForm.base_fields}  # last value wins
+    pinned = GradAccumForm(values, read_pins=False)
+    if not pinned.is_valid():
+        messages = [m for ms in pinned.errors.values() for m in ms]
+        return None, f"{label}: " + " ".join(messages)
+    return pinned, None
+
+
+def plan_json(p) -> dict:
+    """Every number of a Plan as plain JSON values."""
+    pipe = p.pipeline
+    return {
+        **asdict(p.accumulation),
+        "exact_micro_batches": [asdict(s) for s in p.exact_micro_batches],
+        "recipes": [asdict(r) for r in p.recipes],
+        "linear_lr": p.linear_lr,
+        "sqrt_lr": p.sqrt_lr,
+        "decomposition": p.decomposition,
+        "pipeline_bubble_fraction": pipe.bubble_fraction,
+        "pipeline": asdict(pipe),
+        "throughput": asdict(p.throughput) if p.throughput else None,
+        "budget": asdict(p.budget) if p.budget else None,
+        "epoch": epoch_json(p),
+        "rampup": ramp_json(p),
+        "configs": {s.framework: s.text for s in p.snippets},
+        "config_notes": {
+            s.framework: {
+                "title": s.title,
+                "format": s.format,
+                "rejected": s.rejected,
+                "notes": [asdict(note) for note in s.notes],
+            }
+            for s in p.snippets
+        },
+    }
+
+
+def epoch_json(p) -> dict | None:
+    if not p.epoch:
+        return None
+    e = p.epoch
+    return {
+        **asdict(e),
+        "has_partial_window": e.has_partial_window,
+        "window_shortfall": e.window_shortfall,
+        "partial_gradient_scale": e.partial_gradient_scale,
+        "epochs_in_budget": p.epochs_in_budget,
+    }
+
+
+def ramp_json(p) -> dict | None:
+    if not p.rampup:
+        return None
+    data = asdict(p.rampup)
+    data["budget"] = asdict(p.ramp_budget) if p.ramp_budget else None
+    return data

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from ..diagram import pipeline_diagram as pipeline_layout
 from ..diagram import step_diagram as layout
 from ..diagram import step_svg
 
@@ -17,3 +18,9 @@ def step_diagram(plan):
 def svg_markup(diagram):
     # step_svg escapes every text and attribute it writes.
     return mark_safe(step_svg(diagram))
+
+
+@register.simple_tag
+def pipeline_diagram(plan):
+    pipe = plan.pipeline
+    return pipeline_layout(pipe.pp, pipe.vpp, pipe.microbatches)

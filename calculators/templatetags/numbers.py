@@ -95,3 +95,31 @@ def div(value, divisor):
 @register.filter
 def floordiv(value, divisor):
     return value // divisor
+
+
+@register.filter
+def percent(fraction, digits=1):
+    """An unsigned share: 0.21875 -> '21.9%'."""
+    return f"{fraction * 100:.{int(digits)}f}%"
+
+
+DURATIONS = ((86_400.0, "days"), (3_600.0, "h"), (60.0, "min"), (1.0, "s"))
+
+
+@register.filter
+def duration(seconds):
+    """Wall-clock time in the largest unit that keeps it at least 1: 7.95 s, 2.40 h, 67.1 days."""
+    for scale, unit in DURATIONS:
+        if seconds >= scale:
+            return (
+                f"{seconds / scale:,.3g} {unit}"
+                if seconds < 1000 * scale
+                else f"{seconds / scale:,.0f} {unit}"
+            )
+    return f"{seconds * 1000:.3g} ms"
+
+
+@register.filter
+def signed_fixed(value, digits=1):
+    """A signed difference: 1.25 -> '+1.3', -0.5 -> '−0.5'."""
+    return signed(f"{value:+.{int(digits)}f}")

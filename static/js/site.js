@@ -16,18 +16,42 @@ function setupCopyLink(button) {
   });
 }
 
+function setupCopyText(button) {
+  if (button.dataset.copyReady) return; // htmx:load can announce the same element twice
+  button.dataset.copyReady = "true";
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const target = document.getElementById(button.dataset.copyText);
+    try {
+      await navigator.clipboard.writeText(target.textContent);
+      button.textContent = "Copied";
+    } catch {
+      window.getSelection().selectAllChildren(target);
+    }
+  });
+}
+
+function setupCopyTextIn(root) {
+  if (root.matches && root.matches("[data-copy-text]")) setupCopyText(root);
+  root.querySelectorAll("[data-copy-text]").forEach(setupCopyText);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-copy-link]").forEach(setupCopyLink);
-  document.querySelectorAll("[data-copy-text]").forEach((button) => {
-    button.hidden = false;
-    button.addEventListener("click", async () => {
-      const target = document.getElementById(button.dataset.copyText);
-      try {
-        await navigator.clipboard.writeText(target.textContent);
-        button.textContent = "Copied";
-      } catch {
-        window.getSelection().selectAllChildren(target);
-      }
-    });
+  setupCopyTextIn(document);
+});
+// Copy buttons inside a live-updated result arrive with each swap, hidden until wired up.
+document.addEventListener("htmx:load", (event) => setupCopyTextIn(event.detail.elt));
+
+// A recompute replaces the result; sections the reader opened (by id) stay open.
+let openDetails = [];
+document.addEventListener("htmx:beforeSwap", (event) => {
+  openDetails = [...event.detail.target.querySelectorAll("details[open][id]")].map((d) => d.id);
+});
+document.addEventListener("htmx:afterSwap", () => {
+  openDetails.forEach((id) => {
+    const details = document.getElementById(id);
+    if (details) details.open = true;
   });
+  openDetails = [];
 });

@@ -46,8 +46,21 @@ def test_json_has_contract_keys(client):
         "tp": 1,
         "pp": 1,
         "cp": 1,
+        "vpp": 1,
+        "target_tokens": None,
         "ref_lr": None,
         "ref_batch": None,
+        "train_tokens": None,
+        "tokens_per_gpu_s": None,
+        "params_b": None,
+        "gpu": "h100-sxm",
+        "peak_tflops": None,
+        "mfu": 0.4,
+        "dataset_sequences": None,
+        "rampup_start": None,
+        "rampup_increment": None,
+        "rampup_samples": None,
+        "compare": [],
     }
     result = data["result"]
     for key in (

@@ -1,0 +1,238 @@
+"""Training budget, throughput and wall-clock time, and the partial window at an epoch's end.
+
+Time follows from one number, tokens per second per GPU, either measured or estimated as
+    peak FLOP/s x MFU / FLOPs per token,   FLOPs per token = 6 N
+(Kaplan et al. 2020, Section 2.1: forward 2N, backward 4N; attention FLOPs left out, as in the
+6ND rule; PaLM's MFU, Chowdhery et al. 2022 Appendix B, uses the same convention).
+Accumulation changes the time per optimizer step (k micro-steps), never the time per token.
+"""
+
+from dataclasses import dataclass
+
+FLOPS_PER_PARAM_PER_TOKEN = 6
+
+
+@dataclass(frozen=True)
+class GpuPeak:
+    slug: str
+    name: str
+    dense_bf16_tflops: float
+    source: str
+    url: str
+
+
+# Dense (no 2:4 sparsity) BF16 tensor throughput. Datasheets print the sparse figure, twice
+# these, usually with an asterisk.
+GPU_PEAKS = (
+    GpuPeak(
+        "a100",
+        "NVIDIA A100 (SXM or PCIe)",
+        312.0,
+        "NVIDIA A100 datasheet: 624 TFLOPS BF16 with sparsity",
+        "https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/"
+        "nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf",
+    ),
+    GpuPeak(
+        "h100-sxm",
+        "NVIDIA H100 SXM",
+        989.4,
+        "NVIDIA H100 datasheet: 1,979 TFLOPS BF16 with sparsity",
+        "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet",
+    ),
+    GpuPeak(
+        "h100-pcie",
+        "NVIDIA H100 PCIe",
+        756.0,
+        "NVIDIA H100 datasheet: 1,513 TFLOPS BF16 with sparsity",
+        "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet",
+    ),
+    GpuPeak(
+        "h200",
+        "NVIDIA H200 SXM",
+        989.4,
+        "NVIDIA H200 product page: 1,979 TFLOPS BF16 with sparsity (H100 compute)",
+        "https://www.nvidia.com/en-us/data-center/h200/",
+    ),
+    GpuPeak(
+        "b200",
+        "NVIDIA B200 (HGX, 1,000 W)",
+        2250.0,
+        "NVIDIA Blackwell figures as tabulated by G. Lockwood: 4,500 TFLOPS BF16 sparse",
+        "https://glennklockwood.com/garden/processors/B200",
+    ),
+    GpuPeak(
+        "gb200",
+        "NVIDIA B200 in GB200 (1,200 W)",
+        2500.0,
+        "NVIDIA Blackwell figures as tabulated by G. Lockwood: 5,000 TFLOPS BF16 sparse",
+        "https://glennklockwood.com/garden/processors/B200",
+    ),
+    GpuPeak(
+        "rtx-4090",
+        "NVIDIA GeForce RTX 4090",
+        165.2,
+        "NVIDIA Ada Lovelace whitepaper, Appendix A: BF16 with FP32 accumulate",
+        "https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf",
+    ),
+)
+GPU_BY_SLUG = {g.slug: g for g in GPU_PEAKS}
+
+
+def optimizer_steps_for(train_tokens: int, tokens_per_step: int) -> int:
+    """Whole optimizer steps needed to train on at least `train_tokens`."""
+    return -(-train_tokens // tokens_per_step)
+
+
+def estimated_tokens_per_gpu_s(params: float, peak_flops: float, mfu: float) -> float:
+    return peak_flops * mfu / (FLOPS_PER_PARAM_PER_TOKEN * params)
+
+
+def implied_mfu(tokens_per_gpu_s: float, params: float, peak_flops: float) -> float:
+    return tokens_per_gpu_s * FLOPS_PER_PARAM_PER_TOKEN * params / peak_flops
+
+
+@dataclass(frozen=True)
+class Throughput:
+    source: str  # "measured" or "estimated"
+    tokens_per_gpu_s: float
+    cluster_tokens_per_s: float
+    seconds_per_step: float
+    seconds_per_micro_step: float  # average over the k micro-steps of one optimizer step
+    flops_per_token: float | None  # 6N, when a model size is known
+    peak_tflops: float | None
+    mfu: float | None  # given (estimated) or implied (measured with a model size)
+
+
+def throughput(
+    tokens_per_step: int,
+    accumulation_steps: int,
+    gpus: int,
+    *,
+    measured_tokens_per_gpu_s: float | None = None,
+    params: float | None = None,
+    peak_tflops: float | None = None,
+    mfu: float | None = None,
+) -> Throughput | None:
+    """Time per step from measured throughput, or from model size, GPU peak and MFU."""
+    flops_per_token = FLOPS_PER_PARAM_PER_TOKEN * params if params else None
+    peak = peak_tflops * 1e12 if peak_tflops else None
+    if measured_tokens_per_gpu_s:
+        per_gpu = measured_tokens_per_gpu_s
+        source = "measured"
+        mfu = implied_mfu(per_gpu, params, peak) if params and peak else None
+    elif params and peak and mfu:
+        per_gpu = estimated_tokens_per_gpu_s(params, peak, mfu)
+        source = "estimated"
+    else:
+        return None
+    cluster = per_gpu * gpus
+    step = tokens_per_step / cluster
+    return Throughput(
+        source=source,
+        tokens_per_gpu_s=per_gpu,
+        cluster_tokens_per_s=cluster,
+        seconds_per_step=step,
+        seconds_per_micro_step=step / accumulation_steps,
+        flops_per_token=flops_per_token,
+        peak_tflops=peak_tflops,
+        mfu=mfu,
+    )
+
+
+@dataclass(frozen=True)
+class Budget:
+    train_tokens: int
+    optimizer_steps: int
+    tokens_trained: int  # steps x tokens per step: the last step overshoots by < one step
+    run_seconds: float | None
+
+
+def budget(train_tokens: int, tokens_per_step: int, rate: Throughput | None) -> Budget:
+    steps = optimizer_steps_for(train_tokens, tokens_per_step)
+    trained = steps * tokens_per_step
+    seconds = trained / rate.cluster_tokens_per_s if rate else None
+    return Budget(train_tokens, steps, trained, seconds)
+
+
+@dataclass(frozen=True)
+class EpochEdge:
+    """One pass over a map-style dataset with PyTorch's DistributedSampler and DataLoader
+    defaults (drop_last=False both): the sampler pads by repeating samples so every rank gets
+    ceil(D / dp), and the loader's last micro-batch may be short."""
+
+    dataset_sequences: int
+    sequences_per_rank: int
+    padded_sequences: int  # repeats the sampler adds to even out the ranks
+    micro_batches_per_rank: int
+    last_micro_batch_size: int
+    full_optimizer_steps: int
+    last_window_micro_batches: int  # 0 when the epoch ends on a step boundary
+    accumulation_steps: int
+
+    @property
+    def has_partial_window(self) -> bool:
+        return self.last_window_micro_batches > 0
+
+    @property
+    def partial_gradient_scale(self) -> float:
+        """What a loss divided by k does to the partial window's gradient: r / k."""
+        return self.last_window_micro_batches / self.accumulation_steps
+
+    @property
+    def window_shortfall(self) -> int:
+        """Micro-batches missing from the partial window."""
+        if not self.has_partial_window:
+            return 0
+        return self.accumulation_steps - self.last_window_micro_batches
+
+    @property
+    def steps_if_stepped(self) -> int:
+        return self.full_optimizer_steps + (1 if self.has_partial_window else 0)
+
+
+def epoch_edge(dataset_sequences: int, dp: int, micro_batch: int, steps: int) -> EpochEdge:
+    per_rank = -(-dataset_sequences // dp)
+    micro_batches = -(-per_rank // micro_batch)
+    full, partial = divmod(micro_batches, steps)
+    return EpochEdge(
+        dataset_sequences=dataset_sequences,
+        sequences_per_rank=per_rank,
+        padded_sequences=per_rank * dp - dataset_sequences,
+        micro_batches_per_rank=micro_batches,
+        last_micro_batch_size=per_rank - (micro_batches - 1) * micro_batch,
+        full_optimizer_steps=full,
+        last_window_micro_batches=partial,
+        accumulation_steps=steps,
+    )
+
+
+def epochs_in(train_tokens: int, dataset_sequences: int, seq_len: int) -> float:
+    return train_tokens / (dataset_sequences * seq_len)
+
+
+@dataclass(frozen=True)
+class Tradeoff:
+    """The same run at another accumulation count, everything else fixed."""
+
+    accumulation_steps: int
+    global_batch: int
+    tokens_per_step: int
+    seconds_per_step: float
+    optimizer_steps: int | None
+    run_seconds: float | None
+    current: bool
+
+
+def accumulation_tradeoff(
+    steps: int, per_micro_step: int, seq_len: int, rate: Throughput, train_tokens: int | None
+) -> list[Tradeoff]:
+    """Half, the same and double accumulation: time per step scales with k, time per token
+    (and so a token budget's run time, up to the last step's overshoot) does not."""
+    rows = []
+    for k in sorted({max(1, steps // 2), steps, steps * 2}):
+        tokens = k * per_micro_step * seq_len
+        step_s = tokens / rate.cluster_tokens_per_s
+        n_steps = optimizer_steps_for(train_tokens, tokens) if train_tokens else None
+        run_s = n_steps * step_s if n_steps else None
+        rows.append(Tradeoff(k, k * per_micro_step, tokens, step_s, n_steps, run_s, k == steps))
+    return rows

@@ -1,0 +1,627 @@
+"""Ready-to-paste configuration for eight training frameworks, each in its own semantics.
+
+Every snippet reproduces the scenario's achieved global batch (not the raw target, which a
+framework may refuse) and carries notes: what the framework checks, what it would reject, and
+what it cannot run at all. Key names were checked against each framework's source
+(see framework_rules.py and the page's references).
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from . import framework_rules as rules
+
+FRAMEWORKS = (
+    "deepspeed",
+    "hf_trainer",
+    "accelerate",
+    "lightning",
+    "megatron",
+    "torchtitan",
+    "nanogpt",
+    "axolotl",
+)
+TITLES = {
+    "deepspeed": "DeepSpeed (ds_config.json)",
+    "hf_trainer": "Hugging Face Trainer (TrainingArguments)",
+    "accelerate": "Hugging Face Accelerate",
+    "lightning": "PyTorch Lightning",
+    "megatron": "Megatron-LM (pretrain_gpt.py arguments)",
+    "torchtitan": "torchtitan (Python config)",
+    "nanogpt": "nanoGPT (config file)",
+    "axolotl": "Axolotl (YAML)",
+}
+FORMATS = {
+    "deepspeed": "json",
+    "hf_trainer": "python",
+    "accelerate": "python",
+    "lightning": "python",
+    "megatron": "shell",
+    "torchtitan": "python",
+    "nanogpt": "python",
+    "axolotl": "yaml",
+}
+GPUS_PER_NODE = 8  # for launch lines only; frameworks count total processes
+
+
+@dataclass(frozen=True)
+class Scenario:
+    gpus: int
+    tp: int
+    pp: int
+    cp: int
+    vpp: int
+    dp: int
+    micro_batch: int
+    accumulation_steps: int
+    global_batch: int  # achieved
+    seq_len: int
+    target_sequences: int | None  # the user's target when it is a whole number of sequences
+    optimizer_steps: int | None = None  # from a training budget
+    rampup: tuple[int, int, int] | None = None  # start, increment, samples
+    megatron_train_samples: int | None = None
+    megatron_train_iters: int | None = None
+    ramp_microbatches: tuple[int, ...] = ()  # num_microbatches at each ramp stage
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: str  # "rejects": the framework refuses or cannot run this; "warning"; "info"
+    text: str
+
+
+@dataclass
+class Snippet:
+    framework: str
+    text: str
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.framework]
+
+    @property
+    def format(self) -> str:
+        return FORMATS[self.framework]
+
+    @property
+    def rejected(self) -> bool:
+        return any(n.kind == "rejects" for n in self.notes)
+
+
+def n(value: int) -> str:
+    return f"{value:,}"
+
+
+def model_parallel(s: Scenario) -> int:
+    return s.tp * s.pp * s.cp
+
+
+def ddp_fallback_lines(s: Scenario, why: str) -> tuple[list[str], int | None]:
+    """Comment lines for a framework that cannot run the layout: say so, and name the closest
+    layout it can run (every GPU a data-parallel rank). Returns the lines and the accumulation
+    that layout needs for the same global batch, or None when no whole number works."""
+    lines = [
+        f"# Cannot run this layout: {why}",
+        "# The closest it can run is plain data parallelism on all GPUs:",
+    ]
+    per_step = s.micro_batch * s.gpus
+    if s.global_batch % per_step == 0:
+        steps = s.global_batch // per_step
+        lines.append(
+            f"# {n(s.micro_batch)} x {n(steps)} x {n(s.gpus)} GPUs = {n(s.global_batch)} "
+            "sequences, if the whole model fits on one GPU."
+        )
+        return lines, steps
+    lines.append(
+        f"# none at micro-batch {n(s.micro_batch)}: {n(s.global_batch)} is not a multiple of "
+        f"{n(s.micro_batch)} x {n(s.gpus)}."
+    )
+    return lines, None
+
+
+def launch_nodes(gpus: int) -> tuple[int, int]:
+    """(GPUs per node, nodes) for launch commands: full 8-GPU nodes when possible."""
+    if gpus > GPUS_PER_NODE and gpus % GPUS_PER_NODE == 0:
+        return GPUS_PER_NODE, gpus // GPUS_PER_NODE
+    return gpus, 1
+
+
+# --- DeepSpeed -------------------------------------------------------------------------------
+
+
+def deepspeed(s: Scenario) -> Snippet:
+    config = {
+        "train_batch_size": s.global_batch,
+        "train_micro_batch_size_per_gpu": s.micro_batch,
+        "gradient_accumulation_steps": s.accumulation_steps,
+    }
+    if s.cp > 1:
+        # With no mpu, DeepSpeed divides the process count by this to get its world size.
+        config["sequence_parallel_size"] = s.cp
+    notes = [
+        Note(
+            "info",
+            "DeepSpeed asserts train_batch_size = micro-batch x accumulation x world size, "
+            "where world size is the data-parallel size only when an mpu supplies it "
+            "(Megatron-DeepSpeed, a PipelineModule); otherwise it is the number of processes"
+            + (" divided by sequence_parallel_size." if s.cp > 1 else "."),
+        ),
+    ]
+    if s.tp * s.pp > 1:
+        no_mpu_world = s.gpus // s.cp
+        try:
+            rules.deepspeed_resolve(
+                s.global_batch, s.micro_batch, s.accumulation_steps, no_mpu_world
+            )
+        except rules.FrameworkRejects as refusal:
+            notes.append(
+                Note(
+                    "warning",
+                    f"Without an mpu, DeepSpeed counts {n(no_mpu_world)} processes as "
+                    f"data-parallel and stops: '{refusal}'. Pass the mpu (or use a "
+                    f"PipelineModule) so it sees the {n(s.dp)} data-parallel ranks.",
+                )
+            )
+    if s.pp > 1:
+        notes.append(
+            Note(
+                "info",
+                "DeepSpeed's pipeline engine runs gradient_accumulation_steps micro-batches per "
+                f"pipeline flush, so m = {n(s.accumulation_steps)} sets the bubble.",
+            )
+        )
+    if s.target_sequences is not None and s.target_sequences != s.global_batch:
+        try:
+            rules.deepspeed_resolve(s.target_sequences, s.micro_batch, None, s.dp)
+        except rules.FrameworkRejects as refusal:
+            derived = (s.target_sequences // s.micro_batch) // s.dp
+            notes.append(
+                Note(
+                    "rejects",
+                    f"Your target as train_batch_size ({n(s.target_sequences)}) with only the "
+                    f"micro-batch given: DeepSpeed derives accumulation ({n(s.target_sequences)} "
+                    f"// {n(s.micro_batch)}) // {n(s.dp)} = {n(derived)} and stops: '{refusal}'. "
+                    f"The config uses the achieved {n(s.global_batch)}.",
+                )
+            )
+    return Snippet("deepspeed", json.dumps(config, indent=2) + "\n", notes)
+
+
+# --- Hugging Face Trainer and Accelerate ----------------------------------------------------
+
+
+def hf_parallelism_notes(s: Scenario, framework: str) -> tuple[list[Note], list[str], int]:
+    """Notes and fallback comments for TP/CP/PP under Trainer/Accelerate; returns the
+    accumulation to write."""
+    notes: list[Note] = []
+    if s.pp > 1:
+        lines, steps = ddp_fallback_lines(
+            s,
+            "Accelerate's ParallelismConfig has dp_replicate, dp_shard, tp and cp "
+            "dimensions but no pipeline dimension.",
+        )
+        notes.append(
+            Note(
+                "rejects",
+                f"{TITLES[framework]} cannot run pipeline parallelism (PP = {s.pp}): Accelerate's "
+                "ParallelismConfig has no pipeline dimension. Use Megatron-LM, DeepSpeed's "
+                "pipeline engine or torchtitan.",
+            )
+        )
+        return notes, lines, steps
+    if s.tp * s.cp > 1:
+        notes.append(
+            Note(
+                "warning",
+                f"TP = {s.tp} and CP = {s.cp} are set outside this snippet, with Accelerate's "
+                f"ParallelismConfig(dp_shard_size={s.dp}, tp_size={s.tp}, cp_size={s.cp}) on "
+                "FSDP2. Ranks in one TP/CP group receive the same batch, so the global batch is "
+                f"per-device x accumulation x {n(s.dp)} data-parallel ranks, not x {n(s.gpus)} "
+                "processes.",
+            )
+        )
+    return notes, [], s.accumulation_steps
+
+
+def hf_trainer(s: Scenario) -> Snippet:
+    notes, fallback, steps = hf_parallelism_notes(s, "hf_trainer")
+    per_node, nodes = launch_nodes(s.gpus)
+    lines = [*fallback]
+    if steps is None:
+        return Snippet("hf_trainer", "\n".join(lines) + "\n", notes)
+    world = s.gpus if fallback else s.dp
+    lines += [
+        "from transformers import TrainingArguments",
+        "",
+        "args = TrainingArguments(",
+        '    output_dir="out",',
+        f"    per_device_train_batch_size={s.micro_batch},",
+        f"    gradient_accumulation_steps={steps},",
+        "    average_tokens_across_devices=True,  # token-weighted loss across GPUs",
+    ]
+    if s.optimizer_steps:
+        lines.append(f"    max_steps={s.optimizer_steps},  # optimizer steps, not micro-steps")
+    lines += [
+        ")",
+        f"# torchrun --nnodes={nodes} --nproc_per_node={per_node} train.py",
+        f"# global batch = {n(s.micro_batch)} x {n(steps)} x {n(world)} data-parallel ranks = "
+        f"{n(s.micro_batch * steps * world)} sequences",
+    ]
+    notes.append(
+        Note(
+            "info",
+            "The Trainer's total batch is per_device_train_batch_size x "
+            "gradient_accumulation_steps x world size (processes). Since Transformers 4.46 the "
+            "loss is divided by the token count of the whole accumulated batch; use 4.48 or "
+            "later (4.47 doubled the loss at accumulation 2).",
+        )
+    )
+    return Snippet("hf_trainer", "\n".join(lines) + "\n", notes)
+
+
+def accelerate(s: Scenario) -> Snippet:
+    notes, fallback, steps = hf_parallelism_notes(s, "accelerate")
+    lines = [*fallback]
+    if steps is None:
+        return Snippet("accelerate", "\n".join(lines) + "\n", notes)
+    processes = s.gpus
+    lines += [
+        "from accelerate import Accelerator",
+        "from torch.utils.data import DataLoader",
+        "",
+        f"accelerator = Accelerator(gradient_accumulation_steps={steps})",
+        f"train_loader = DataLoader(train_dataset, batch_size={s.micro_batch}, shuffle=True)",
+        "model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)",
+        "for batch in train_loader:",
+        "    with accelerator.accumulate(model):  # skips the all-reduce until the last micro-step",
+        "        loss = model(**batch).loss",
+        "        accelerator.backward(loss)  # divides the loss by gradient_accumulation_steps",
+        "        optimizer.step()  # a no-op until the accumulation boundary",
+        "        optimizer.zero_grad()",
+        f"# accelerate launch --num_processes {processes} train.py",
+    ]
+    notes.append(
+        Note(
+            "info",
+            "Accelerate steps a prepared LR scheduler num_processes times per optimizer step "
+            "(split_batches=False): write schedule lengths accordingly, or don't prepare it.",
+        )
+    )
+    return Snippet("accelerate", "\n".join(lines) + "\n", notes)
+
+
+# --- PyTorch Lightning ----------------------------------------------------------------------
+
+
+def lightning(s: Scenario) -> Snippet:
+    notes: list[Note] = []
+    lines: list[str] = []
+    steps = s.accumulation_steps
+    devices = s.gpus
+    if s.pp > 1 or s.cp > 1:
+        fallback, steps = ddp_fallback_lines(
+            s, "Lightning's ModelParallelStrategy supports data and tensor parallelism only."
+        )
+        lines += fallback
+        notes.append(
+            Note(
+                "rejects",
+                f"Lightning has no pipeline or context parallelism (PP = {s.pp}, CP = {s.cp}): its "
+                "ModelParallelStrategy covers data and tensor parallelism (2D) only.",
+            )
+        )
+        if steps is None:
+            return Snippet("lightning", "\n".join(lines) + "\n", notes)
+    per_node, nodes = launch_nodes(devices)
+    use_tp = s.tp > 1 and not lines
+    lines += ["import lightning as L"]
+    if use_tp:
+        lines += ["from lightning.pytorch.strategies import ModelParallelStrategy"]
+    lines += [
+        "from torch.utils.data import DataLoader",
+        "",
+        f"train_loader = DataLoader(train_dataset, batch_size={s.micro_batch}, shuffle=True)",
+        "trainer = L.Trainer(",
+        '    accelerator="gpu",',
+        f"    devices={per_node},",
+        f"    num_nodes={nodes},",
+    ]
+    if use_tp:
+        lines.append(
+            f"    strategy=ModelParallelStrategy(data_parallel_size={s.dp}, "
+            f"tensor_parallel_size={s.tp}),"
+        )
+    lines.append(f"    accumulate_grad_batches={steps},")
+    if s.optimizer_steps:
+        lines.append(f"    max_steps={s.optimizer_steps},  # optimizer steps")
+    lines.append(")")
+    notes.append(
+        Note(
+            "info",
+            "Lightning's effective batch is DataLoader batch_size x data-parallel devices x "
+            "accumulate_grad_batches; it divides the loss by accumulate_grad_batches and blocks "
+            f"the gradient sync on accumulating steps. Launch: {nodes} node(s) x {per_node} GPUs "
+            "(adjust devices/num_nodes to your nodes; only their product matters).",
+        )
+    )
+    return Snippet("lightning", "\n".join(lines) + "\n", notes)
+
+
+# --- Megatron-LM ----------------------------------------------------------------------------
+
+
+def megatron(s: Scenario) -> Snippet:
+    notes: list[Note] = []
+    args = [
+        ("--tensor-model-parallel-size", s.tp),
+        ("--pipeline-model-parallel-size", s.pp),
+        ("--context-parallel-size", s.cp),
+    ]
+    if s.vpp > 1:
+        args.append(("--num-virtual-stages-per-pipeline-rank", s.vpp))
+        group = None
+        if s.pp > 2 and s.accumulation_steps >= s.pp and s.accumulation_steps % s.pp:
+            group = rules.megatron_group_size(s.pp, s.accumulation_steps)
+            if group is not None:
+                args.append(("--microbatch-group-size-per-virtual-pipeline-stage", group))
+                notes.append(
+                    Note(
+                        "info",
+                        f"m = {s.accumulation_steps} is not a multiple of PP = {s.pp}, which the "
+                        "interleaved schedule's default group size (PP) needs; a group of "
+                        f"{group} micro-batches satisfies Megatron's rule (remainder 0 or >= PP).",
+                    )
+                )
+        try:
+            rules.megatron_interleaving(s.pp, s.vpp, s.accumulation_steps, group)
+        except rules.FrameworkRejects as refusal:
+            notes.append(Note("rejects", f"Megatron stops: '{refusal}'."))
+        for stage_m in s.ramp_microbatches:
+            try:
+                rules.megatron_interleaving(s.pp, s.vpp, stage_m, group)
+            except rules.FrameworkRejects as refusal:
+                notes.append(
+                    Note(
+                        "rejects",
+                        f"During the ramp-up, at {stage_m} micro-batches, Megatron's interleaved "
+                        f"schedule stops: '{refusal}'. Start the ramp at a batch of at least "
+                        f"PP = {s.pp} micro-batches, in multiples of {s.pp}.",
+                    )
+                )
+                break
+    args += [
+        ("--micro-batch-size", s.micro_batch),
+        ("--global-batch-size", s.global_batch),
+        ("--seq-length", s.seq_len),
+    ]
+    if s.rampup:
+        start, increment, samples = s.rampup
+        args.append(("--rampup-batch-size", f"{start} {increment} {samples}"))
+        if s.megatron_train_samples is not None:
+            args.append(("--train-samples", s.megatron_train_samples))
+        else:
+            notes.append(
+                Note(
+                    "rejects",
+                    "Megatron refuses ramp-up with iteration-based training ('expected no "
+                    "batch-size rampup for iteration-based training'): it needs --train-samples. "
+                    "Give a training budget above and the snippet will include it.",
+                )
+            )
+    elif s.optimizer_steps:
+        args.append(("--train-iters", s.optimizer_steps))
+    lines = [f"    {flag} {value}" for flag, value in args]
+    per_node, nodes = launch_nodes(s.gpus)
+    text = f"torchrun --nnodes={nodes} --nproc_per_node={per_node} pretrain_gpt.py \\\n"
+    text += " \\\n".join(lines) + "\n"
+    notes.append(
+        Note(
+            "info",
+            f"Megatron computes DP = world / (TP x PP x CP) = {n(s.gpus)} / {n(model_parallel(s))} "
+            f"= {n(s.dp)} and num_microbatches = global batch / (micro-batch x DP) = "
+            f"{n(s.accumulation_steps)}; run it on {n(s.gpus)} GPUs in total.",
+        )
+    )
+    if s.megatron_train_iters is not None:
+        notes.append(
+            Note(
+                "info",
+                f"With --train-samples {n(s.megatron_train_samples)} and the ramp-up, Megatron "
+                f"sets train_iters = {n(s.megatron_train_iters)}.",
+            )
+        )
+    if s.target_sequences is not None and s.target_sequences != s.global_batch:
+        try:
+            rules.megatron_num_microbatches(s.target_sequences, s.micro_batch, s.dp)
+        except rules.FrameworkRejects as refusal:
+            notes.append(
+                Note(
+                    "rejects",
+                    f"--global-batch-size {s.target_sequences} (your target) stops Megatron: "
+                    f"'{refusal}'. The arguments use the achieved {n(s.global_batch)}.",
+                )
+            )
+    return Snippet("megatron", text, notes)
+
+
+# --- torchtitan -----------------------------------------------------------------------------
+
+
+def torchtitan(s: Scenario) -> Snippet:
+    tokens_per_microbatch = s.micro_batch * s.seq_len
+    pp_microbatches = s.accumulation_steps if s.pp > 1 else 1
+    lines = [
+        "# In your config function (returns Trainer.Config); keys from torchtitan/config/",
+        "# training.py and parallelism.py. Launch with NGPU=" + str(s.gpus) + ".",
+        f"config.training.max_context_length = {s.seq_len}",
+        f"config.training.num_tokens_per_microbatch_per_dp_rank = {tokens_per_microbatch}"
+        f"  # {n(s.micro_batch)} sequences x {n(s.seq_len)}",
+        f"config.training.num_tokens_per_train_step = {s.global_batch * s.seq_len}"
+        f"  # {n(s.global_batch)} sequences",
+        "config.parallelism.data_parallel_replicate_degree = 1",
+        f"config.parallelism.data_parallel_shard_degree = {s.dp}",
+        f"config.parallelism.tensor_parallel_degree = {s.tp}",
+        f"config.parallelism.context_parallel_degree = {s.cp}",
+        f"config.parallelism.pipeline_parallel_degree = {s.pp}",
+    ]
+    notes = [
+        Note(
+            "info",
+            "torchtitan derives gradient accumulation = num_tokens_per_train_step / "
+            "(num_tokens_per_microbatch_per_dp_rank x num_pp_microbatches x data-parallel degree) "
+            f"= {n(s.accumulation_steps // pp_microbatches)} here, and asserts world = "
+            "dp_replicate x dp_shard x cp x tp x pp. It normalizes the loss by the global count "
+            "of valid tokens (an exact token mean).",
+        ),
+        Note(
+            "info",
+            "Releases before the token-denominated keys used training.local_batch_size "
+            f"({s.micro_batch}) and training.global_batch_size ({s.global_batch}) in TOML.",
+        ),
+    ]
+    if s.pp > 1:
+        lines.append(
+            f"config.parallelism.num_pp_microbatches = {pp_microbatches}  # m per pipeline flush"
+        )
+        if s.vpp > 1:
+            lines.append('config.parallelism.pipeline_parallel_schedule = "Interleaved1F1B"')
+            notes.append(
+                Note(
+                    "info",
+                    f"Looped schedules infer stages per rank from the split: set "
+                    f"pipeline_parallel_layers_per_stage to layers / {s.pp * s.vpp} for "
+                    f"{s.vpp} chunks per GPU.",
+                )
+            )
+        notes.append(
+            Note(
+                "info",
+                "All m micro-batches go through one pipeline flush (num_pp_microbatches) and "
+                "gradient accumulation is 1, so the bubble is the one computed above; splitting "
+                "m into accumulation x smaller flushes adds a bubble per flush.",
+            )
+        )
+    if s.optimizer_steps:
+        lines.append(f"config.training.steps = {s.optimizer_steps}")
+    return Snippet("torchtitan", "\n".join(lines) + "\n", notes)
+
+
+# --- nanoGPT --------------------------------------------------------------------------------
+
+
+def nanogpt(s: Scenario) -> Snippet:
+    notes: list[Note] = []
+    lines: list[str] = []
+    world, per_rank = s.dp, s.accumulation_steps
+    if model_parallel(s) > 1:
+        fallback, per_rank = ddp_fallback_lines(
+            s, f"nanoGPT is plain DDP; it has no TP, PP or CP (here {model_parallel(s)})."
+        )
+        lines += fallback
+        world = s.gpus
+        notes.append(
+            Note(
+                "rejects",
+                "nanoGPT cannot run tensor, pipeline or context parallelism: every GPU is a "
+                f"data-parallel rank holding the whole model (TP x PP x CP = {model_parallel(s)} "
+                "here).",
+            )
+        )
+        if per_rank is None:
+            return Snippet("nanogpt", "\n".join(lines) + "\n", notes)
+    per_node, nodes = launch_nodes(world)
+    total = per_rank * world
+    lines += [
+        f"# config/train_scenario.py, run: torchrun --nnodes={nodes} --nproc_per_node={per_node} "
+        "train.py config/train_scenario.py",
+        f"batch_size = {s.micro_batch}",
+        f"block_size = {s.seq_len}",
+        f"gradient_accumulation_steps = {total}"
+        f"  # all ranks: train.py divides by the world size ({world}) -> {per_rank} per GPU",
+    ]
+    if s.optimizer_steps:
+        lines.append(f"max_iters = {s.optimizer_steps}")
+        lines.append(f"lr_decay_iters = {s.optimizer_steps}")
+    notes.append(
+        Note(
+            "info",
+            "nanoGPT's gradient_accumulation_steps counts micro-steps over all GPUs: train.py "
+            "asserts it is divisible by the world size and divides it, so the per-GPU count is "
+            f"{n(total)} / {n(world)} = {n(per_rank)}. It prints tokens per iteration = "
+            f"{n(per_rank)} x {n(world)} x {n(s.micro_batch)} x {n(s.seq_len)} = "
+            f"{n(per_rank * world * s.micro_batch * s.seq_len)}.",
+        )
+    )
+    return Snippet("nanogpt", "\n".join(lines) + "\n", notes)
+
+
+# --- Axolotl --------------------------------------------------------------------------------
+
+
+def axolotl(s: Scenario) -> Snippet:
+    notes: list[Note] = []
+    lines: list[str] = []
+    steps = s.accumulation_steps
+    if s.pp > 1:
+        fallback, steps = ddp_fallback_lines(s, "Axolotl has no pipeline parallelism.")
+        lines += fallback
+        notes.append(
+            Note(
+                "rejects",
+                f"Axolotl has no pipeline parallelism (PP = {s.pp}); it shards with FSDP or "
+                "DeepSpeed ZeRO and splits with tensor_parallel_size and context_parallel_size.",
+            )
+        )
+        if steps is None:
+            return Snippet("axolotl", "\n".join(lines) + "\n", notes)
+    keep_model_parallel = not lines
+    lines += [
+        f"micro_batch_size: {s.micro_batch}",
+        f"gradient_accumulation_steps: {steps}",
+        f"sequence_len: {s.seq_len}",
+    ]
+    if keep_model_parallel and s.tp > 1:
+        lines.append(f"tensor_parallel_size: {s.tp}")
+    if keep_model_parallel and s.cp > 1:
+        lines.append(f"context_parallel_size: {s.cp}")
+        lines.append("flash_attention: true  # required with context_parallel_size > 1")
+        if s.micro_batch > 1:
+            notes.append(
+                Note(
+                    "warning",
+                    "With sample_packing: true and context_parallel_size > 1, Axolotl requires "
+                    "micro_batch_size: 1 ('micro_batch_size must be set to 1 when sample_packing "
+                    "is enabled due to a ring-flash-attn requirement').",
+                )
+            )
+    if s.optimizer_steps:
+        lines.append(f"max_steps: {s.optimizer_steps}")
+    world_div = s.tp * s.cp if keep_model_parallel else 1
+    notes.append(
+        Note(
+            "info",
+            "Axolotl's batch_size is micro_batch_size x gradient_accumulation_steps per GPU, "
+            f"times world // CP // TP under DDP/FSDP: {n(s.micro_batch)} x {n(steps)} x "
+            f"({n(s.gpus)} // {n(world_div)}) = "
+            f"{n(s.micro_batch * steps * (s.gpus // world_div))}. Set these two keys, not "
+            "batch_size.",
+        )
+    )
+    return Snippet("axolotl", "\n".join(lines) + "\n", notes)
+
+
+GENERATORS = {
+    "deepspeed": deepspeed,
+    "hf_trainer": hf_trainer,
+    "accelerate": accelerate,
+    "lightning": lightning,
+    "megatron": megatron,
+    "torchtitan": torchtitan,
+    "nanogpt": nanogpt,
+    "axolotl": axolotl,
+}
+
+
+def snippets(s: Scenario) -> list[Snippet]:
+    return [GENERATORS[name](s) for name in FRAMEWORKS]

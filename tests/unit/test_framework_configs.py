@@ -1,0 +1,313 @@
+"""Every snippet parses in its own format, and applying that framework's own batch rule to the
+parsed values reproduces the scenario's global batch (or the snippet says the framework refuses).
+"""
+
+import ast
+import json
+import re
+import shlex
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculators.engine import framework_rules as rules
+from calculators.engine.framework_configs import FRAMEWORKS
+from calculators.engine.grad_accum import AccumulationInput, Options, plan
+
+
+def scenario(**kw):
+    options = kw.pop("options", None)
+    base = {"global_batch": 1024, "micro_batch": 4, "gpus": 8, "seq_len": 4096}
+    return plan(AccumulationInput(**{**base, **kw}), options=options)
+
+
+def parse_shell(text: str) -> dict[str, list[str]]:
+    tokens = shlex.split(text.replace("\\\n", " "))
+    flags: dict[str, list[str]] = {}
+    current = None
+    for token in tokens:
+        if token.startswith("--"):
+            name, _, value = token.partition("=")
+            current = flags.setdefault(name, [])
+            if value:  # --flag=value takes nothing more
+                current.append(value)
+                current = None
+        elif current is not None:
+            current.append(token)
+    return flags
+
+
+def python_calls(text: str) -> dict[str, dict]:
+    """Keyword arguments of every call in the snippet, by the called name."""
+    calls = {}
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            calls[name] = {
+                k.arg: ast.literal_eval(k.value)
+                for k in node.keywords
+                if k.arg and not isinstance(k.value, ast.Call)  # nested calls are read on their own
+            }
+    return calls
+
+
+def python_assignments(text: str) -> dict[str, object]:
+    values = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign):
+            target = ast.unparse(node.targets[0])
+            values[target] = ast.literal_eval(node.value)
+    return values
+
+
+def launch_world(text: str) -> int:
+    nodes, per_node = re.search(r"--nnodes=(\d+) --nproc_per_node=(\d+)", text).groups()
+    return int(nodes) * int(per_node)
+
+
+def check_deepspeed(p, text):
+    config = json.loads(text)
+    i, a = p.inputs, p.accumulation
+    # With an mpu (Megatron-DeepSpeed, PipelineModule) DeepSpeed's world size is the DP size.
+    resolved = rules.deepspeed_resolve(
+        config["train_batch_size"],
+        config["train_micro_batch_size_per_gpu"],
+        config["gradient_accumulation_steps"],
+        a.data_parallel_size,
+    )
+    if i.tp * i.pp == 1:  # no mpu needed: processes / sequence_parallel_size is the DP size
+        assert i.gpus // config.get("sequence_parallel_size", 1) == a.data_parallel_size
+    return resolved.train_batch_size
+
+
+def check_hf_trainer(p, text):
+    kwargs = python_calls(text)["TrainingArguments"]
+    world = launch_world(text)
+    dp = p.accumulation.data_parallel_size if p.inputs.tp * p.inputs.cp > 1 else world
+    if p.inputs.pp > 1:
+        dp = world  # the data-parallel fallback: every process a replica
+    total = kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"] * dp
+    assert kwargs.get("max_steps") == expected_steps(p)
+    return total
+
+
+def check_accelerate(p, text):
+    calls = python_calls(text)
+    steps = calls["Accelerator"]["gradient_accumulation_steps"]
+    batch = calls["DataLoader"]["batch_size"]
+    processes = int(re.search(r"--num_processes (\d+)", text).group(1))
+    dp = (
+        processes
+        if p.inputs.tp * p.inputs.cp == 1 or p.inputs.pp > 1
+        else (p.accumulation.data_parallel_size)
+    )
+    return batch * dp * steps  # dataloader batch x num_processes x N (split_batches=False)
+
+
+def check_lightning(p, text):
+    calls = python_calls(text)
+    trainer = calls["Trainer"]
+    devices = trainer["devices"] * trainer["num_nodes"]
+    assert devices == p.inputs.gpus
+    dp = calls.get("ModelParallelStrategy", {}).get("data_parallel_size", devices)
+    assert trainer.get("max_steps") == expected_steps(p)
+    return calls["DataLoader"]["batch_size"] * dp * trainer["accumulate_grad_batches"]
+
+
+def check_megatron(p, text):
+    flags = parse_shell(text)
+    one = {k: int(v[0]) for k, v in flags.items() if len(v) == 1 and v[0].isdigit()}
+    world = one["--nnodes"] * one["--nproc_per_node"]
+    model_parallel = (
+        one["--tensor-model-parallel-size"]
+        * one["--pipeline-model-parallel-size"]
+        * one["--context-parallel-size"]
+    )
+    assert world % model_parallel == 0
+    dp = world // model_parallel
+    m = rules.megatron_num_microbatches(one["--global-batch-size"], one["--micro-batch-size"], dp)
+    assert m == p.accumulation.accumulation_steps
+    if p.inputs.vpp > 1 and not p.inputs.pp <= 2:
+        group = one.get("--microbatch-group-size-per-virtual-pipeline-stage")
+        if m >= p.inputs.pp:
+            rules.megatron_interleaving(p.inputs.pp, p.inputs.vpp, m, group)
+    if p.rampup:
+        assert [int(v) for v in flags["--rampup-batch-size"]] == list(p.options.rampup)
+    return one["--global-batch-size"]
+
+
+def check_torchtitan(p, text):
+    v = python_assignments(text)
+    pp = v["config.parallelism.pipeline_parallel_degree"]
+    dp = (
+        v["config.parallelism.data_parallel_replicate_degree"]
+        * v["config.parallelism.data_parallel_shard_degree"]
+    )
+    world = (
+        dp
+        * v["config.parallelism.context_parallel_degree"]
+        * v["config.parallelism.tensor_parallel_degree"]
+        * pp
+    )
+    assert world == p.inputs.gpus  # torchtitan asserts this product equals the world size
+    pp_micro = v.get("config.parallelism.num_pp_microbatches", 1) if pp > 1 else 1
+    tokens_per_mb = v["config.training.num_tokens_per_microbatch_per_dp_rank"]
+    steps = rules.torchtitan_accumulation(
+        v["config.training.num_tokens_per_train_step"], tokens_per_mb, pp_micro, dp
+    )
+    assert steps * pp_micro == p.accumulation.accumulation_steps
+    seq_len = v["config.training.max_context_length"]
+    assert v.get("config.training.steps") == expected_steps(p)
+    return steps * pp_micro * tokens_per_mb * dp // seq_len
+
+
+def check_nanogpt(p, text):
+    v = python_assignments(text)
+    world = launch_world(text)
+    per_rank = rules.nanogpt_per_rank(v["gradient_accumulation_steps"], world)
+    assert v["block_size"] == p.inputs.seq_len
+    assert v.get("max_iters") == expected_steps(p)
+    return per_rank * world * v["batch_size"]
+
+
+def check_axolotl(p, text):
+    config = yaml.safe_load(text)
+    assert config["sequence_len"] == p.inputs.seq_len
+    assert config.get("max_steps") == expected_steps(p)
+    return rules.axolotl_batch_size(
+        config["micro_batch_size"],
+        config["gradient_accumulation_steps"],
+        p.inputs.gpus,
+        config.get("tensor_parallel_size", 1),
+        config.get("context_parallel_size", 1),
+    )
+
+
+CHECKS = {
+    "deepspeed": check_deepspeed,
+    "hf_trainer": check_hf_trainer,
+    "accelerate": check_accelerate,
+    "lightning": check_lightning,
+    "megatron": check_megatron,
+    "torchtitan": check_torchtitan,
+    "nanogpt": check_nanogpt,
+    "axolotl": check_axolotl,
+}
+PARSERS = {"json": json.loads, "yaml": yaml.safe_load, "python": ast.parse, "shell": parse_shell}
+
+
+def expected_steps(p):
+    if p.ramp_budget:
+        return p.ramp_budget.optimizer_steps
+    return p.budget.optimizer_steps if p.budget else None
+
+
+def has_code(text: str) -> bool:
+    return any(line and not line.startswith("#") for line in text.splitlines())
+
+
+def check_all(p):
+    assert [s.framework for s in p.snippets] == list(FRAMEWORKS)
+    for s in p.snippets:
+        PARSERS[s.format](s.text)  # every snippet parses in its own format
+        if not has_code(s.text):  # only comments: the framework has no layout for this
+            assert s.rejected
+            continue
+        assert CHECKS[s.framework](p, s.text) == p.accumulation.effective_global_batch, s.framework
+
+
+SCENARIOS = {
+    "defaults": {},
+    "megatron example": {"global_batch": 512, "micro_batch": 2, "gpus": 64, "tp": 4, "pp": 2},
+    "context parallel": {"gpus": 16, "cp": 2},
+    "tensor parallel": {"gpus": 16, "tp": 2},
+    "not a clean target": {"global_batch": 1000},
+    "interleaved, m not a multiple of pp": {
+        "global_batch": 12,
+        "micro_batch": 1,
+        "gpus": 8,
+        "pp": 4,
+        "vpp": 2,
+    },
+    "nanogpt default": {"global_batch": 480, "micro_batch": 12, "seq_len": 1024},
+    "12 gpus": {"gpus": 12, "global_batch": 960},
+    "token target": {"target_tokens": 4_000_000},
+    "budget and ramp": {
+        "gpus": 32,
+        "pp": 4,
+        "options": Options(train_tokens=2 * 10**12, rampup=(32, 32, 300_000)),
+    },
+    "budget": {"options": Options(train_tokens=10**11)},
+}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_snippet_parses_and_reproduces(name):
+    check_all(scenario(**SCENARIOS[name]))
+
+
+layouts = st.tuples(
+    st.sampled_from([1, 2, 4]),  # tp
+    st.sampled_from([1, 2, 3, 4]),  # pp
+    st.sampled_from([1, 2]),  # cp
+    st.integers(1, 16),  # dp
+    st.integers(1, 8),  # micro-batch
+    st.integers(1, 40),  # accumulation
+    st.sampled_from([1, 2]),  # vpp
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(layouts)
+def test_random_layouts_reproduce_or_are_refused(layout):
+    tp, pp, cp, dp, micro, k, vpp = layout
+    vpp = vpp if pp > 1 else 1
+    p = scenario(
+        global_batch=micro * dp * k,
+        micro_batch=micro,
+        gpus=tp * pp * cp * dp,
+        tp=tp,
+        pp=pp,
+        cp=cp,
+        vpp=vpp,
+        seq_len=2048,
+    )
+    check_all(p)
+
+
+def notes_of(p, framework, kind):
+    (s,) = [s for s in p.snippets if s.framework == framework]
+    return [n.text for n in s.notes if n.kind == kind]
+
+
+def test_flags_what_each_framework_refuses():
+    raw = scenario(global_batch=1000)
+    (ds,) = notes_of(raw, "deepspeed", "rejects")
+    assert "1000 != 4 * 31 * 8" in ds  # DeepSpeed's own assertion on the raw target
+    (mg,) = notes_of(raw, "megatron", "rejects")
+    assert "global batch size (1000) is not divisible" in mg
+
+    layered = scenario(global_batch=512, micro_batch=2, gpus=64, tp=4, pp=2)
+    assert notes_of(layered, "nanogpt", "rejects")  # plain DDP only
+    assert notes_of(layered, "lightning", "rejects")  # no pipeline
+    assert notes_of(layered, "axolotl", "rejects")
+    (no_mpu,) = notes_of(layered, "deepspeed", "warning")
+    assert "512 != 2 * 32 * 64" in no_mpu  # raw process count without an mpu
+
+    two_stage = scenario(gpus=16, pp=2, vpp=2)
+    (interleave,) = notes_of(two_stage, "megatron", "rejects")
+    assert "greater than 2 with interleaved" in interleave
+
+    ramp_no_budget = scenario(options=Options(rampup=(32, 32, 10_000)))
+    (ramp,) = notes_of(ramp_no_budget, "megatron", "rejects")
+    assert "--train-samples" in ramp
+
+
+def test_interleaved_group_size_is_added_when_needed():
+    p = scenario(global_batch=12, micro_batch=1, gpus=8, pp=4, vpp=2)  # m = 6, pp = 4
+    (mg,) = [s for s in p.snippets if s.framework == "megatron"]
+    flags = parse_shell(mg.text)
+    assert flags["--microbatch-group-size-per-virtual-pipeline-stage"] == ["6"]
+    assert not mg.rejected

@@ -1,0 +1,85 @@
+"""Each framework's batch arithmetic against that framework's own documented examples."""
+
+import pytest
+
+from calculators.engine.framework_rules import (
+    FrameworkRejects,
+    axolotl_batch_size,
+    deepspeed_resolve,
+    hf_total_train_batch_size,
+    megatron_group_size,
+    megatron_interleaving,
+    megatron_num_microbatches,
+    nanogpt_per_rank,
+    torchtitan_accumulation,
+)
+
+
+def test_deepspeed_auto_fill_table():
+    # _set_batch_related_parameters: each pair of given values derives the third
+    assert deepspeed_resolve(1024, 4, None, 8).gradient_accumulation_steps == 32
+    assert deepspeed_resolve(1024, None, 32, 8).train_micro_batch_size_per_gpu == 4
+    assert deepspeed_resolve(None, 4, 32, 8).train_batch_size == 1024
+    only_train = deepspeed_resolve(64, None, None, 8)
+    assert (only_train.train_micro_batch_size_per_gpu, only_train.gradient_accumulation_steps) == (
+        8,
+        1,
+    )
+    assert deepspeed_resolve(None, 4, None, 8).train_batch_size == 32
+    with pytest.raises(FrameworkRejects, match="needs to be provided"):
+        deepspeed_resolve(None, None, 8, 8)
+
+
+def test_deepspeed_assertion_on_a_non_divisible_batch():
+    # train=30, micro=4, world=2: gas = (30 // 4) // 2 = 3, then 30 != 4 * 3 * 2 -> error
+    with pytest.raises(FrameworkRejects) as err:
+        deepspeed_resolve(30, 4, None, 2)
+    assert str(err.value).endswith("30 != 4 * 3 * 2")
+    with pytest.raises(FrameworkRejects, match="has to be greater than 0"):
+        deepspeed_resolve(6, 4, None, 2)  # gas floors to 0
+
+
+def test_megatron_microbatches():
+    # --micro-batch-size 2 --global-batch-size 512 with TP=4, PP=2 on 64 GPUs -> DP 8, m 32
+    assert megatron_num_microbatches(512, 2, 64 // (4 * 2)) == 32
+    with pytest.raises(FrameworkRejects, match=r"global batch size \(1000\) is not divisible"):
+        megatron_num_microbatches(1000, 4, 8)
+
+
+def test_megatron_interleaving_rules():
+    with pytest.raises(FrameworkRejects, match="greater than 2 with interleaved"):
+        megatron_interleaving(2, 2, 32, None)
+    megatron_interleaving(4, 2, 8, None)  # m a multiple of PP: fine
+    with pytest.raises(FrameworkRejects, match="range in"):
+        megatron_interleaving(4, 2, 3, None)  # fewer micro-batches than PP
+    with pytest.raises(FrameworkRejects, match="but it is 2"):
+        megatron_interleaving(4, 2, 6, None)  # default group = PP = 4 leaves 2 behind
+    assert megatron_group_size(4, 6) == 6
+    megatron_interleaving(4, 2, 6, 6)
+    assert megatron_group_size(4, 9) == 5  # 9 % 5 = 4 >= PP
+    assert megatron_group_size(4, 3) is None
+
+
+def test_nanogpt_divides_by_world_size():
+    # train.py defaults: gradient_accumulation_steps = 5 * 8 on 8 GPUs -> 5 per rank, and
+    # tokens per iteration = 5 * 8 * 12 * 1024 = 491,520
+    per_rank = nanogpt_per_rank(40, 8)
+    assert per_rank == 5 and per_rank * 8 * 12 * 1024 == 491_520
+    with pytest.raises(FrameworkRejects):
+        nanogpt_per_rank(40, 3)
+
+
+def test_torchtitan_accumulation_from_tokens():
+    # local batch 8 x 8192 tokens, global 256 sequences, 8 data-parallel ranks -> 4 steps
+    assert torchtitan_accumulation(256 * 8192, 8 * 8192, 1, 8) == 4
+    assert torchtitan_accumulation(-1, 8 * 8192, 1, 8) == 1  # -1: one accumulation step
+    assert torchtitan_accumulation(256 * 8192, 8 * 8192, 4, 8) == 1  # PP micro-batches count
+    with pytest.raises(FrameworkRejects, match="must be divisible"):
+        torchtitan_accumulation(1000 * 8192, 8 * 8192, 1, 8)
+
+
+def test_axolotl_and_trainer_totals():
+    # normalize_config: per-GPU batch x (world // CP // TP)
+    assert axolotl_batch_size(2, 16, 8) == 2 * 16 * 8
+    assert axolotl_batch_size(2, 16, 8, tensor_parallel_size=2, context_parallel_size=2) == 64
+    assert hf_total_train_batch_size(4, 8, 8) == 256

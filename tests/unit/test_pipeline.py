@@ -1,0 +1,100 @@
+"""The 1F1B bubble against Narayanan et al. 2021 (arXiv 2104.04473, Section 2.2) and against an
+independent simulation of the 1F1B schedule itself."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calculators.engine import InputError
+from calculators.engine.pipeline import (
+    bubble_fraction,
+    bubble_share_of_total,
+    min_microbatches_below,
+    pipeline,
+)
+
+
+def test_reference_examples_from_the_paper_formula():
+    # p = 8, m = 32: (p - 1) / m = 21.9 % of the ideal time, 17.9 % of the total
+    assert round(float(bubble_fraction(8, 1, 32)) * 100, 1) == 21.9
+    assert round(float(bubble_share_of_total(8, 1, 32)) * 100, 1) == 17.9
+    # interleaving with v = 2 halves it: 10.9 %
+    assert round(float(bubble_fraction(8, 2, 32)) * 100, 1) == 10.9
+    # p = 16, m = 64, v = 4: 5.9 %
+    assert round(float(bubble_fraction(16, 4, 64)) * 100, 1) == 5.9
+
+
+def simulate_1f1b(p: int, m: int, t_forward: int = 1, t_backward: int = 2) -> int:
+    """Makespan of one 1F1B flush: stage s runs min(p - s - 1, m) warm-up forwards, then
+    alternates one forward and one backward, then drains the backwards. A forward needs the
+    previous stage's forward of the same micro-batch; a backward needs the next stage's."""
+    orders = []
+    for s in range(p):
+        warm = min(p - s - 1, m)
+        ops = [("F", i) for i in range(warm)]
+        forward, backward = warm, 0
+        while forward < m:
+            ops += [("F", forward), ("B", backward)]
+            forward, backward = forward + 1, backward + 1
+        ops += [("B", i) for i in range(backward, m)]
+        orders.append(ops)
+    finished, free, position = {}, [0] * p, [0] * p
+    while any(position[s] < len(orders[s]) for s in range(p)):
+        for s in range(p):
+            if position[s] == len(orders[s]):
+                continue
+            kind, i = orders[s][position[s]]
+            if kind == "F":
+                needs = [("F", s - 1, i)] if s else []
+            else:
+                needs = [("F", s, i)] + ([("B", s + 1, i)] if s < p - 1 else [])
+            if all(n in finished for n in needs):
+                start = max([free[s]] + [finished[n] for n in needs])
+                free[s] = start + (t_forward if kind == "F" else t_backward)
+                finished[(kind, s, i)] = free[s]
+                position[s] += 1
+    return max(free)
+
+
+@pytest.mark.parametrize(("p", "m"), [(8, 32), (4, 4), (4, 2), (2, 1), (3, 7), (16, 64)])
+def test_formula_matches_a_simulated_1f1b_schedule(p, m):
+    ideal = m * 3  # t_f + t_b per micro-batch, t_b = 2 t_f
+    makespan = simulate_1f1b(p, m)
+    assert Fraction(makespan - ideal, ideal) == bubble_fraction(p, 1, m)
+    assert Fraction(makespan - ideal, makespan) == bubble_share_of_total(p, 1, m)
+
+
+def brute_min_m(p, v, limit=Fraction(1, 20)):
+    m = 1
+    while Fraction(p - 1, v * m) >= limit:
+        m += 1
+    return m
+
+
+@given(st.integers(2, 64), st.integers(1, 8))
+def test_smallest_m_under_5_percent(p, v):
+    m = min_microbatches_below(p, v)
+    assert m == brute_min_m(p, v)
+    assert bubble_fraction(p, v, m) < Fraction(1, 20) <= bubble_fraction(p, v, m - 1) or m == 1
+
+
+def test_smallest_m_examples():
+    assert min_microbatches_below(8, 1) == 141  # 7 / 140 is exactly 5 %, not under it
+    assert min_microbatches_below(16, 4) == 76  # 15 / 300 = 5 %; 15 / 304 < 5 %
+    assert min_microbatches_below(2, 1) == 21
+
+
+def test_pipeline_summary_and_warnings():
+    p = pipeline(8, 1, 4)
+    assert p.fewer_microbatches_than_stages and p.bubble_fraction == pytest.approx(7 / 4)
+    assert pipeline(8, 1, 8).fewer_microbatches_than_stages is False
+    flat = pipeline(1, 1, 32)
+    assert flat.bubble_fraction == 0 and not flat.enabled
+
+
+def test_interleaving_needs_a_pipeline():
+    with pytest.raises(InputError) as err:
+        pipeline(1, 2, 32)
+    assert err.value.field == "vpp"
