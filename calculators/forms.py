@@ -1,4 +1,5 @@
 from dataclasses import asdict
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode
 
 from .engine import compare
@@ -249,6 +250,7 @@ class GradAccumForm(CalculatorForm):
         "lr": ("ref_lr", "ref_batch"),
     }
 
+    @cached_property
     def open_sections(self) -> set[str]:
         """Optional input groups to show expanded: any value off its default, or an error."""
         opened = set()

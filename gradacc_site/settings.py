@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "calculators.middleware.ReadOnlySiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
-    "django.middleware.gzip.GZipMiddleware",
+    "calculators.middleware.QuickGZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Every view is GET-only and no template asks for a token, so this sets no cookie; it is
     # here so that any future POST is protected by default.
