@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "calculators",
+    "eval_metrics",
 ]
 
 MIDDLEWARE = [
