@@ -314,3 +314,40 @@ def cluster_scatter(points) -> Chart:
             )
         )
     return chart
+
+
+def contribution_bars(losses, worst) -> Chart:
+    """One vertical bar per sample's log loss, in input order; the costliest highlighted."""
+    n = len(losses)
+    chart = frame(
+        "Each sample's share of the log loss",
+        f"Bar chart of the log loss of each of {n:,} samples in input order, in nats; the "
+        "costliest samples are highlighted.",
+        "sample",
+        "loss (nats)",
+    )
+    shown = sample_indices(n)
+    if len(shown) < n:
+        chart.sampled_from, chart.sampled_shown = n, len(shown)
+    y_lo, y_hi, y_step = nice_range(0, max(losses))
+    sy = Scale(0, y_hi, chart.bottom, chart.top)
+    chart.y_ticks = ticks(sy, y_step)
+    slot = chart.plot_width / len(shown)
+    highlighted = set(worst)
+    for position, i in enumerate(shown):
+        top = sy(losses[i])
+        chart.bars.append(
+            Bar(
+                round(chart.left + position * slot + slot * 0.1, 2),
+                top,
+                round(max(slot * 0.8, 0.5), 2),
+                round(chart.bottom - top, 2),
+                "worst" if i in highlighted else "",
+            )
+        )
+    first, last = shown[0], shown[-1]
+    chart.x_ticks = [
+        Tick(round(chart.left + slot / 2, 2), str(first + 1)),
+        Tick(round(chart.left + (len(shown) - 0.5) * slot, 2), str(last + 1)),
+    ]
+    return chart

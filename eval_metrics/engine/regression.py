@@ -5,11 +5,15 @@ mean_absolute_percentage_error), which the tests compare against on random input
 """
 
 import math
+import sys
 from dataclasses import dataclass
 
 from calculators.engine import InputError
 
 from .common import mean, require_same_length, worst_first
+
+# scikit-learn divides percentage errors by max(|y|, EPS): below EPS a target counts as zero.
+EPS = sys.float_info.epsilon
 
 
 @dataclass(frozen=True)
@@ -28,10 +32,9 @@ class RegressionResult:
     total_sum_squares: float  # SS_tot, the squared error of always predicting the mean
     baseline_mse: float  # SS_tot / n: the MSE of predicting mean(y_true) for every sample
     baseline_mae: float  # the MAE of that same constant prediction
-    # MAPE as a fraction (0.327 = 32.7%), like scikit-learn. None when any target is 0: the
-    # percentage error of a zero target is a division by zero (scikit-learn divides by 2.2e-16
-    # instead and returns an enormous number). mape_nonzero covers the other samples; both are
-    # None if a target so close to 0 that the percentage overflows a float.
+    # MAPE as a fraction (0.327 = 32.7%), like scikit-learn. None when any target is 0 (or
+    # within EPS of it): its percentage error divides by zero, where scikit-learn divides by
+    # EPS and reports an enormous number. mape_nonzero is the MAPE of the other samples.
     mape: float | None
     mape_nonzero: float | None
     zero_targets: int
@@ -56,11 +59,9 @@ def regression_metrics(y_true: tuple[float, ...], y_pred: tuple[float, ...]) -> 
     constant_targets = sst == 0 or all(t == y_true[0] for t in y_true)
     # Undefined R² follows scikit-learn's force_finite rule: 1 if perfect, else 0.
     r2 = (1.0 if sse == 0 else 0.0) if constant_targets else 1 - sse / sst
-    percentage = [abs(t - p) / abs(t) for t, p in zip(y_true, y_pred, strict=True) if t != 0]
+    percentage = [abs(t - p) / abs(t) for t, p in zip(y_true, y_pred, strict=True) if abs(t) >= EPS]
     zero_targets = n - len(percentage)
     mape_nonzero = mean(percentage) if percentage else None
-    if mape_nonzero is not None and not math.isfinite(mape_nonzero):
-        mape_nonzero = None  # a target within ~1e-293 of 0 overflows the division
     return RegressionResult(
         n=n,
         mae=sum_abs / n,

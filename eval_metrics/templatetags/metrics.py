@@ -115,3 +115,8 @@ def roc_rows(curve):
 @register.filter
 def max_of(value, other):
     return max(value, other)
+
+
+@register.simple_tag
+def contribution_chart(result):
+    return charts.contribution_bars(result.per_sample, [w.index for w in result.worst])
