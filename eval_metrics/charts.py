@@ -71,6 +71,7 @@ class Chart:
     description: str
     x_ticks: list[Tick] = field(default_factory=list)
     y_ticks: list[Tick] = field(default_factory=list)
+    y_labels: list[Tick] = field(default_factory=list)  # category names, without grid lines
     marks: list[Mark] = field(default_factory=list)
     bars: list[Bar] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
@@ -140,6 +141,12 @@ def nice_range(lo: float, hi: float) -> tuple[float, float, float]:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
 
 
+def padded_range(lo: float, hi: float) -> tuple[float, float, float]:
+    """nice_range with a 4% margin, so points at the extremes are not drawn on the frame."""
+    margin = (hi - lo) * 0.04
+    return nice_range(lo - margin, hi + margin)
+
+
 def tick_label(value: float) -> str:
     text = f"{value:.4g}"
     return "0" if text in ("-0", "0") else text.replace("-", "\u2212")
@@ -168,9 +175,9 @@ def residual_plot(y_pred, residuals, worst) -> Chart:
         "predicted value",
         "residual (true − predicted)",
     )
-    x_lo, x_hi, x_step = nice_range(min(y_pred), max(y_pred))
+    x_lo, x_hi, x_step = padded_range(min(y_pred), max(y_pred))
     top = max(abs(r) for r in residuals) or 1.0
-    y_lo, y_hi, y_step = nice_range(-top, top)
+    y_lo, y_hi, y_step = padded_range(-top, top)
     sx = Scale(x_lo, x_hi, chart.left, chart.right)
     sy = Scale(y_lo, y_hi, chart.bottom, chart.top)
     chart.x_ticks, chart.y_ticks = ticks(sx, x_step), ticks(sy, y_step)
@@ -260,16 +267,19 @@ def silhouette_bars(points, mean_value) -> Chart:
         f"cluster and sorted within each cluster, on a scale from −1 to 1; a vertical line marks "
         f"the mean, {mean_value:.3f}.",
         "silhouette width s",
-        "points by cluster",
+        "points, by cluster label",
         height=height,
     )
     sx = Scale(-1, 1, chart.left, chart.right)
     chart.x_ticks = ticks(sx, 0.5)
     y = chart.top
     previous = None
+    group_start = y
     for p in ordered:
         if previous is not None and p.label != previous:
+            chart.y_labels.append(Tick(round((group_start + y) / 2, 2), str(previous)))
             y += gap
+            group_start = y
         start, end = sorted((sx(0), sx(p.silhouette)))
         kind = f"cluster-{colours[p.label]}" + (" negative" if p.silhouette < 0 else "")
         chart.bars.append(
@@ -277,6 +287,7 @@ def silhouette_bars(points, mean_value) -> Chart:
         )
         y += bar_h
         previous = p.label
+    chart.y_labels.append(Tick(round((group_start + y) / 2, 2), str(previous)))
     chart.lines.append(Line(sx(0), chart.top, sx(0), chart.bottom, "zero"))
     chart.lines.append(Line(sx(mean_value), chart.top, sx(mean_value), chart.bottom, "mean"))
     return chart
@@ -296,8 +307,8 @@ def cluster_scatter(points) -> Chart:
         "y",
     )
     xs, ys = [p.x for p in points], [p.y for p in points]
-    x_lo, x_hi, x_step = nice_range(min(xs), max(xs))
-    y_lo, y_hi, y_step = nice_range(min(ys), max(ys))
+    x_lo, x_hi, x_step = padded_range(min(xs), max(xs))
+    y_lo, y_hi, y_step = padded_range(min(ys), max(ys))
     sx = Scale(x_lo, x_hi, chart.left, chart.right)
     sy = Scale(y_lo, y_hi, chart.bottom, chart.top)
     chart.x_ticks, chart.y_ticks = ticks(sx, x_step), ticks(sy, y_step)

@@ -75,6 +75,7 @@ class MetricForm(CalculatorForm):
     modes: dict[str, tuple[str, ...]] = {}
     table_targets: dict[str, tuple[str, ...]] = {}
     table_name = "csv"
+    table_used = False  # set by clean(): the pages say when a pasted table replaced the lists
 
     def mode(self) -> str:
         if "mode" not in self.fields:
@@ -98,8 +99,6 @@ class MetricForm(CalculatorForm):
         if targets and self.table_name in self.fields:
             self.table_used = fill_from_table(self, self.table_name, targets)
         return super().clean()
-
-    table_used = False
 
     def inputs(self) -> dict:
         """The inputs this mode used; a pasted table appears as the lists it filled."""

@@ -68,12 +68,9 @@ class LogLossForm(MetricForm):
     )
     units = PlainChoiceField(
         label="Show the loss in",
-        choices=[
-            ("nats", "nats (natural log, as scikit-learn and PyTorch)"),
-            ("bits", "bits (log base 2)"),
-        ],
+        choices=[("nats", "nats (natural log)"), ("bits", "bits (log base 2)")],
         initial="nats",
-        help_text="JSON always carries both.",
+        help_text="scikit-learn and PyTorch report nats; JSON always carries both.",
     )
     csv = table_field(("y_true", "y_prob"))
     modes = {"": ("y_true", "y_prob")}
