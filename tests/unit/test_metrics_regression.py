@@ -24,7 +24,14 @@ def assert_matches_sklearn(y_true, y_pred):
     assert r.mae == pytest.approx(mean_absolute_error(t, p), **close)
     assert r.mse == pytest.approx(mean_squared_error(t, p), **close)
     assert r.rmse == pytest.approx(root_mean_squared_error(t, p), **close)
-    assert r.r2 == pytest.approx(r2_score(t, p), rel=1e-7, abs=1e-9)
+    if len(set(y_true)) > 1:
+        assert r.r2 == pytest.approx(r2_score(t, p), rel=1e-7, abs=1e-9)
+    else:
+        # Equal targets: R² is undefined, and scikit-learn's force_finite rule gives 1 or 0.
+        # Its own output can miss the rule here: numpy's mean of [0.05] * 3 is not exactly
+        # 0.05, leaving a denominator of ~1e-34 and an R² of -5e31. We apply the rule exactly.
+        assert not r.r2_defined
+        assert r.r2 == (1.0 if list(y_true) == list(y_pred) else 0.0)
     # The baseline is the mean predictor's own scores, computed by scikit-learn.
     mean_prediction = np.full_like(t, t.mean())
     assert r.baseline_mse == pytest.approx(mean_squared_error(t, mean_prediction), **close)
