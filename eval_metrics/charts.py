@@ -134,8 +134,10 @@ def nice_step(span: float, target_ticks: int = 5) -> float:
 
 def nice_range(lo: float, hi: float) -> tuple[float, float, float]:
     """A padded range with round ends, and its tick step."""
-    if lo == hi:
-        pad = abs(lo) * 0.1 or 1.0
+    largest = max(abs(lo), abs(hi))
+    # Equal, or too close to tell apart (down to subnormal spans): open a window around them.
+    if hi - lo <= largest * 1e-12 or hi - lo < 1e-290:
+        pad = largest * 0.1 if largest > 1e-290 else 1.0
         lo, hi = lo - pad, hi + pad
     step = nice_step(hi - lo)
     return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
@@ -248,6 +250,8 @@ def iso_line(best, slope, sx, sy):
     inside = sorted(
         {(f, t) for f, t in candidates if -1e-12 <= f <= 1 + 1e-12 and -1e-12 <= t <= 1 + 1e-12}
     )
+    if not inside:  # only by rounding at a corner: mark the point itself
+        inside = [(best.fpr, best.tpr)]
     (f1, t1), (f2, t2) = inside[0], inside[-1]
     return Line(sx(f1), sy(t1), sx(f2), sy(t2), "iso")
 

@@ -9,6 +9,7 @@ On a ROC curve, with prevalence π, an operating point costs per example
 and lines of equal cost have slope (1 − π)·C_FP / (π·C_FN) (Fawcett 2006, iso-performance lines).
 """
 
+import math
 from dataclasses import dataclass
 
 from calculators.engine import InputError
@@ -29,7 +30,7 @@ class OperatingCost:
 @dataclass(frozen=True)
 class CurveCosts:
     prevalence: float
-    iso_cost_slope: float | None  # None when π = 0 or C_FN = 0 (the lines are vertical)
+    iso_cost_slope: float | None  # None when π·C_FN is 0 (the lines are vertical)
     points: tuple[OperatingCost, ...]  # in ROC order
     best: OperatingCost  # the first cheapest, in ROC order
     best_index: int
@@ -47,6 +48,14 @@ class ThresholdCostResult:
     never_positive_cost: float | None  # predict 0 for everything: π·C_FN
     always_positive_cost: float | None  # predict 1 for everything: (1 − π)·C_FP
     curve: CurveCosts | None
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator ÷ denominator, or None where that is infinite (a zero or subnormal divisor)."""
+    if denominator == 0:
+        return None
+    value = numerator / denominator
+    return value if math.isfinite(value) else None
 
 
 def bayes_threshold(cost_fp: float, cost_fn: float) -> float:
@@ -72,10 +81,9 @@ def curve_costs(curve: RocCurve, prevalence: float, cost_fp: float, cost_fn: flo
         operating_cost(p.fpr, p.tpr, prevalence, cost_fp, cost_fn, p.added) for p in curve.points
     ]
     best_index = min(range(len(costs)), key=lambda i: (costs[i].expected_cost, i))
-    denominator = prevalence * cost_fn
     return CurveCosts(
         prevalence=prevalence,
-        iso_cost_slope=(1 - prevalence) * cost_fp / denominator if denominator else None,
+        iso_cost_slope=ratio((1 - prevalence) * cost_fp, prevalence * cost_fn),
         points=tuple(costs),
         best=costs[best_index],
         best_index=best_index,
@@ -107,7 +115,7 @@ def threshold_cost(
         cost_fp=cost_fp,
         cost_fn=cost_fn,
         threshold=threshold,
-        cost_ratio=cost_fn / cost_fp if cost_fp else None,
+        cost_ratio=ratio(cost_fn, cost_fp),
         prevalence=prevalence,
         never_positive_cost=None if prevalence is None else prevalence * cost_fn,
         always_positive_cost=None if prevalence is None else (1 - prevalence) * cost_fp,

@@ -70,7 +70,8 @@ def test_silhouette_bars_one_per_point_and_negative_flagged():
 
 
 def test_nice_range_covers_the_data():
-    for lo, hi in [(0, 1), (-3.2, 7.9), (5, 5), (1e-9, 3e-9), (-1e15, 1e15)]:
+    cases = [(0, 1), (-3.2, 7.9), (5, 5), (1e-9, 3e-9), (-1e15, 1e15), (-5e-324, 5e-324)]
+    for lo, hi in cases + [(1e15, 1e15 + 0.125), (0, 1e-300), (-1e-310, 0)]:
         low, high, step = charts.nice_range(lo, hi)
         assert low <= lo and high >= hi and step > 0 and (high - low) / step <= 12
 
