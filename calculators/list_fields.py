@@ -188,7 +188,8 @@ class NumberTableField(forms.Field):
         for row_number, line in enumerate(lines, start=1):
             cells = ROW_SEPARATORS.split(line)
             if len(cells) != len(self.columns):
-                self.fail(f"row {row_number:,} has {len(cells)} values, not {len(self.columns)}")
+                count = f"{len(cells)} value{'s' if len(cells) != 1 else ''}"
+                self.fail(f"row {row_number:,} has {count}, not {len(self.columns)}")
             for column, cell in zip(columns, cells, strict=True):
                 column.append(
                     parse_number(cell, lambda why, r=row_number: self.fail(f"row {r:,}: {why}"))

@@ -1,6 +1,7 @@
 """Every metric parameter, every kind of bad value: never a 5xx, always a message naming the
 field and what is allowed (400 in JSON, 200 with the message on the page)."""
 
+import json
 from html import unescape
 
 import pytest
@@ -208,3 +209,44 @@ def test_other_modes_garbage_is_ignored_not_judged(client):
     query = {"mode": "point", "x": "nan", "labels": "zzz", "csv": "junk", "format": "json"}
     r = client.get("/metrics/silhouette/", query)
     assert r.status_code == 200 and r.json()["inputs"] == {"mode": "point", "a": 2, "b": 5}
+
+
+EXTREMES = [
+    ("/metrics/regression/", {"y_true": "5e-324,1e15,-1e15", "y_pred": "-1e15,5e-324,1e15"}),
+    ("/metrics/regression/", {"y_true": "5e-324,5e-324", "y_pred": "0,1e-300"}),
+    ("/metrics/log-loss/", {"y_true": "1,0,1", "y_prob": "0,1,5e-324"}),
+    ("/metrics/roc-auc/", {"mode": "scores", "y_true": "0,1,1", "y_score": "5e-324,-5e-324,1e15"}),
+    (
+        "/metrics/threshold-cost/",
+        {"cost_fp": "5e-324", "cost_fn": "3", "prevalence": "1", "fpr": "0", "tpr": "1"},
+    ),
+    (
+        "/metrics/threshold-cost/",
+        {
+            "cost_fp": "1e12",
+            "cost_fn": "5e-324",
+            "prevalence": "1e-300",
+            "fpr": "0.5",
+            "tpr": "0.5",
+        },
+    ),
+    ("/metrics/silhouette/", {"a": "5e-324", "b": "1e15"}),
+    (
+        "/metrics/silhouette/",
+        {"mode": "clusters", "x": "5e-324,0,1e15", "y": "0,5e-324,-1e15", "labels": "0,0,1"},
+    ),
+]
+
+
+def reject_constant(name):
+    raise AssertionError(f"JSON must not contain {name}")
+
+
+@pytest.mark.parametrize(("url", "query"), EXTREMES)
+def test_extreme_values_give_pages_and_strict_json(client, url, query):
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        r = client.get(url, query, **headers)
+        assert r.status_code == 200 and "Cannot calculate" not in r.content.decode()
+    r = client.get(url, {**query, "format": "json"})
+    assert r.status_code == 200
+    json.loads(r.content, parse_constant=reject_constant)  # no NaN or Infinity
