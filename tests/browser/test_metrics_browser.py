@@ -41,6 +41,13 @@ def test_works_without_javascript(open_page, site_server):
 
 def test_phone_width_has_no_horizontal_scroll(open_page, site_server):
     page = open_page(viewport={"width": 375, "height": 800})
-    for path in ("/metrics/log-loss/", "/metrics/threshold-cost/?prevalence=0.1&fpr=0.1&tpr=0.6"):
+    paths = (
+        "/metrics/regression/",
+        "/metrics/log-loss/",
+        "/metrics/roc-auc/?mode=scores",
+        "/metrics/threshold-cost/?prevalence=0.1&fpr=0.1&tpr=0.6",
+        "/metrics/silhouette/?mode=clusters",
+    )
+    for path in paths:
         page.goto(site_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
