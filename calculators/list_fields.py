@@ -15,8 +15,7 @@ from .fields import DECIMAL, MAX_CHARS, bound_text
 
 MAX_VALUES = 10_000
 CHARS_PER_VALUE = 20  # "-0.12345678901234567" plus a separator, generously
-LIST_SEPARATORS = re.compile(r"[\s,;]+")
-ROW_SEPARATORS = re.compile(r"[\s,;]+")
+SEPARATORS = re.compile(r"[\s,;]+")  # between list values, and between a table row's cells
 
 
 def ordinal(n: int) -> str:
@@ -102,7 +101,7 @@ class NumberListField(forms.Field):
             return None
         if len(text) > self.max_chars:
             self.fail(f"is too long (over {self.max_chars:,} characters)")
-        tokens = LIST_SEPARATORS.split(text)
+        tokens = SEPARATORS.split(text)
         if len(tokens) > self.max_count:
             self.fail(f"has {len(tokens):,} values, over the limit")
         values = []
@@ -178,7 +177,7 @@ class NumberTableField(forms.Field):
         if len(text) > self.max_chars:
             self.fail(f"is too long (over {self.max_chars:,} characters)")
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if lines and not DECIMAL.fullmatch(ROW_SEPARATORS.split(lines[0])[0]):
+        if lines and not DECIMAL.fullmatch(SEPARATORS.split(lines[0])[0]):
             lines = lines[1:]  # a header row such as "y_true,y_pred"
         if not lines:
             self.fail("has a header but no rows")
@@ -186,7 +185,7 @@ class NumberTableField(forms.Field):
             self.fail(f"has {len(lines):,} rows, over the limit")
         columns = [[] for _ in self.columns]
         for row_number, line in enumerate(lines, start=1):
-            cells = ROW_SEPARATORS.split(line)
+            cells = SEPARATORS.split(line)
             if len(cells) != len(self.columns):
                 count = f"{len(cells)} value{'s' if len(cells) != 1 else ''}"
                 self.fail(f"row {row_number:,} has {count}, not {len(self.columns)}")
