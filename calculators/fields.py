@@ -19,7 +19,11 @@ DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.AS
 
 
 def plain_number(value) -> str:
-    """A number as it goes back into a URL or an input: no grouping, no locale, no noise."""
+    """A number as it goes back into a URL or an input: no grouping, no locale, no noise.
+
+    A list (from a NumberListField) becomes its numbers joined by commas."""
+    if isinstance(value, list | tuple):
+        return ",".join(plain_number(v) for v in value)
     if isinstance(value, float):
         return repr(value) if not value.is_integer() or abs(value) >= 1e16 else str(int(value))
     return str(value)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "calculators",
     "gpu_fit",
     "activation_memory",
+    "eval_metrics",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("calculators.urls")),
     path("", include("gpu_fit.urls")),
     path("", include("activation_memory.urls")),
+    path("", include("eval_metrics.urls")),
 ]

@@ -1,0 +1,368 @@
+"""Chart geometry for the metric pages: numbers in, pixel positions and labels out.
+
+No SVG here: templates draw these as inline SVG (colours come from CSS classes). Every chart
+carries a description for its <desc> and caption, its text alternative.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+WIDTH, HEIGHT = 480, 300
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 12, 44
+MAX_MARKS = 1_000  # points drawn per chart; beyond this an even sample is drawn and said
+
+
+@dataclass(frozen=True)
+class Scale:
+    lo: float
+    hi: float
+    px_lo: float
+    px_hi: float
+
+    def __call__(self, value: float) -> float:
+        span = self.hi - self.lo
+        fraction = (value - self.lo) / span if span else 0.5
+        return round(self.px_lo + fraction * (self.px_hi - self.px_lo), 2)
+
+
+@dataclass(frozen=True)
+class Tick:
+    px: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: float
+    y: float
+    kind: str = ""  # a CSS modifier: "worst", "added", "best", "cluster-2", ...
+    label: str = ""  # text for the mark's <title> tooltip
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    kind: str  # "zero", "diagonal", "iso", "mean"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    w: float
+    h: float
+    kind: str = ""
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    x_label: str
+    y_label: str
+    title: str
+    description: str
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    y_labels: list[Tick] = field(default_factory=list)  # category names, without grid lines
+    marks: list[Mark] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    polyline: str = ""  # "x,y x,y ..." for a connected curve
+    sampled_from: int = 0  # when only part of the data is drawn: how many there were
+    sampled_shown: int = 0  # ... and how many are drawn
+
+    @property
+    def plot_width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def plot_height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def tick_label_y(self) -> float:
+        return self.bottom + 16
+
+    @property
+    def x_label_y(self) -> float:
+        return self.height - 6
+
+    @property
+    def y_tick_x(self) -> float:
+        return self.left - 6
+
+    @property
+    def x_mid(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def y_mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def frame(title: str, description: str, x_label: str, y_label: str, height: int = HEIGHT) -> Chart:
+    return Chart(
+        width=WIDTH,
+        height=height,
+        left=MARGIN_LEFT,
+        right=WIDTH - MARGIN_RIGHT,
+        top=MARGIN_TOP,
+        bottom=height - MARGIN_BOTTOM,
+        x_label=x_label,
+        y_label=y_label,
+        title=title,
+        description=description,
+    )
+
+
+def nice_step(span: float, target_ticks: int = 5) -> float:
+    raw = span / target_ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def nice_range(lo: float, hi: float) -> tuple[float, float, float]:
+    """A padded range with round ends, and its tick step."""
+    largest = max(abs(lo), abs(hi))
+    # Equal, or too close to tell apart (down to subnormal spans): open a window around them.
+    if hi - lo <= largest * 1e-12 or hi - lo < 1e-290:
+        pad = largest * 0.1 if largest > 1e-290 else 1.0
+        lo, hi = lo - pad, hi + pad
+    step = nice_step(hi - lo)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
+
+
+def padded_range(lo: float, hi: float) -> tuple[float, float, float]:
+    """nice_range with a 4% margin, so points at the extremes are not drawn on the frame."""
+    margin = (hi - lo) * 0.04
+    return nice_range(lo - margin, hi + margin)
+
+
+def tick_label(value: float) -> str:
+    text = f"{value:.4g}"
+    return "0" if text in ("-0", "0") else text.replace("-", "\u2212")
+
+
+def ticks(scale: Scale, step: float) -> list[Tick]:
+    count = round((scale.hi - scale.lo) / step)
+    values = [scale.lo + i * step for i in range(count + 1)]
+    return [Tick(scale(v), tick_label(v)) for v in values]
+
+
+def sample_indices(n: int, limit: int = MAX_MARKS) -> list[int]:
+    """All indices, or an evenly spaced `limit` of them (first and last included)."""
+    if n <= limit:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (limit - 1)) for i in range(limit)})
+
+
+def residual_plot(y_pred, residuals, worst) -> Chart:
+    n = len(residuals)
+    chart = frame(
+        "Residuals against predictions",
+        f"Scatter plot of {n:,} residuals (true minus predicted) against the predicted value, "
+        "with a line at zero; points above it were under-predicted, points below over-predicted."
+        " The largest errors are highlighted.",
+        "predicted value",
+        "residual (true − predicted)",
+    )
+    x_lo, x_hi, x_step = padded_range(min(y_pred), max(y_pred))
+    top = max(abs(r) for r in residuals) or 1.0
+    y_lo, y_hi, y_step = padded_range(-top, top)
+    sx = Scale(x_lo, x_hi, chart.left, chart.right)
+    sy = Scale(y_lo, y_hi, chart.bottom, chart.top)
+    chart.x_ticks, chart.y_ticks = ticks(sx, x_step), ticks(sy, y_step)
+    chart.lines.append(Line(chart.left, sy(0), chart.right, sy(0), "zero"))
+    highlighted = set(worst)
+    shown = sample_indices(n)
+    chart.sampled_from, chart.sampled_shown = (n, len(shown)) if len(shown) < n else (0, 0)
+    for i in sorted(set(shown) | highlighted, key=lambda i: i in highlighted):
+        chart.marks.append(
+            Mark(
+                sx(y_pred[i]),
+                sy(residuals[i]),
+                "worst" if i in highlighted else "",
+                f"sample {i + 1}: predicted {y_pred[i]:g}, residual {residuals[i]:g}",
+            )
+        )
+    return chart
+
+
+def roc_plot(
+    points, *, best=None, iso_slope=None, title="ROC curve", extra_description=""
+) -> Chart:
+    """Points: objects with fpr, tpr and `added`; best: one of them to highlight."""
+    chart = frame(
+        title,
+        f"ROC curve through {len(points):,} points from (0, 0) to (1, 1), true positive rate "
+        "against false positive rate, with the diagonal of a random classifier for comparison."
+        + extra_description,
+        "false positive rate (FPR)",
+        "true positive rate (TPR)",
+        height=WIDTH - 60,
+    )
+    # A square plot area keeps the diagonal at 45 degrees.
+    side = min(chart.right - chart.left, chart.bottom - chart.top)
+    chart.right = chart.left + side
+    chart.width = int(chart.right + MARGIN_RIGHT)
+    sx = Scale(0, 1, chart.left, chart.right)
+    sy = Scale(0, 1, chart.bottom, chart.top)
+    chart.x_ticks, chart.y_ticks = ticks(sx, 0.2), ticks(sy, 0.2)
+    chart.lines.append(Line(sx(0), sy(0), sx(1), sy(1), "diagonal"))
+    shown = sample_indices(len(points))
+    if len(shown) < len(points):
+        chart.sampled_from, chart.sampled_shown = len(points), len(shown)
+    chart.polyline = " ".join(f"{sx(points[i].fpr)},{sy(points[i].tpr)}" for i in shown)
+    if len(points) <= 200:  # individual markers only while they stay distinguishable
+        for p in points:
+            label = f"FPR {p.fpr:g}, TPR {p.tpr:g}" + (" (added endpoint)" if p.added else "")
+            chart.marks.append(Mark(sx(p.fpr), sy(p.tpr), "added" if p.added else "", label))
+    if best is not None:
+        chart.marks.append(
+            Mark(
+                sx(best.fpr), sy(best.tpr), "best", f"cheapest: FPR {best.fpr:g}, TPR {best.tpr:g}"
+            )
+        )
+        if iso_slope is not None:
+            chart.lines.append(iso_line(best, iso_slope, sx, sy))
+    return chart
+
+
+def iso_line(best, slope, sx, sy):
+    """The line of equal expected cost through the best point, clipped to the unit square."""
+    candidates = []
+    for fpr in (0.0, 1.0):
+        candidates.append((fpr, best.tpr + slope * (fpr - best.fpr)))
+    if slope:
+        for tpr in (0.0, 1.0):
+            candidates.append((best.fpr + (tpr - best.tpr) / slope, tpr))
+    inside = sorted(
+        {(f, t) for f, t in candidates if -1e-12 <= f <= 1 + 1e-12 and -1e-12 <= t <= 1 + 1e-12}
+    )
+    if not inside:  # only by rounding at a corner: mark the point itself
+        inside = [(best.fpr, best.tpr)]
+    (f1, t1), (f2, t2) = inside[0], inside[-1]
+    return Line(sx(f1), sy(t1), sx(f2), sy(t2), "iso")
+
+
+def silhouette_bars(points, mean_value) -> Chart:
+    """The classic silhouette plot: one horizontal bar per point, grouped by cluster, sorted."""
+    n = len(points)
+    bar_h = min(14.0, 480 / n)
+    gap = bar_h * 2 if n <= 60 else 6
+    ordered = sorted(points, key=lambda p: (p.label, -p.silhouette, p.index))
+    colours = cluster_colours(points)
+    clusters = len(colours)
+    height = int(MARGIN_TOP + n * bar_h + (clusters - 1) * gap + MARGIN_BOTTOM + 4)
+    chart = frame(
+        "Silhouette of every point",
+        f"Horizontal bar chart of the silhouette width of each of {n:,} points, grouped by "
+        f"cluster and sorted within each cluster, on a scale from −1 to 1; a vertical line marks "
+        f"the mean, {mean_value:.3f}.",
+        "silhouette width s",
+        "points, by cluster label",
+        height=height,
+    )
+    sx = Scale(-1, 1, chart.left, chart.right)
+    chart.x_ticks = ticks(sx, 0.5)
+    y = chart.top
+    previous = None
+    group_start = y
+    for p in ordered:
+        if previous is not None and p.label != previous:
+            chart.y_labels.append(Tick(round((group_start + y) / 2, 2), str(previous)))
+            y += gap
+            group_start = y
+        start, end = sorted((sx(0), sx(p.silhouette)))
+        kind = f"cluster-{colours[p.label]}" + (" negative" if p.silhouette < 0 else "")
+        chart.bars.append(
+            Bar(start, round(y, 2), round(end - start, 2), round(bar_h * 0.85, 2), kind)
+        )
+        y += bar_h
+        previous = p.label
+    chart.y_labels.append(Tick(round((group_start + y) / 2, 2), str(previous)))
+    chart.lines.append(Line(sx(0), chart.top, sx(0), chart.bottom, "zero"))
+    chart.lines.append(Line(sx(mean_value), chart.top, sx(mean_value), chart.bottom, "mean"))
+    return chart
+
+
+def cluster_colours(points) -> dict[int, int]:
+    """A colour index 0-5 for each label, by its rank among the labels present."""
+    return {label: rank % 6 for rank, label in enumerate(sorted({p.label for p in points}))}
+
+
+def cluster_scatter(points) -> Chart:
+    chart = frame(
+        "The points by cluster",
+        f"Scatter plot of the {len(points):,} points in the plane, coloured by cluster label; "
+        "points with a negative silhouette are ringed.",
+        "x",
+        "y",
+    )
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    x_lo, x_hi, x_step = padded_range(min(xs), max(xs))
+    y_lo, y_hi, y_step = padded_range(min(ys), max(ys))
+    sx = Scale(x_lo, x_hi, chart.left, chart.right)
+    sy = Scale(y_lo, y_hi, chart.bottom, chart.top)
+    chart.x_ticks, chart.y_ticks = ticks(sx, x_step), ticks(sy, y_step)
+    colours = cluster_colours(points)
+    for p in points:
+        kind = f"cluster-{colours[p.label]}" + (" negative" if p.silhouette < 0 else "")
+        chart.marks.append(
+            Mark(
+                sx(p.x),
+                sy(p.y),
+                kind,
+                f"point {p.index + 1} ({p.x:g}, {p.y:g}), cluster {p.label}, "
+                f"s = {p.silhouette:.3f}",
+            )
+        )
+    return chart
+
+
+def contribution_bars(losses, worst) -> Chart:
+    """One vertical bar per sample's log loss, in input order; the costliest highlighted."""
+    n = len(losses)
+    chart = frame(
+        "Each sample's share of the log loss",
+        f"Bar chart of the log loss of each of {n:,} samples in input order, in nats; the "
+        "costliest samples are highlighted.",
+        "sample",
+        "loss (nats)",
+    )
+    shown = sample_indices(n)
+    if len(shown) < n:
+        chart.sampled_from, chart.sampled_shown = n, len(shown)
+    y_lo, y_hi, y_step = nice_range(0, max(losses))
+    sy = Scale(0, y_hi, chart.bottom, chart.top)
+    chart.y_ticks = ticks(sy, y_step)
+    slot = chart.plot_width / len(shown)
+    highlighted = set(worst)
+    for position, i in enumerate(shown):
+        top = sy(losses[i])
+        chart.bars.append(
+            Bar(
+                round(chart.left + position * slot + slot * 0.1, 2),
+                top,
+                round(max(slot * 0.8, 0.5), 2),
+                round(chart.bottom - top, 2),
+                "worst" if i in highlighted else "",
+            )
+        )
+    first, last = shown[0], shown[-1]
+    chart.x_ticks = [
+        Tick(round(chart.left + slot / 2, 2), str(first + 1)),
+        Tick(round(chart.left + (len(shown) - 0.5) * slot, 2), str(last + 1)),
+    ]
+    return chart

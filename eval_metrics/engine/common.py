@@ -1,0 +1,40 @@
+"""Small helpers shared by the metric engines."""
+
+import math
+from collections.abc import Sequence
+
+from calculators.engine import InputError
+
+
+def mean(values: Sequence[float]) -> float:
+    # fsum is exactly rounded, so long lists do not drift from the value a person checks.
+    return math.fsum(values) / len(values)
+
+
+def require_same_length(first: str, a: Sequence, second: str, b: Sequence) -> None:
+    if len(a) != len(b):
+        raise InputError(
+            second,
+            f"{second} has {len(b):,} values but {first} has {len(a):,}: give one {second} "
+            f"value for each {first} value, in the same order.",
+        )
+
+
+def require_binary_labels(name: str, labels: Sequence[int]) -> None:
+    for i, label in enumerate(labels, start=1):
+        if label not in (0, 1):
+            raise InputError(
+                name, f"{name} must hold only the labels 0 and 1: value {i:,} is {label}."
+            )
+
+
+def highlight_count(n: int) -> int:
+    """How many worst samples to single out: a quarter of them, 1 to 5."""
+    return min(5, max(1, math.ceil(n / 4)))
+
+
+def worst_first(values: Sequence[float]) -> list[int]:
+    """Indices of the largest values, largest first (ties keep input order), as many as
+    highlight_count says."""
+    count = highlight_count(len(values))
+    return sorted(range(len(values)), key=lambda i: (-values[i], i))[:count]

@@ -1,0 +1,83 @@
+"""Regression metrics: MAE, MSE, RMSE, R², MAPE, and the mean-predictor baseline.
+
+Definitions follow scikit-learn's (mean_absolute_error, mean_squared_error, r2_score,
+mean_absolute_percentage_error), which the tests compare against on random inputs.
+"""
+
+import math
+import sys
+from dataclasses import dataclass
+
+from calculators.engine import InputError
+
+from .common import mean, require_same_length, worst_first
+
+# scikit-learn divides percentage errors by max(|y|, EPS): below EPS a target counts as zero.
+EPS = sys.float_info.epsilon
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    n: int
+    mae: float
+    mse: float
+    rmse: float
+    r2: float
+    # False when every target is equal: SS_tot = 0 and R² = 1 − SS_res/SS_tot is undefined.
+    # r2 then follows scikit-learn's force_finite rule: 1.0 for perfect predictions, else 0.0.
+    r2_defined: bool
+    mean_true: float
+    sum_abs_error: float
+    sum_squared_error: float  # SS_res
+    total_sum_squares: float  # SS_tot, the squared error of always predicting the mean
+    baseline_mse: float  # SS_tot / n: the MSE of predicting mean(y_true) for every sample
+    baseline_mae: float  # the MAE of that same constant prediction
+    # MAPE as a fraction (0.327 = 32.7%), like scikit-learn. None when any target is 0 (or
+    # within EPS of it): its percentage error divides by zero, where scikit-learn divides by
+    # EPS and reports an enormous number. mape_nonzero is the MAPE of the other samples.
+    mape: float | None
+    mape_nonzero: float | None
+    zero_targets: int
+    residuals: tuple[float, ...]  # y_true − y_pred, sample by sample
+    worst: tuple[int, ...]  # 0-based indices of the largest absolute errors, largest first
+
+
+def regression_metrics(y_true: tuple[float, ...], y_pred: tuple[float, ...]) -> RegressionResult:
+    require_same_length("y_true", y_true, "y_pred", y_pred)
+    n = len(y_true)
+    if n < 2:
+        raise InputError(
+            "y_true", "y_true needs at least 2 values: R² compares them with their mean."
+        )
+    residuals = tuple(t - p for t, p in zip(y_true, y_pred, strict=True))
+    abs_errors = [abs(r) for r in residuals]
+    sum_abs = math.fsum(abs_errors)
+    sse = math.fsum(r * r for r in residuals)
+    y_mean = mean(y_true)
+    sst = math.fsum((t - y_mean) ** 2 for t in y_true)
+    # SS_tot can also underflow to 0 for targets differing by ~1e-160: undefined just the same.
+    constant_targets = sst == 0 or all(t == y_true[0] for t in y_true)
+    # Undefined R² follows scikit-learn's force_finite rule: 1 if perfect, else 0.
+    r2 = (1.0 if sse == 0 else 0.0) if constant_targets else 1 - sse / sst
+    percentage = [abs(t - p) / abs(t) for t, p in zip(y_true, y_pred, strict=True) if abs(t) >= EPS]
+    zero_targets = n - len(percentage)
+    mape_nonzero = mean(percentage) if percentage else None
+    return RegressionResult(
+        n=n,
+        mae=sum_abs / n,
+        mse=sse / n,
+        rmse=math.sqrt(sse / n),
+        r2=r2,
+        r2_defined=not constant_targets,
+        mean_true=y_mean,
+        sum_abs_error=sum_abs,
+        sum_squared_error=sse,
+        total_sum_squares=sst,
+        baseline_mse=sst / n,
+        baseline_mae=mean([abs(t - y_mean) for t in y_true]),
+        mape=mape_nonzero if zero_targets == 0 else None,
+        mape_nonzero=mape_nonzero,
+        zero_targets=zero_targets,
+        residuals=residuals,
+        worst=tuple(worst_first(abs_errors)),
+    )

@@ -1,0 +1,277 @@
+"""The five metric forms: field names are the public query parameters (see CONTRACT.md)."""
+
+from calculators.fields import DecimalNumberField, PlainChoiceField
+
+from .engine.log_loss import log_loss_metrics
+from .engine.regression import regression_metrics
+from .engine.roc import curve_from_points, curve_from_scores
+from .engine.silhouette import MAX_POINTS, clustering, one_point
+from .engine.threshold_cost import threshold_cost
+from .form_base import (
+    MetricForm,
+    fraction_list,
+    label_list,
+    mode_field,
+    number_list,
+    table_field,
+    value_list,
+)
+
+RATE_TEXT = "rates from 0 to 1"
+PROBABILITY_TEXT = "probabilities from 0 to 1"
+
+
+def fmt(value: float) -> str:
+    return f"{value:.4g}".replace("-", "\u2212")
+
+
+class RegressionForm(MetricForm):
+    y_true = value_list(
+        "True values (y_true)",
+        "The targets, in order.",
+        (3, -0.5, 2, 7),
+        min_count=2,
+    )
+    y_pred = value_list(
+        "Predicted values (y_pred)",
+        "One prediction per target, same order.",
+        (2.5, 0.0, 2, 8),
+        min_count=2,
+    )
+    csv = table_field(("y_true", "y_pred"))
+    modes = {"": ("y_true", "y_pred")}
+    table_targets = {"": ("y_true", "y_pred")}
+
+    def compute(self, cleaned):
+        return regression_metrics(cleaned["y_true"], cleaned["y_pred"])
+
+    def summary(self) -> str:
+        if not self.result:
+            return (
+                "MAE, MSE, RMSE, R² and MAPE from true and predicted values, checked against "
+                "scikit-learn."
+            )
+        r = self.result
+        return (
+            f"{r.n:,} samples: MAE {fmt(r.mae)}, RMSE {fmt(r.rmse)}, R² {fmt(r.r2)} "
+            f"(the mean predictor scores R² 0, MSE {fmt(r.baseline_mse)})."
+        )
+
+
+class LogLossForm(MetricForm):
+    y_true = label_list("True labels (y_true)", "0 or 1 for each sample.", (1, 0, 1, 1, 0, 0, 1, 0))
+    y_prob = fraction_list(
+        "Predicted P(class 1) (y_prob)",
+        "The model's probability that each sample is a 1, same order.",
+        (0.9, 0.1, 0.8, 0.35, 0.2, 0.6, 0.7, 0.05),
+        PROBABILITY_TEXT,
+    )
+    units = PlainChoiceField(
+        label="Show the loss in",
+        choices=[("nats", "nats (natural log)"), ("bits", "bits (log base 2)")],
+        initial="nats",
+        help_text="scikit-learn and PyTorch report nats; JSON always carries both.",
+    )
+    csv = table_field(("y_true", "y_prob"))
+    modes = {"": ("y_true", "y_prob")}
+    table_targets = {"": ("y_true", "y_prob")}
+
+    def compute(self, cleaned):
+        return log_loss_metrics(cleaned["y_true"], cleaned["y_prob"])
+
+    def summary(self) -> str:
+        if not self.result:
+            return (
+                "Binary log loss in nats or bits, per-sample contributions, the base-rate "
+                "baseline and the Brier score."
+            )
+        r = self.result
+        return (
+            f"{r.n:,} samples: log loss {fmt(r.log_loss)} nats ({fmt(r.log_loss_bits)} bits) "
+            f"against {fmt(r.baseline_log_loss)} for always predicting the base rate "
+            f"{fmt(r.base_rate)}; Brier score {fmt(r.brier)}."
+        )
+
+
+class RocAucForm(MetricForm):
+    mode = mode_field(
+        [("points", "operating points (fpr, tpr)"), ("scores", "labels and scores")], "points"
+    )
+    fpr = fraction_list(
+        "False positive rates (fpr)",
+        "One per operating point, any order.",
+        (0.1, 0.2, 0.4, 0.7),
+        RATE_TEXT,
+    )
+    tpr = fraction_list(
+        "True positive rates (tpr)",
+        "The matching true positive rates.",
+        (0.5, 0.7, 0.85, 0.95),
+        RATE_TEXT,
+    )
+    y_true = label_list("True labels (y_true)", "0 or 1 for each sample.", (0, 0, 1, 1))
+    y_score = value_list(
+        "Scores (y_score)",
+        "Any score where higher means more likely a 1 (probabilities, logits, margins).",
+        (0.1, 0.4, 0.35, 0.8),
+    )
+    csv = table_field(("fpr, tpr", "or y_true, y_score"))
+    modes = {"points": ("fpr", "tpr"), "scores": ("y_true", "y_score")}
+    table_targets = modes
+
+    def compute(self, cleaned):
+        if self.mode() == "scores":
+            return curve_from_scores(cleaned["y_true"], cleaned["y_score"])
+        return curve_from_points(cleaned["fpr"], cleaned["tpr"])
+
+    def summary(self) -> str:
+        if not self.result:
+            return (
+                "ROC-AUC and Gini from operating points or from labels and scores, with the "
+                "ROC curve."
+            )
+        r = self.result
+        return f"ROC curve through {len(r.points):,} points: AUC {fmt(r.auc)}, Gini {fmt(r.gini)}."
+
+
+class ThresholdCostForm(MetricForm):
+    cost_fp = DecimalNumberField(
+        label="Cost of a false positive (cost_fp)",
+        unit="any unit",
+        min_value=0,
+        max_value=1e12,
+        initial=1,
+        help_text="What acting on a wrong alarm costs: money, minutes, harm.",
+    )
+    cost_fn = DecimalNumberField(
+        label="Cost of a false negative (cost_fn)",
+        unit="same unit",
+        min_value=0,
+        max_value=1e12,
+        initial=5,
+        help_text="What missing a real positive costs, in the same unit.",
+    )
+    prevalence = DecimalNumberField(
+        label="Prevalence",
+        unit="fraction, optional",
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="How often the positive class occurs where the model will run, e.g. 0.1.",
+    )
+    fpr = fraction_list(
+        "False positive rates (fpr)",
+        "Optional: your model's ROC operating points.",
+        None,
+        RATE_TEXT,
+        required=False,
+        unit="optional",
+    )
+    tpr = fraction_list(
+        "True positive rates (tpr)",
+        "The matching true positive rates.",
+        None,
+        RATE_TEXT,
+        required=False,
+        unit="optional",
+    )
+    csv = table_field(("fpr", "tpr"))
+    modes = {"": ("cost_fp", "cost_fn", "prevalence", "fpr", "tpr")}
+    table_targets = {"": ("fpr", "tpr")}
+
+    def compute(self, cleaned):
+        return threshold_cost(
+            cleaned["cost_fp"],
+            cleaned["cost_fn"],
+            cleaned["prevalence"],
+            cleaned["fpr"],
+            cleaned["tpr"],
+        )
+
+    def summary(self) -> str:
+        if not self.result:
+            return (
+                "The cost-minimizing classification threshold from the costs of false "
+                "positives and false negatives."
+            )
+        r = self.result
+        text = (
+            f"A false positive costs {fmt(r.cost_fp)}, a false negative {fmt(r.cost_fn)}: predict "
+            f"positive when the calibrated probability is at least {fmt(r.threshold)}."
+        )
+        if r.curve:
+            b = r.curve.best
+            text += f" Cheapest ROC point: FPR {fmt(b.fpr)}, TPR {fmt(b.tpr)}."
+        return text
+
+
+class SilhouetteForm(MetricForm):
+    mode = mode_field(
+        [("point", "one point (a, b)"), ("clusters", "points and cluster labels")], "point"
+    )
+    a = DecimalNumberField(
+        label="a: mean distance to its own cluster",
+        unit="any distance unit",
+        min_value=0,
+        max_value=1e15,
+        initial=2,
+        help_text="The point's average distance to the other members of its cluster.",
+    )
+    b = DecimalNumberField(
+        label="b: mean distance to the nearest other cluster",
+        unit="same unit",
+        min_value=0,
+        max_value=1e15,
+        initial=5,
+        help_text="The smallest, over the other clusters, of its mean distance to their members.",
+    )
+    x = value_list(
+        "x coordinates (x)",
+        "One per point.",
+        (1, 1.5, 2, 1.2, 6, 6.5, 7, 6.2, 3.5),
+        max_count=MAX_POINTS,
+        min_count=3,
+    )
+    y = value_list(
+        "y coordinates (y)",
+        "The matching y coordinates.",
+        (1, 2, 1.2, 1.8, 5, 6, 5.5, 6.2, 3.8),
+        max_count=MAX_POINTS,
+        min_count=3,
+    )
+    labels = number_list(
+        "Cluster labels (labels)",
+        "A whole number naming each point's cluster.",
+        (0, 0, 0, 0, 1, 1, 1, 1, 0),
+        # Any whole numbers: DBSCAN, for one, marks noise as cluster -1.
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        whole=True,
+        max_count=MAX_POINTS,
+        min_count=3,
+    )
+    csv = table_field(("x", "y", "label"), max_rows=MAX_POINTS)
+    modes = {"point": ("a", "b"), "clusters": ("x", "y", "labels")}
+    table_targets = {"clusters": ("x", "y", "labels")}
+
+    def compute(self, cleaned):
+        if self.mode() == "clusters":
+            return clustering(cleaned["x"], cleaned["y"], cleaned["labels"])
+        return one_point(cleaned["a"], cleaned["b"])
+
+    def summary(self) -> str:
+        if not self.result:
+            return (
+                "The silhouette of one point from a and b, or of every point in a 2-D "
+                "clustering, with its bar chart."
+            )
+        r = self.result
+        if self.mode() == "clusters":
+            return (
+                f"{len(r.points):,} points in {len(r.clusters):,} clusters: mean silhouette "
+                f"{fmt(r.silhouette)}, {r.negative:,} "
+                f"point{'s' if r.negative != 1 else ''} below 0."
+            )
+        return (
+            f"a = {fmt(r.a)}, b = {fmt(r.b)}: silhouette (b − a) / max(a, b) = {fmt(r.silhouette)}."
+        )
