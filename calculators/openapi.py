@@ -9,6 +9,7 @@ from django import forms
 
 from . import registry
 from .fields import DecimalNumberField, WholeNumberField
+from .list_fields import NumberListField
 
 
 def field_schema(field: forms.Field, as_output: bool = False) -> dict:
@@ -23,13 +24,20 @@ def field_schema(field: forms.Field, as_output: bool = False) -> dict:
         schema = {"type": "number", "minimum": field.lo, "maximum": field.hi}
     elif isinstance(field, forms.ChoiceField):
         schema = {"type": "string", "enum": [value for value, _ in field.choices]}
+    elif isinstance(field, NumberListField):
+        item = {"type": "integer" if field.whole else "number"}
+        if as_output:
+            schema = {"type": "array", "items": item, "maxItems": field.max_count}
+        else:
+            schema = {"type": "string", "maxLength": field.max_chars}
+            schema["description"] = (
+                f"{field.min_count:,} to {field.max_count:,} numbers separated by commas, "
+                "spaces or newlines"
+            )
+    elif as_output:
+        schema = {}  # a pasted table is split into its columns; the column fields say more
     else:
         schema = {"type": "string"}
-        limit = getattr(field, "max_values", None)
-        if limit:
-            schema["description"] = (
-                f"up to {limit:,} numbers separated by commas, spaces or newlines"
-            )
     if field.initial is not None and not as_output:
         schema["default"] = field.initial
     return schema
@@ -58,7 +66,7 @@ def value_schema(value) -> dict:
             return {"type": [name, "null"]}
     if value is None:
         return {}  # optional: absent from the example, so any JSON value is allowed
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):  # JSON arrays
         items = [value_schema(v) for v in value]
         merged = items[0] if items else {}
         for item in items[1:]:
@@ -94,6 +102,8 @@ def merge(a: dict, b: dict) -> dict:
 
 
 def nullable(schema: dict) -> dict:
+    if "type" not in schema:
+        return schema  # already accepts anything, null included
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
     return {**schema, "type": sorted(set(kinds) | {"null"})}
 

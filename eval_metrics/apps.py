@@ -44,6 +44,15 @@ class EvalMetricsConfig(AppConfig):
     def ready(self):
         from calculators import registry
 
+        from . import forms
+
+        form_classes = {
+            "metrics-regression": forms.RegressionForm,
+            "metrics-log-loss": forms.LogLossForm,
+            "metrics-roc-auc": forms.RocAucForm,
+            "metrics-threshold-cost": forms.ThresholdCostForm,
+            "metrics-silhouette": forms.SilhouetteForm,
+        }
         slugs = tuple(slug for slug, *_ in TOOLS)
         registry.register(
             *(
@@ -54,6 +63,9 @@ class EvalMetricsConfig(AppConfig):
                     group=GROUP,
                     url_name=url_name,
                     related=tuple(s for s in slugs if s != slug),
+                    form_class=form_classes[slug],
+                    # Five siblings: the header links to their group on the home page instead.
+                    in_nav=False,
                 )
                 for slug, title, blurb, url_name in TOOLS
             )

@@ -55,3 +55,30 @@ document.addEventListener("htmx:afterSwap", () => {
   });
   openDetails = [];
 });
+
+// A recompute that fails never swaps, so say so where the result is, instead of leaving the
+// old numbers looking current. Over-long addresses (thousands of pasted values) are the usual
+// cause: servers refuse request lines past about 8 KB.
+function showRecomputeError(event, message) {
+  const target = event.detail.target;
+  if (!target) return;
+  const alert = document.createElement("div");
+  alert.className = "errors";
+  alert.setAttribute("role", "alert");
+  alert.dataset.testid = "recompute-error";
+  alert.textContent = message;
+  target.replaceChildren(alert);
+}
+document.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  const tooLong = status === 414 || (status === 400 && window.location.href.length > 4000);
+  showRecomputeError(
+    event,
+    tooLong
+      ? "The server refused this address as too long. Use fewer values, or paste them in smaller batches."
+      : `The server could not answer this recompute (status ${status}). Reload the page to try again.`,
+  );
+});
+document.addEventListener("htmx:sendError", (event) =>
+  showRecomputeError(event, "Could not reach the server. Check your connection and try again."),
+);
