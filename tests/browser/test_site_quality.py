@@ -51,7 +51,8 @@ def test_every_svg_has_a_text_alternative(open_page, site_server, path):
             if (svg.getAttribute('aria-hidden') === 'true') return false;
             const ids = (svg.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
             const named = ids.some((id) => (document.getElementById(id)?.textContent || '').trim());
-            return !(svg.getAttribute('role') === 'img' && (named || svg.getAttribute('aria-label')));
+            const label = named || svg.getAttribute('aria-label');
+            return !(svg.getAttribute('role') === 'img' && label);
         }).map((svg) => svg.outerHTML.slice(0, 120))"""
     )
     assert unlabelled == []
