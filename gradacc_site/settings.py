@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "calculators",
+    "lr_scaling",
 ]
 
 MIDDLEWARE = [

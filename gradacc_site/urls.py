@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("calculators.urls")),
+    path("", include("lr_scaling.urls")),
 ]
