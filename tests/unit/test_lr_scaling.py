@@ -271,3 +271,11 @@ def test_incomplete_companions_name_the_field(kwargs, field):
     with pytest.raises(InputError) as caught:
         run(**kwargs)
     assert caught.value.field == field
+
+
+@given(st.floats(min_value=1, max_value=1e6), st.floats(min_value=1, max_value=1e6))
+def test_past_the_critical_batch_a_doubling_saves_at_most_a_quarter_of_steps(critical, excess):
+    """What the page says past B_crit: doubling saves <= 25% of steps and costs >= 1.5x data."""
+    batch = critical + excess
+    c = critical_tradeoff(batch, 2 * batch, critical, "given", None)
+    assert c.steps_change >= 0.75 - 1e-12 and c.data_change >= 1.5 - 1e-12
