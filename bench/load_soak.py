@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.servers import Gunicorn  # noqa: E402
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "60"))
-WARMUP_BURST_SECONDS, WARMUP_MAX_BURSTS, SETTLED_KIB = 10, 9, 256
+WARMUP_BURST_SECONDS, WARMUP_MAX_BURSTS, SETTLED_KIB = 10, 12, 256
 CONNECTIONS = 8
 WORKERS = 2
 # After warm-up, resident memory may wobble by allocator noise; more growth is a leak.
@@ -70,15 +70,17 @@ def run_wrk(url: str, script: str, seconds: int) -> str:
 
 
 def warm_up(server: Gunicorn, script: str) -> dict[int, int]:
-    """Load in bursts until no worker's memory moves: imports, template compilation and the
-    allocator's arenas all settle in the first several thousand requests."""
-    rss = worker_rss_kib(server.process.pid)
+    """Load in bursts until no worker's memory moves over two bursts in a row: imports,
+    template compilation and the allocator's arenas settle in the first thousands of requests."""
+    rss, calm = worker_rss_kib(server.process.pid), 0
     for _ in range(WARMUP_MAX_BURSTS):
         run_wrk(server.url, script, WARMUP_BURST_SECONDS)
         settled = worker_rss_kib(server.process.pid)
-        if all(abs(settled[pid] - rss.get(pid, 0)) <= SETTLED_KIB for pid in settled):
-            return settled
+        moved = any(abs(settled[pid] - rss.get(pid, 0)) > SETTLED_KIB for pid in settled)
+        calm = 0 if moved else calm + 1
         rss = settled
+        if calm == 2:
+            break
     return rss
 
 
@@ -86,30 +88,12 @@ def main() -> int:
     server = Gunicorn(workers=WORKERS)
     try:
         paths = tool_paths(server.url)
-        # Warm every URL once so both workers have imported and cached their templates.
-        for path in paths:
-            for _ in range(WORKERS * 2):
-                urllib.request.urlopen(server.url + path).read()
-        before = worker_rss_kib(server.process.pid)
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(lua_script(paths))
             script.flush()
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{CONNECTIONS}",
-                    f"-d{SECONDS}s",
-                    "--latency",
-                    "-s",
-                    script.name,
-                    server.url,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        after = worker_rss_kib(server.process.pid)
+            before = warm_up(server, script.name)
+            out = run_wrk(server.url, script.name, SECONDS)
+            after = worker_rss_kib(server.process.pid)
     finally:
         server.stop()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gpu_fit",
     "activation_memory",
     "eval_metrics",
+    "lr_scaling",
 ]
 
 MIDDLEWARE = [

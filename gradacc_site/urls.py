@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("gpu_fit.urls")),
     path("", include("activation_memory.urls")),
     path("", include("eval_metrics.urls")),
+    path("", include("lr_scaling.urls")),
 ]

@@ -1,5 +1,6 @@
 """Site-wide pages: home, OpenAPI description, sitemap, robots, read-only methods."""
 
+import re
 from xml.etree import ElementTree
 
 import pytest
@@ -49,3 +50,16 @@ def test_robots_points_at_the_sitemap(client):
 def test_only_get_and_head_are_answered(client, method):
     r = getattr(client, method)("/gradient-accumulation/")
     assert r.status_code == 405 and r["Allow"] == "GET, HEAD"
+
+
+def test_every_tool_page_has_its_own_title_description_and_canonical(client):
+    titles = set()
+    for tool in registry.all_tools():
+        html = client.get(tool.path).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+        description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+        canonical = re.search(r'<link rel="canonical" href="([^"]*)"', html).group(1)
+        assert title not in titles, f"{tool.path} repeats the title {title!r}"
+        titles.add(title)
+        assert len(description) > 40, tool.path
+        assert canonical.startswith(f"http://testserver{tool.path}"), tool.path

@@ -1,0 +1,89 @@
+"""The LR-scaling page in a real browser: the hand-off from the flagship, live recompute, no-JS,
+phone width."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+URL = "/lr-scaling/"
+
+
+def shown(page, testid):
+    return page.get_by_test_id(testid).inner_text()
+
+
+def settled_after(page, action):
+    """Do `action` and wait until the recompute it triggers has been swapped in and settled.
+
+    Typing schedules a recompute 120 ms later and leaving the field fires another at once; if
+    the second starts before htmx has finished with the first, htmx aborts one (and logs the
+    abort as a console error), and a swap landing during a click can swallow the click.
+    """
+    page.evaluate(
+        "window.__settled = false; document.body.addEventListener("
+        "'htmx:afterSettle', () => { window.__settled = true; }, {once: true})"
+    )
+    action()
+    page.wait_for_function("() => window.__settled === true", timeout=10_000)
+
+
+def type_and_settle(page, label, text):
+    settled_after(page, lambda: page.get_by_label(label).fill(text))
+    settled_after(page, lambda: page.keyboard.press("Tab"))  # leaving the field recomputes too
+
+
+def test_hand_off_from_the_flagship_carries_batch_and_recipe(page, site_server):
+    page.goto(site_server.url + "/gradient-accumulation/")
+    type_and_settle(page, "Global batch (sequences)", "2000")
+    page.get_by_text("Learning rate from a recipe").click()
+    type_and_settle(page, "Recipe learning rate", "3e-4")
+    type_and_settle(page, "Recipe global batch", "256")
+    # 2000 / (4 x 8) = 62.5 steps, rounded to 63: the LR must follow the 2,016 actually achieved.
+    link = page.get_by_test_id("lr-scaling-link")
+    link.and_(page.locator('[href*="new_batch=2016"][href*="base_batch=256"]')).wait_for()
+    link.click()
+    page.wait_for_url(re.compile(r"/lr-scaling/\?.*new_batch=2016"))
+    assert page.get_by_label("Learning rate that works").input_value() == "0.0003"
+    assert page.get_by_label("Batch it worked at").input_value() == "256"
+    assert page.get_by_label("New global batch").input_value() == "2016"
+    # k = 2016 / 256 = 7.875; 3e-4 x sqrt(7.875) = 8.42e-4; 3e-4 x 7.875 = 2.36e-3.
+    assert shown(page, "batch_ratio") == "7.875"
+    assert shown(page, "recommended_lr") == "8.42e\u22124"
+    assert shown(page, "linear_lr") == "2.36e\u22123"
+    assert shown(page, "new_batch_tokens").startswith("8.26M")  # 2016 x 4096
+    # ... and the page links back with the batch.
+    back = page.get_by_test_id("flagship-link").get_attribute("href")
+    assert "global_batch=2016" in back and "seq_len=4096" in back
+
+
+def test_typing_updates_result_and_url_then_reload_restores(page, site_server):
+    page.goto(site_server.url + URL)
+    assert shown(page, "recommended_lr") == "6.00e\u22124"
+    page.evaluate("window.__same_document = true")
+    settled_after(page, lambda: page.get_by_label("Optimizer", exact=True).select_option("sgd"))
+    page.get_by_label("New global batch").fill("2048")
+    page.wait_for_url(re.compile(r"optimizer=sgd.*new_batch=2048|new_batch=2048.*optimizer=sgd"))
+    page.get_by_test_id("recommended_lr").filter(has_text="2.40e\u22123").wait_for()
+    assert page.evaluate("window.__same_document") is True
+    page.reload()
+    assert shown(page, "recommended_lr") == "2.40e\u22123"  # 3e-4 x 8, linear for SGD
+
+
+def test_works_without_javascript(open_page, site_server):
+    page = open_page(java_script_enabled=False)
+    page.goto(site_server.url + URL)
+    page.get_by_label("New global batch").fill("4096")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url(re.compile(r"new_batch=4096"))
+    assert shown(page, "recommended_lr") == "1.20e\u22123"  # 3e-4 x sqrt(16)
+
+
+def test_phone_width_has_no_horizontal_scroll(open_page, site_server):
+    page = open_page(viewport={"width": 375, "height": 800})
+    page.goto(
+        site_server.url + URL + "?base_warmup=2000&seq_len=4096&tokens=2e12&target_loss=2.5"
+        "&layers=30&hidden=4096&new_batch=1000000&base_lr=0.1"
+    )
+    assert page.get_by_test_id("lr-chart").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
