@@ -1,0 +1,23 @@
+"""{% live_form_attrs %}: the attributes that make a calculator form recompute as you type.
+
+One definition for every tool: a plain GET form to this URL (works without JavaScript), which
+htmx submits on each change and whose answer replaces #result, keeping the address bar a
+permalink. `queue last` instead of `replace`: an aborted request is logged as an error by htmx,
+and a recompute takes a few milliseconds, so waiting for it costs nothing."""
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+TRIGGER = "input changed delay:120ms, change, submit"
+
+
+@register.simple_tag(takes_context=True)
+def live_form_attrs(context):
+    path = escape(context["request"].path)
+    return mark_safe(
+        f'method="get" action="{path}" hx-get="{path}" hx-trigger="{TRIGGER}" '
+        'hx-target="#result" hx-sync="this:queue last" hx-replace-url="true"'
+    )
