@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import NamedTuple
 
-from .svg import figure_svg
+from .svg import element, figure_svg, text
 
 CELL_W, CELL_H, GAP = 40, 26, 6
 LABEL_W, TOP = 78, 26
@@ -189,7 +189,7 @@ def pipeline_diagram(pp: int, vpp: int, microbatches: int) -> PipelineDiagram:
         f"One pipeline flush over {pp:,} stages with {microbatches:,} micro-batch"
         f"{'es' if microbatches != 1 else ''} and {vpp} model chunk{'s' if vpp != 1 else ''} per "
         f"GPU: every stage works for {microbatches:,} micro-batch slots and idles for "
-        f"{bubble_units:.3g} (grey blocks), {bubble_units / microbatches:.1%} of the ideal "
+        f"{bubble_units:.3g} (dashed blocks), {bubble_units / microbatches:.1%} of the ideal "
         f"time and {share:.1%} of the total."
     )
     return PipelineDiagram(
@@ -198,4 +198,30 @@ def pipeline_diagram(pp: int, vpp: int, microbatches: int) -> PipelineDiagram:
         spans,
         labels,
         description,
+    )
+
+
+def pipeline_svg(d: PipelineDiagram) -> str:
+    """The flush as inline SVG, written here rather than in a template loop: a 6-stage, 24-cell
+    picture is some 150 elements, rebuilt on every recompute."""
+    body = [
+        text(b.w, b.cy, b.label, class_="svg-label", text_anchor="end", dominant_baseline="middle")
+        for b in d.row_labels
+    ]
+    for s in d.spans:
+        kind = "micro" if s.kind == "work" else "idle"
+        body.append(
+            element("rect", class_=f"svg-{kind}", x=s.x, y=s.y, width=s.w, height=s.h, rx=2)
+        )
+        if s.label:
+            middle = {"text_anchor": "middle", "dominant_baseline": "middle"}
+            body.append(text(s.cx, s.cy, s.label, class_="svg-on-box", **middle))
+    return figure_svg(
+        d.width,
+        d.height,
+        "Pipeline stages over one flush",
+        d.description,
+        body,
+        id_prefix="pipeline",
+        data_testid="pipeline-diagram",
     )
