@@ -13,6 +13,9 @@ from .svg import element, figure_svg, text
 CELL_W, CELL_H, GAP = 40, 26, 6
 LABEL_W, TOP = 78, 26
 MAX_STEPS_SHOWN, MAX_RANKS_SHOWN = 8, 4
+# The all-reduce and optimizer-step boxes carry their names rotated: "optimizer step" at 11 px
+# needs about 80 px, more than one or two GPU rows are tall.
+SIDE_MIN_H = 92
 
 
 class Box(NamedTuple):  # a tuple: cheap to build, and a diagram has dozens
@@ -68,8 +71,9 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
             boxes.append(Box(x, y, CELL_W, CELL_H, label, "ellipsis" if elided else "micro"))
     grid_right = LABEL_W + len(columns) * (CELL_W + GAP)
     grid_h = len(rows) * (CELL_H + GAP) - GAP
-    boxes.append(Box(grid_right + GAP, TOP, 30, grid_h, "all-reduce", "reduce"))
-    boxes.append(Box(grid_right + GAP + 40, TOP, 64, grid_h, "optimizer step", "step"))
+    side_h = max(grid_h, SIDE_MIN_H)
+    boxes.append(Box(grid_right + GAP, TOP, 30, side_h, "all-reduce", "reduce"))
+    boxes.append(Box(grid_right + GAP + 40, TOP, 64, side_h, "optimizer step", "step"))
     width = grid_right + GAP + 40 + 64 + 2
     description = (
         f"One optimizer step: each of {dp:,} data-parallel GPU{'s' if dp != 1 else ''} runs "
@@ -77,7 +81,7 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
         f"{'s' if micro_batch != 1 else ''}, adding up gradients locally; then one all-reduce "
         "averages the gradients across GPUs and the optimizer updates the weights once."
     )
-    return Diagram(width, TOP + grid_h + 4, boxes, row_labels, column_labels, description)
+    return Diagram(width, TOP + side_h + 4, boxes, row_labels, column_labels, description)
 
 
 def box_markup(b: Box) -> str:

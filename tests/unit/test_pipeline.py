@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.diagram import pipeline_diagram, pipeline_svg
+from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram
 from calculators.engine import InputError
 from calculators.engine.pipeline import (
     bubble_fraction,
@@ -118,3 +118,13 @@ def test_pipeline_picture_is_well_formed_and_idles_the_bubble(p, v, m):
     for widths in rows.values():
         idle_share = widths["svg-idle"] / (widths["svg-idle"] + widths["svg-micro"])
         assert idle_share == pytest.approx(float(bubble_share_of_total(p, v, m)), abs=0.01)
+
+
+@pytest.mark.parametrize("dp", [1, 2, 3, 8, 1024])
+def test_step_picture_keeps_every_box_and_rotated_label_inside(dp):
+    d = step_diagram(dp, 32, 4)
+    for b in d.boxes:
+        assert b.x >= 0 and b.y >= 0 and b.x + b.w <= d.width and b.y + b.h <= d.height
+    # "optimizer step" runs vertically at 11 px: about 14 characters x 6 px must fit the box.
+    side = [b for b in d.boxes if b.kind in ("reduce", "step")]
+    assert all(b.h >= len(b.label) * 6 for b in side)
