@@ -1,7 +1,16 @@
 """Architecture presets. Every value is the model's published configuration (cited per preset);
-selecting one fills the form's architecture fields, and the permalink carries the fields."""
+selecting one fills the form's architecture fields, and the permalink carries the fields.
+
+Modern models the site's shared catalog (calculators/engine/model_catalog.py) already
+describes take their fields from it, so one config.json reading serves every tool. The rest
+are written out here: GPT-3 and the paper's models (not open-weight decoders the catalog
+covers), Llama 2 7B, and Mistral 7B v0.1 (its paper's 32,000-token vocabulary; the catalog
+holds v0.3, 32,768 tokens).
+"""
 
 from dataclasses import asdict, dataclass
+
+from calculators.engine import model_catalog
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,25 @@ class Preset:
         return values
 
 
+def from_catalog(preset_id: str, name: str, catalog_id: str, source: str) -> Preset:
+    """A Llama-style preset whose architecture is the catalog entry `catalog_id`."""
+    a = model_catalog.BY_ID[catalog_id].arch
+    return Preset(
+        preset_id,
+        name,
+        source,
+        "llama",
+        hidden=a.hidden,
+        layers=a.layers,
+        heads=a.heads,
+        kv_heads=a.kv_heads,
+        head_dim=0 if a.q_dim == a.hidden else a.head_dim,
+        ffn_hidden=a.ffn_hidden,
+        vocab=a.vocab,
+        tied=int(a.tied_embeddings),
+    )
+
+
 ARCHITECTURE_FIELDS = tuple(
     name for name in Preset.__dataclass_fields__ if name not in ("id", "name", "source")
 )
@@ -46,33 +74,17 @@ PRESETS = (
         32000,
         0,
     ),
-    Preset(
+    from_catalog(
         "llama-3.1-8b",
         "Llama 3.1 8B",
+        "llama-3.1-8b",
         "Llama Team 2024 (arXiv:2407.21783) Table 3; meta-llama/Llama-3.1-8B config.json",
-        "llama",
-        4096,
-        32,
-        32,
-        8,
-        0,
-        14336,
-        128256,
-        0,
     ),
-    Preset(
+    from_catalog(
         "llama-3.1-70b",
         "Llama 3.1 70B",
+        "llama-3.3-70b",  # the same architecture
         "Llama Team 2024 (arXiv:2407.21783) Table 3; meta-llama/Llama-3.1-70B config.json",
-        "llama",
-        8192,
-        80,
-        64,
-        8,
-        0,
-        28672,
-        128256,
-        0,
     ),
     Preset(
         "mistral-7b",
@@ -88,19 +100,11 @@ PRESETS = (
         32000,
         0,
     ),
-    Preset(
+    from_catalog(
         "qwen2.5-7b",
         "Qwen2.5 7B",
+        "qwen2.5-7b",
         "Qwen Team 2024 (arXiv:2412.15115); Qwen/Qwen2.5-7B config.json",
-        "llama",
-        3584,
-        28,
-        28,
-        4,
-        0,
-        18944,
-        152064,
-        0,
     ),
     Preset(
         "gpt-3-175b",

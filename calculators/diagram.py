@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from html import escape
 from typing import NamedTuple
 
-from .svg import figure_svg
+from .svg import element, figure_svg, text
 
 CELL_W, CELL_H, GAP = 40, 26, 6
 LABEL_W, TOP = 78, 26
 MAX_STEPS_SHOWN, MAX_RANKS_SHOWN = 8, 4
+# The all-reduce and optimizer-step boxes carry their names rotated: "optimizer step" at 11 px
+# needs about 80 px, more than one or two GPU rows are tall.
+SIDE_MIN_H = 92
 
 
 class Box(NamedTuple):  # a tuple: cheap to build, and a diagram has dozens
@@ -68,8 +71,9 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
             boxes.append(Box(x, y, CELL_W, CELL_H, label, "ellipsis" if elided else "micro"))
     grid_right = LABEL_W + len(columns) * (CELL_W + GAP)
     grid_h = len(rows) * (CELL_H + GAP) - GAP
-    boxes.append(Box(grid_right + GAP, TOP, 30, grid_h, "all-reduce", "reduce"))
-    boxes.append(Box(grid_right + GAP + 40, TOP, 64, grid_h, "optimizer step", "step"))
+    side_h = max(grid_h, SIDE_MIN_H)
+    boxes.append(Box(grid_right + GAP, TOP, 30, side_h, "all-reduce", "reduce"))
+    boxes.append(Box(grid_right + GAP + 40, TOP, 64, side_h, "optimizer step", "step"))
     width = grid_right + GAP + 40 + 64 + 2
     description = (
         f"One optimizer step: each of {dp:,} data-parallel GPU{'s' if dp != 1 else ''} runs "
@@ -77,7 +81,7 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
         f"{'s' if micro_batch != 1 else ''}, adding up gradients locally; then one all-reduce "
         "averages the gradients across GPUs and the optimizer updates the weights once."
     )
-    return Diagram(width, TOP + grid_h + 4, boxes, row_labels, column_labels, description)
+    return Diagram(width, TOP + side_h + 4, boxes, row_labels, column_labels, description)
 
 
 def box_markup(b: Box) -> str:
@@ -189,7 +193,7 @@ def pipeline_diagram(pp: int, vpp: int, microbatches: int) -> PipelineDiagram:
         f"One pipeline flush over {pp:,} stages with {microbatches:,} micro-batch"
         f"{'es' if microbatches != 1 else ''} and {vpp} model chunk{'s' if vpp != 1 else ''} per "
         f"GPU: every stage works for {microbatches:,} micro-batch slots and idles for "
-        f"{bubble_units:.3g} (grey blocks), {bubble_units / microbatches:.1%} of the ideal "
+        f"{bubble_units:.3g} (dashed blocks), {bubble_units / microbatches:.1%} of the ideal "
         f"time and {share:.1%} of the total."
     )
     return PipelineDiagram(
@@ -198,4 +202,30 @@ def pipeline_diagram(pp: int, vpp: int, microbatches: int) -> PipelineDiagram:
         spans,
         labels,
         description,
+    )
+
+
+def pipeline_svg(d: PipelineDiagram) -> str:
+    """The flush as inline SVG, written here rather than in a template loop: a 6-stage, 24-cell
+    picture is some 150 elements, rebuilt on every recompute."""
+    body = [
+        text(b.w, b.cy, b.label, class_="svg-label", text_anchor="end", dominant_baseline="middle")
+        for b in d.row_labels
+    ]
+    for s in d.spans:
+        kind = "micro" if s.kind == "work" else "idle"
+        body.append(
+            element("rect", class_=f"svg-{kind}", x=s.x, y=s.y, width=s.w, height=s.h, rx=2)
+        )
+        if s.label:
+            middle = {"text_anchor": "middle", "dominant_baseline": "middle"}
+            body.append(text(s.cx, s.cy, s.label, class_="svg-on-box", **middle))
+    return figure_svg(
+        d.width,
+        d.height,
+        "Pipeline stages over one flush",
+        d.description,
+        body,
+        id_prefix="pipeline",
+        data_testid="pipeline-diagram",
     )

@@ -351,12 +351,14 @@ class GradAccumForm(CalculatorForm):
         """Current scenario first, then each pinned one with its deltas against the current."""
         current = compare.metrics_of(self.result)
         columns = [{"label": "Current", "query": self.pin_query(), "metrics": current, "delta": {}}]
+        unpin = dict(self.unpin_links())
         for number, pinned in enumerate(self.pins, start=1):
             values = compare.metrics_of(pinned.result)
             columns.append(
                 {
                     "label": f"Pinned {number}",
                     "query": pinned.pin_query(),
+                    "unpin": unpin[number],  # the permalink without this pin
                     "metrics": values,
                     "delta": compare.deltas(current, values),
                 }

@@ -4,6 +4,7 @@ All counts are integers; the only float is the exact (unrounded) accumulation ra
 target is sequences (global_batch) or, when given, tokens (target_tokens), rounded the same way.
 """
 
+import math
 from dataclasses import dataclass
 
 from . import InputError
@@ -135,12 +136,20 @@ class Split:
 
 
 def exact_micro_batches(global_batch: int, dp: int, up_to: int) -> list[Split]:
-    """Micro-batch sizes 1..up_to whose micro-step divides the target exactly."""
-    return [
-        Split(mb, global_batch // (mb * dp))
-        for mb in range(1, up_to + 1)
-        if global_batch % (mb * dp) == 0
-    ]
+    """Micro-batch sizes 1..up_to whose micro-step divides the target exactly.
+
+    Those are the divisors of global_batch / dp, found in pairs up to its square root: at most
+    4,096 trials, where trying every size up to 4 x a 65,536 micro-batch took 262,144 (this
+    runs on every keystroke).
+    """
+    if global_batch % dp:
+        return []
+    per_rank = global_batch // dp
+    sizes = set()
+    for small in range(1, math.isqrt(per_rank) + 1):
+        if per_rank % small == 0:
+            sizes.update(size for size in (small, per_rank // small) if size <= up_to)
+    return [Split(mb, per_rank // mb) for mb in sorted(sizes)]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from ..diagram import pipeline_diagram as pipeline_layout
+from ..diagram import pipeline_svg as pipeline_markup
 from ..diagram import step_diagram as layout
 from ..diagram import step_svg
 
@@ -24,3 +25,9 @@ def svg_markup(diagram):
 def pipeline_diagram(plan):
     pipe = plan.pipeline
     return pipeline_layout(pipe.pp, pipe.vpp, pipe.microbatches)
+
+
+@register.simple_tag
+def pipeline_svg(diagram):
+    # pipeline_svg escapes every text and attribute it writes.
+    return mark_safe(pipeline_markup(diagram))

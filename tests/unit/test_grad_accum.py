@@ -81,6 +81,18 @@ def test_exact_micro_batches_divide_the_target():
     assert [(s.micro_batch, s.accumulation_steps) for s in splits] == [(1, 125), (5, 25)]
 
 
+@given(st.integers(1, 100_000), st.integers(1, 64), st.integers(1, 400))
+def test_exact_micro_batches_are_every_size_that_divides(global_batch, dp, up_to):
+    # The definition, tried size by size.
+    expected = [
+        (mb, global_batch // (mb * dp))
+        for mb in range(1, up_to + 1)
+        if global_batch % (mb * dp) == 0
+    ]
+    found = exact_micro_batches(global_batch, dp, up_to)
+    assert [(s.micro_batch, s.accumulation_steps) for s in found] == expected
+
+
 def test_plan_lr_scaling_follows_the_papers_rules():
     p = plan(AccumulationInput(2048, 4, 8, 4096), ref_lr=3e-4, ref_batch=512)
     assert p.linear_lr == pytest.approx(3e-4 * 4)  # Goyal: k = 4 -> LR x 4

@@ -2,11 +2,13 @@
 independent simulation of the 1F1B schedule itself."""
 
 from fractions import Fraction
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram
 from calculators.engine import InputError
 from calculators.engine.pipeline import (
     bubble_fraction,
@@ -98,3 +100,31 @@ def test_interleaving_needs_a_pipeline():
     with pytest.raises(InputError) as err:
         pipeline(1, 2, 32)
     assert err.value.field == "vpp"
+
+
+@pytest.mark.parametrize(("p", "v", "m"), [(4, 1, 8), (8, 2, 3), (16, 1, 64), (1024, 1, 1)])
+def test_pipeline_picture_is_well_formed_and_idles_the_bubble(p, v, m):
+    # Read the SVG back as XML: every drawn stage must idle (p - 1)/v of the m + (p - 1)/v time
+    # units, the bubble's share of the total (within the 0.1-unit rounding of the coordinates).
+    svg = ElementTree.fromstring(pipeline_svg(pipeline_diagram(p, v, m)))
+    assert svg.get("role") == "img" and svg.findtext("title")
+    assert svg.findtext("desc").startswith(f"One pipeline flush over {p:,} stages")
+    rows = {}
+    for rect in svg.iterfind("rect"):
+        kind = rect.get("class")
+        row = rows.setdefault(rect.get("y"), {"svg-micro": 0.0, "svg-idle": 0.0})
+        row[kind] += float(rect.get("width"))
+    assert len(rows) == min(p, 6) - (1 if p > 6 else 0)  # the elided middle stage draws nothing
+    for widths in rows.values():
+        idle_share = widths["svg-idle"] / (widths["svg-idle"] + widths["svg-micro"])
+        assert idle_share == pytest.approx(float(bubble_share_of_total(p, v, m)), abs=0.01)
+
+
+@pytest.mark.parametrize("dp", [1, 2, 3, 8, 1024])
+def test_step_picture_keeps_every_box_and_rotated_label_inside(dp):
+    d = step_diagram(dp, 32, 4)
+    for b in d.boxes:
+        assert b.x >= 0 and b.y >= 0 and b.x + b.w <= d.width and b.y + b.h <= d.height
+    # "optimizer step" runs vertically at 11 px: about 14 characters x 6 px must fit the box.
+    side = [b for b in d.boxes if b.kind in ("reduce", "step")]
+    assert all(b.h >= len(b.label) * 6 for b in side)

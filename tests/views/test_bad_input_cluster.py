@@ -2,7 +2,7 @@
 
 import pytest
 
-from .test_bad_input import BAD
+from .test_bad_input import BAD, error_box_text
 
 URL = "/gradient-accumulation/"
 LABELS = {
@@ -43,7 +43,7 @@ def test_bad_numbers(client, param, fmt):
             (message,) = r.json()["errors"][param]
         else:
             assert r.status_code == 200
-            message = r.content.decode()
+            message = error_box_text(r)
         assert LABELS[param] in message, (param, value[:20])
         assert " to " in message
 

@@ -82,6 +82,15 @@ def test_epoch_edge(client):
     assert (partial["full_optimizer_steps"], partial["last_window_micro_batches"]) == (1, 6)
     html = client.get(URL, {"dataset_sequences": "1200"}).content.decode()
     assert 'data-testid="note-partial-window"' in html and "6/32" in html
+    # The advice trims the epoch to whole steps: 1 step x 1,024 sequences, 32 micro-batches per
+    # GPU; the trimmed dataset indeed has no partial window. drop_last is not offered as a fix.
+    fix = html.split('data-testid="partial-window-fix">')[1].split("</p>")[0]
+    assert "1,024 sequences" in fix and "limit_train_batches=32" in fix
+    assert "not enough" in fix
+    trimmed = get_json(client, dataset_sequences="1024")["result"]["epoch"]
+    assert trimmed["has_partial_window"] is False
+    tiny = client.get(URL, {"dataset_sequences": "100"}).content.decode()
+    assert "shorter than one optimizer step" in tiny
 
 
 def test_rampup_table_and_megatron_budget(client):
