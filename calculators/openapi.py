@@ -72,11 +72,8 @@ def value_schema(value) -> dict:
         for item in items[1:]:
             merged = merge(merged, item)
         return {"type": "array", "items": merged}
-    return {
-        "type": "object",
-        "properties": {k: value_schema(v) for k, v in value.items()},
-        "required": list(value),
-    }
+    # No "required": a tool's modes answer with different subsets of these keys.
+    return {"type": "object", "properties": {k: value_schema(v) for k, v in value.items()}}
 
 
 def merge(a: dict, b: dict) -> dict:
@@ -92,7 +89,6 @@ def merge(a: dict, b: dict) -> dict:
             "properties": {
                 k: merge(a["properties"].get(k, {}), b["properties"].get(k, {})) for k in keys
             },
-            "required": [k for k in a["required"] if k in b["required"]],
         }
     if a.get("type") == "array" and b.get("type") == "array":
         return {"type": "array", "items": merge(a["items"], b["items"])}
@@ -111,7 +107,6 @@ def nullable(schema: dict) -> dict:
 def operation(tool: registry.Tool) -> dict:
     form = tool.form({})
     form.is_valid()
-    inputs = form.inputs()
     result = form.result_json()
     input_schema = {
         "type": "object",
@@ -119,7 +114,6 @@ def operation(tool: registry.Tool) -> dict:
             name: field_schema(f, True) if f.required else nullable(field_schema(f, True))
             for name, f in form.fields.items()
         },
-        "required": list(inputs),
     }
     errors = {
         "type": "object",
