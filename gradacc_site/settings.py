@@ -27,11 +27,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # The order tools are registered in is the order of the home page and the nav.
     "calculators",
-    "gpu_fit",
-    "activation_memory",
-    "eval_metrics",
     "lr_scaling",
+    "activation_memory",
+    "gpu_fit",
+    "eval_metrics",
 ]
 
 MIDDLEWARE = [

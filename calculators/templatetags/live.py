@@ -2,8 +2,10 @@
 
 One definition for every tool: a plain GET form to this URL (works without JavaScript), which
 htmx submits on each change and whose answer replaces #result, keeping the address bar a
-permalink. `queue last` instead of `replace`: an aborted request is logged as an error by htmx,
-and a recompute takes a few milliseconds, so waiting for it costs nothing."""
+permalink. Every control (text, number, select, textarea) fires `input`, so no `change` trigger:
+it would send the same scenario again on blur and swap the result under a click. `queue last`
+instead of `replace`: htmx logs an aborted request as an error, and a recompute takes a few
+milliseconds, so waiting for it costs nothing."""
 
 from django import template
 from django.utils.html import escape
@@ -11,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-TRIGGER = "input changed delay:120ms, change, submit"
+TRIGGER = "input changed delay:120ms, submit"
 
 
 @register.simple_tag(takes_context=True)

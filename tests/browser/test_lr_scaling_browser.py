@@ -14,12 +14,8 @@ def shown(page, testid):
 
 
 def settled_after(page, action):
-    """Do `action` and wait until the recompute it triggers has been swapped in and settled.
-
-    Typing schedules a recompute 120 ms later and leaving the field fires another at once; if
-    the second starts before htmx has finished with the first, htmx aborts one (and logs the
-    abort as a console error), and a swap landing during a click can swallow the click.
-    """
+    """Do `action` and wait until the recompute it triggers has been swapped in and settled,
+    so that a later click never lands on a result that is being replaced."""
     page.evaluate(
         "window.__settled = false; document.body.addEventListener("
         "'htmx:afterSettle', () => { window.__settled = true; }, {once: true})"
@@ -30,7 +26,6 @@ def settled_after(page, action):
 
 def type_and_settle(page, label, text):
     settled_after(page, lambda: page.get_by_label(label).fill(text))
-    settled_after(page, lambda: page.keyboard.press("Tab"))  # leaving the field recomputes too
 
 
 def test_hand_off_from_the_flagship_carries_batch_and_recipe(page, site_server):
