@@ -112,6 +112,15 @@ def non_embedding_parameter_count(a: Architecture) -> int:
     return parameter_count(a) - embedding_params(a)
 
 
+def layer_matrix_params(a: Architecture) -> int:
+    """The weight matrices inside the decoder layers (attention, every expert's MLP, router):
+    what 4-bit fine-tuning quantizes. Embeddings, the output layer, norms and biases are left."""
+    experts = a.experts if a.is_moe else 1
+    attention = a.hidden * a.q_dim + 2 * a.hidden * a.kv_dim + a.q_dim * a.hidden
+    mlp = experts * 3 * a.hidden * a.ffn_hidden + (a.experts * a.hidden if a.is_moe else 0)
+    return a.layers * (attention + mlp)
+
+
 @dataclass(frozen=True)
 class Published:
     """A parameter count as its publisher states it, in billions, with where it is stated."""
