@@ -14,7 +14,7 @@ Counting rule, per decoder layer (q = heads x head_dim, kv = kv_heads x head_dim
 plus V·h embeddings (twice when the output projection is not tied) and h for the final norm.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,6 @@ class Model:
     config_url: str  # the official config.json the fields are read from
     published: Published | None = None
     note: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def params(self) -> int:
