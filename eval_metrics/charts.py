@@ -152,7 +152,8 @@ def padded_range(lo: float, hi: float) -> tuple[float, float, float]:
     return nice_range(lo - margin, hi + margin)
 
 
-def tick_label(value: float) -> str:
+def short_number(value: float) -> str:
+    """Four significant digits with a true minus sign: tick labels and one-line summaries."""
     text = f"{value:.4g}"
     return "0" if text in ("-0", "0") else text.replace("-", "\u2212")
 
@@ -160,7 +161,7 @@ def tick_label(value: float) -> str:
 def ticks(scale: Scale, step: float) -> list[Tick]:
     count = round((scale.hi - scale.lo) / step)
     values = [scale.lo + i * step for i in range(count + 1)]
-    return [Tick(scale(v), tick_label(v)) for v in values]
+    return [Tick(scale(v), short_number(v)) for v in values]
 
 
 def sample_indices(n: int, limit: int = MAX_MARKS) -> list[int]:

@@ -2,6 +2,7 @@
 
 from calculators.fields import DecimalNumberField, PlainChoiceField
 
+from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics
 from .engine.regression import regression_metrics
 from .engine.roc import curve_from_points, curve_from_scores
@@ -19,10 +20,6 @@ from .form_base import (
 
 RATE_TEXT = "rates from 0 to 1"
 PROBABILITY_TEXT = "probabilities from 0 to 1"
-
-
-def fmt(value: float) -> str:
-    return f"{value:.4g}".replace("-", "\u2212")
 
 
 class RegressionForm(MetricForm):
