@@ -71,10 +71,14 @@ class FineTuning:
 
 
 def adapter_params(a: Architecture, rank: int) -> int:
-    """r·(d_in + d_out) for each of q, k, v, o and each expert's gate, up and down."""
+    """r·(d_in + d_out) for each stored matrix: q, k, v, o and each expert's gate, up and down
+    (Phi-3 stores one qkv_proj and one gate_up_proj, so it has fewer, wider matrices)."""
     h, q, kv, f = a.hidden, a.q_dim, a.kv_dim, a.ffn_hidden
     experts = a.experts if a.is_moe else 1
-    per_layer = (h + q) + 2 * (h + kv) + (q + h) + experts * 3 * (h + f)
+    if a.fused_projections:
+        per_layer = (h + q + 2 * kv) + (q + h) + (h + 2 * f) + (f + h)
+    else:
+        per_layer = (h + q) + 2 * (h + kv) + (q + h) + experts * 3 * (h + f)
     return rank * a.layers * per_layer
 
 

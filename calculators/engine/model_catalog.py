@@ -41,6 +41,9 @@ class Architecture:
     # tokens, so their KV cache stops growing there (Gemma 2/3, gpt-oss).
     sliding_window: int = 0
     sliding_layers: int = 0
+    # Phi-3's code stores Q, K and V as one qkv_proj matrix and gate and up as one gate_up_proj
+    # (same parameters; it matters to LoRA, which adapts each stored matrix).
+    fused_projections: bool = False
 
     @property
     def q_dim(self) -> int:
@@ -153,9 +156,9 @@ class Model:
 HF = "https://huggingface.co/{}/blob/main/config.json"
 
 
-def _llama(layers, hidden, heads, kv_heads, ffn, vocab, tied, head_dim=None, ctx=131072):
+def _llama(layers, hidden, heads, kv_heads, ffn, vocab, tied, head_dim=None, ctx=131072, **kw):
     return Architecture(
-        layers, hidden, heads, kv_heads, head_dim or hidden // heads, ffn, vocab, tied, ctx
+        layers, hidden, heads, kv_heads, head_dim or hidden // heads, ffn, vocab, tied, ctx, **kw
     )
 
 
@@ -359,7 +362,7 @@ MODELS: tuple[Model, ...] = (
     ),
     Model(
         "phi-3-mini-4k", "Phi-3 mini 4k", "phi3",
-        _llama(32, 3072, 32, 32, 8192, 32064, False, ctx=4096),
+        _llama(32, 3072, 32, 32, 8192, 32064, False, ctx=4096, fused_projections=True),
         HF.format("microsoft/Phi-3-mini-4k-instruct"),
         Published(3.82, HF_COUNT),
         note="Full multi-head attention (32 KV heads), so its KV cache is large per token. "
@@ -368,7 +371,7 @@ MODELS: tuple[Model, ...] = (
     ),
     Model(
         "phi-4", "Phi-4 14B", "phi3",
-        _llama(40, 5120, 40, 10, 17920, 100352, False, ctx=16384),
+        _llama(40, 5120, 40, 10, 17920, 100352, False, ctx=16384, fused_projections=True),
         HF.format("microsoft/phi-4"),
         Published(14.7, HF_COUNT),
     ),

@@ -16,6 +16,7 @@ from gpu_fit.cards import BY_SLUG, CARDS
 from gpu_fit.engine import Subject, custom_subject
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILT = json.loads((ROOT / "validation/gpu_fit/transformers_counts.json").read_text())["models"]
 MEASURED = json.loads((ROOT / "validation/activation_memory/measured.json").read_text())["rows"]
 LLAMA_BF16 = [r for r in MEASURED if r["arch"] == "llama" and r["dtype_bytes"] == 2]
 
@@ -27,6 +28,14 @@ def test_adapter_count_matches_peft_for_llama_3_8b():
     adapters = finetune.adapter_params(model.arch, 16)
     assert adapters == 41_943_040
     assert model.params + adapters == 8_072_204_288
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if not m.arch.is_moe], ids=lambda m: m.id)
+def test_adapter_count_matches_peft_on_every_dense_catalog_model(model):
+    # validation/gpu_fit/count_params.py: PEFT's LoRA, rank 16, target_modules="all-linear",
+    # on each architecture built by Transformers (Phi-3's fused qkv_proj and gate_up_proj
+    # included). MoE experts are fused tensors in Transformers 5, adapted PEFT's own way.
+    assert finetune.adapter_params(model.arch, 16) == BUILT[model.id]["peft_lora_r16_all_linear"]
 
 
 def test_adapter_count_follows_the_lora_papers_per_matrix_rule():
