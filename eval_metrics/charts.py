@@ -1,11 +1,14 @@
 """Chart geometry for the metric pages: numbers in, pixel positions and labels out.
 
-No SVG here: templates draw these as inline SVG (colours come from CSS classes). Every chart
-carries a description for its <desc> and caption, its text alternative.
+`chart_svg` draws them as inline SVG (colours come from CSS classes). Every chart carries a
+description for its <desc> and caption, its text alternative.
 """
 
 import math
 from dataclasses import dataclass, field
+from html import escape
+
+from calculators.svg import element, figure_svg, number, text
 
 WIDTH, HEIGHT = 480, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 12, 44
@@ -149,7 +152,8 @@ def padded_range(lo: float, hi: float) -> tuple[float, float, float]:
     return nice_range(lo - margin, hi + margin)
 
 
-def tick_label(value: float) -> str:
+def short_number(value: float) -> str:
+    """Four significant digits with a true minus sign: tick labels and one-line summaries."""
     text = f"{value:.4g}"
     return "0" if text in ("-0", "0") else text.replace("-", "\u2212")
 
@@ -157,7 +161,7 @@ def tick_label(value: float) -> str:
 def ticks(scale: Scale, step: float) -> list[Tick]:
     count = round((scale.hi - scale.lo) / step)
     values = [scale.lo + i * step for i in range(count + 1)]
-    return [Tick(scale(v), tick_label(v)) for v in values]
+    return [Tick(scale(v), short_number(v)) for v in values]
 
 
 def sample_indices(n: int, limit: int = MAX_MARKS) -> list[int]:
@@ -366,3 +370,88 @@ def contribution_bars(losses, worst) -> Chart:
         Tick(round(chart.left + (len(shown) - 0.5) * slot, 2), str(last + 1)),
     ]
     return chart
+
+
+def chart_svg(chart: Chart, chart_id: str) -> str:
+    """The chart as inline SVG, written in Python (it may hold a thousand marks, and a template
+    loop over them cost more than the metrics). Text and attributes are escaped by svg.py."""
+    body = []
+    for t in chart.x_ticks:
+        body.append(
+            element("line", class_="svg-grid", x1=t.px, y1=chart.top, x2=t.px, y2=chart.bottom)
+            + text(t.px, chart.tick_label_y, t.label, class_="svg-label", text_anchor="middle")
+        )
+    for t in chart.y_ticks:
+        body.append(
+            element("line", class_="svg-grid", x1=chart.left, y1=t.px, x2=chart.right, y2=t.px)
+        )
+    for t in chart.y_ticks + chart.y_labels:
+        body.append(
+            text(
+                chart.y_tick_x,
+                t.px,
+                t.label,
+                class_="svg-label",
+                text_anchor="end",
+                dominant_baseline="middle",
+            )  # fmt: skip
+        )
+    body.append(
+        element(
+            "rect",
+            class_="svg-axis",
+            x=chart.left,
+            y=chart.top,
+            width=chart.plot_width,
+            height=chart.plot_height,
+        )  # fmt: skip
+    )
+    body.append(
+        text(chart.x_mid, chart.x_label_y, chart.x_label, class_="svg-label", text_anchor="middle")
+    )
+    body.append(
+        text(
+            14,
+            chart.y_mid,
+            chart.y_label,
+            class_="svg-label",
+            text_anchor="middle",
+            transform=f"rotate(-90 14 {number(chart.y_mid)})",
+        )  # fmt: skip
+    )
+    body += [
+        element("line", class_=f"svg-ref {ln.kind}", x1=ln.x1, y1=ln.y1, x2=ln.x2, y2=ln.y2)
+        for ln in chart.lines
+    ]
+    body += [
+        element("rect", class_=f"svg-bar {b.kind}".rstrip(), x=b.x, y=b.y, width=b.w, height=b.h)
+        for b in chart.bars
+    ]
+    if chart.polyline:
+        body.append(element("polyline", class_="svg-line", points=chart.polyline))
+    body += [
+        element(
+            "circle",
+            element("title", escape(m.label)),
+            class_=f"svg-mark {m.kind}".rstrip(),
+            cx=m.x,
+            cy=m.y,
+            r=6 if m.kind == "best" else 3.5,
+        )  # fmt: skip
+        for m in chart.marks
+    ]
+    return figure_svg(
+        chart.width, chart.height, chart.title, chart.description, body,
+        id_prefix=chart_id, data_testid=chart_id,
+    )  # fmt: skip
+
+
+def caption_text(chart: Chart, extra: str = "") -> str:
+    """The figure caption: the description, what was sampled, and the page's reading hint."""
+    words = chart.description
+    if chart.sampled_from:
+        words += (
+            f" The chart draws an even sample of {chart.sampled_shown:,} of the "
+            f"{chart.sampled_from:,} points; every number above uses all of them."
+        )
+    return f"{words} {extra}" if extra else words

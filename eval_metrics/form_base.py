@@ -1,6 +1,8 @@
 """What the five metric forms share: list fields with one set of limits, a pasted table that
 fills the lists, and tools with two modes whose unused fields are neither checked nor linked."""
 
+from django.core.exceptions import ValidationError
+
 from calculators.fields import PlainChoiceField
 from calculators.forms_base import CalculatorForm
 from calculators.list_fields import MAX_VALUES, NumberListField, NumberTableField, fill_from_table
@@ -70,6 +72,10 @@ class MetricForm(CalculatorForm):
     `modes` maps each mode to the fields it uses (a form without a `mode` field has one mode,
     ""); fields in no mode are shared. `table_targets` maps a mode to the lists the pasted
     table fills in that mode, in column order.
+
+    A two-mode form declares its mode fields `required=False` (a browser must not insist on a
+    hidden field) and this class requires the chosen mode's ones instead. Its JSON `inputs`
+    keep every field, the other mode's as null, so their shape does not depend on the mode.
     """
 
     modes: dict[str, tuple[str, ...]] = {}
@@ -98,9 +104,21 @@ class MetricForm(CalculatorForm):
         targets = self.table_targets.get(self.mode())
         if targets and self.table_name in self.fields:
             self.table_used = fill_from_table(self, self.table_name, targets)
+        if "mode" in self.fields:
+            self.require(self.modes.get(self.mode(), ()))
         return super().clean()
 
+    def require(self, names) -> None:
+        for name in names:
+            if self.cleaned_data.get(name) is None and name not in self.errors:
+                try:
+                    self.fields[name].fail("is required")
+                except ValidationError as error:
+                    self.add_error(name, error)
+
     def inputs(self) -> dict:
-        """The inputs this mode used; a pasted table appears as the lists it filled."""
-        skip = self.unused_fields() | {self.table_name}
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in skip}
+        """Every input, the other mode's as None; a pasted table appears as the lists it
+        filled."""
+        return {
+            name: self.cleaned_data.get(name) for name in self.fields if name != self.table_name
+        }

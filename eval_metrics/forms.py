@@ -2,6 +2,7 @@
 
 from calculators.fields import DecimalNumberField, PlainChoiceField
 
+from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics
 from .engine.regression import regression_metrics
 from .engine.roc import curve_from_points, curve_from_scores
@@ -19,10 +20,6 @@ from .form_base import (
 
 RATE_TEXT = "rates from 0 to 1"
 PROBABILITY_TEXT = "probabilities from 0 to 1"
-
-
-def fmt(value: float) -> str:
-    return f"{value:.4g}".replace("-", "\u2212")
 
 
 class RegressionForm(MetricForm):
@@ -102,18 +99,23 @@ class RocAucForm(MetricForm):
         "One per operating point, any order.",
         (0.1, 0.2, 0.4, 0.7),
         RATE_TEXT,
+        required=False,
     )
     tpr = fraction_list(
         "True positive rates (tpr)",
         "The matching true positive rates.",
         (0.5, 0.7, 0.85, 0.95),
         RATE_TEXT,
+        required=False,
     )
-    y_true = label_list("True labels (y_true)", "0 or 1 for each sample.", (0, 0, 1, 1))
+    y_true = label_list(
+        "True labels (y_true)", "0 or 1 for each sample.", (0, 0, 1, 1), required=False
+    )
     y_score = value_list(
         "Scores (y_score)",
         "Any score where higher means more likely a 1 (probabilities, logits, margins).",
         (0.1, 0.4, 0.35, 0.8),
+        required=False,
     )
     csv = table_field(("fpr, tpr", "or y_true, y_score"))
     modes = {"points": ("fpr", "tpr"), "scores": ("y_true", "y_score")}
@@ -215,6 +217,7 @@ class SilhouetteForm(MetricForm):
         min_value=0,
         max_value=1e15,
         initial=2,
+        required=False,
         help_text="The point's average distance to the other members of its cluster.",
     )
     b = DecimalNumberField(
@@ -223,6 +226,7 @@ class SilhouetteForm(MetricForm):
         min_value=0,
         max_value=1e15,
         initial=5,
+        required=False,
         help_text="The smallest, over the other clusters, of its mean distance to their members.",
     )
     x = value_list(
@@ -231,6 +235,7 @@ class SilhouetteForm(MetricForm):
         (1, 1.5, 2, 1.2, 6, 6.5, 7, 6.2, 3.5),
         max_count=MAX_POINTS,
         min_count=3,
+        required=False,
     )
     y = value_list(
         "y coordinates (y)",
@@ -238,6 +243,7 @@ class SilhouetteForm(MetricForm):
         (1, 2, 1.2, 1.8, 5, 6, 5.5, 6.2, 3.8),
         max_count=MAX_POINTS,
         min_count=3,
+        required=False,
     )
     labels = number_list(
         "Cluster labels (labels)",
@@ -249,6 +255,7 @@ class SilhouetteForm(MetricForm):
         whole=True,
         max_count=MAX_POINTS,
         min_count=3,
+        required=False,
     )
     csv = table_field(("x", "y", "label"), max_rows=MAX_POINTS)
     modes = {"point": ("a", "b"), "clusters": ("x", "y", "labels")}

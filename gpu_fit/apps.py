@@ -22,7 +22,7 @@ class GpuFitConfig(AppConfig):
                 slug="gpus",
                 title="What LLM can this GPU run?",
                 blurb="Six cards against 31 open models: weights, KV cache with grouped-query "
-                "attention, context that fits, best quantization, decode speed.",
+                "attention, context that fits, best quantization, decode speed, LoRA and QLoRA.",
                 group="Memory and hardware",
                 url_name="gpu_fit:index",
                 related=(*card_slugs, "activation-memory", "gradient-accumulation"),
@@ -34,7 +34,8 @@ class GpuFitConfig(AppConfig):
                     slug=tool_slug(c.slug),
                     title=f"What can an {c.short_name} run?",
                     blurb=f"{c.vram_gib} GiB, {c.bandwidth_gb_s:,} GB/s: which open LLMs fit, "
-                    "at what context and quantization, and how fast they decode.",
+                    "at what context and quantization, how fast they decode, and whether "
+                    "LoRA or QLoRA fine-tuning fits.",
                     group="Memory and hardware",
                     url_name="gpu_fit:card",
                     url_kwargs=(("card", c.slug),),
@@ -44,7 +45,7 @@ class GpuFitConfig(AppConfig):
                         "activation-memory",
                         "gradient-accumulation",
                     ),
-                    accepts=accepts,
+                    accepts=(*accepts, "seq_len", "lora_rank"),  # the fine-tuning estimate
                     form_class=CardForm,
                     form_kwargs=(("card", c),),
                     in_nav=False,

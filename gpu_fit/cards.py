@@ -7,7 +7,7 @@ Bandwidth in decimal GB/s, as NVIDIA states it: bus width ÷ 8 × data rate per 
 
 from dataclasses import dataclass
 
-GIB = 2**30
+from calculators.engine.memory import GIB
 
 GA102_WHITEPAPER = (
     "NVIDIA Ampere GA102 GPU Architecture whitepaper v2.0 (Appendix A: GeForce RTX 3090; "
@@ -21,6 +21,16 @@ ADA_WHITEPAPER = (
 BLACKWELL_WHITEPAPER = (
     "NVIDIA RTX Blackwell GPU Architecture whitepaper (GeForce RTX 5090)",
     "https://images.nvidia.com/aem-dam/Solutions/geforce/blackwell/nvidia-rtx-blackwell-gpu-architecture.pdf",
+)
+RTX_3060_PAGE = (
+    "NVIDIA, GeForce RTX 3060 family specifications (3,584 CUDA cores = 28 SMs, 1.78 GHz "
+    "boost, 12 GB GDDR6 on 192 bits)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3060-3060ti/",
+)
+RTX_4060_TI_PAGE = (
+    "NVIDIA, GeForce RTX 4060 Ti family specifications (4,352 CUDA cores = 34 SMs, 2.54 GHz "
+    "boost, 16 GB GDDR6 on 128 bits)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4060-4060ti/",
 )
 LLMFIT_TABLE = (
     "llmfit's GPU bandwidth table (llmfit-core/src/hardware.rs), which lists the same GB/s",
@@ -65,15 +75,17 @@ CARDS: tuple[Card, ...] = (
         "rtx-3060-12gb", "NVIDIA GeForce RTX 3060 12GB", "RTX 3060 12GB", 12,
         "192-bit GDDR6, 15 Gbps", 192, 15, 360, "Ampere", "GA106", 28, 1.777, "February 2021",
         51.0, 25.5,
-        "derived: 28 SMs × 1024 FLOP/clock × 1.777 GHz (the GA102 whitepaper's per-SM rate)",
-        (GA102_WHITEPAPER, LLMFIT_TABLE),
+        "derived: 28 SMs × 1024 FLOP/clock × 1.777 GHz (the per-SM rate of the GA102 "
+        "whitepaper, which covers the larger chip of the same architecture)",
+        (RTX_3060_PAGE, GA102_WHITEPAPER, LLMFIT_TABLE),
     ),
     Card(
         "rtx-4060-ti-16gb", "NVIDIA GeForce RTX 4060 Ti 16GB", "RTX 4060 Ti 16GB", 16,
         "128-bit GDDR6, 18 Gbps", 128, 18, 288, "Ada Lovelace", "AD106", 34, 2.535, "July 2023",
         88.3, 44.1,
-        "derived: 34 SMs × 1024 FLOP/clock × 2.535 GHz (the Ada whitepaper's per-SM rate)",
-        (ADA_WHITEPAPER, LLMFIT_TABLE),
+        "derived: 34 SMs × 1024 FLOP/clock × 2.535 GHz (the per-SM rate of the Ada "
+        "whitepaper, which covers the RTX 4090)",
+        (RTX_4060_TI_PAGE, ADA_WHITEPAPER, LLMFIT_TABLE),
     ),
     Card(
         "rtx-3090-24gb", "NVIDIA GeForce RTX 3090 24GB", "RTX 3090 24GB", 24,

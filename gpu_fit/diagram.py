@@ -5,8 +5,9 @@ Numbers and labels only; the template draws them as inline SVG.
 
 from dataclasses import dataclass
 
+from calculators.engine.memory import GIB
+
 WIDTH, BAR_Y, BAR_H, HEIGHT = 640, 28, 34, 96
-GIB = 2**30
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ total = weights + KV cache + overhead, all in bytes, against the card's VRAM:
 Decode is bandwidth bound: every generated token streams the active weights and the KV cache.
 """
 
+import math
 from dataclasses import dataclass
 
 from calculators.engine import InputError
+from calculators.engine.memory import GIB, MIB, ceil_div
 from calculators.engine.model_catalog import (
     BY_ID,
     Architecture,
@@ -21,8 +23,6 @@ from calculators.engine.model_catalog import (
 
 from .cards import Card
 
-GIB = 2**30
-MIB = 2**20
 MAX_CONTEXT = 1_048_576
 
 
@@ -127,8 +127,7 @@ class Scenario:
 
 
 def weights_bytes(params: int, quant: str) -> int:
-    bits = params * QUANT_BY_ID[quant].bits_per_weight
-    return int(-(-bits // 8))
+    return math.ceil(params * QUANT_BY_ID[quant].bits_per_weight / 8)
 
 
 def cached_tokens_per_sequence(arch: Architecture, context: int) -> int:
@@ -142,7 +141,7 @@ def kv_cache_bytes(arch: Architecture, context: int, batch: int, kv_cache: str) 
     fmt = KV_BY_ID[kv_cache]
     elements = 2 * arch.kv_heads * arch.head_dim * cached_tokens_per_sequence(arch, context)
     elements *= batch
-    return -(-elements * fmt.block_bytes // fmt.block_elements)
+    return ceil_div(elements * fmt.block_bytes, fmt.block_elements)
 
 
 def compute_buffer_bytes(arch: Architecture | None) -> int:
@@ -194,15 +193,11 @@ class DecodeSpeed:
     low: float
     mid: float
     high: float
-    bytes_per_step: int  # active weights + every sequence's KV cache, read once per token
 
 
 def decode_speed(card: Card, active_weight_bytes: int, kv_bytes: int) -> DecodeSpeed:
-    read = active_weight_bytes + kv_bytes
-    ceiling = card.bandwidth_gb_s * 1e9 / read
-    return DecodeSpeed(
-        ceiling * EFFICIENCY_LOW, ceiling * EFFICIENCY_MID, ceiling * EFFICIENCY_HIGH, read
-    )
+    ceiling = card.bandwidth_gb_s * 1e9 / (active_weight_bytes + kv_bytes)
+    return DecodeSpeed(*(ceiling * e for e in (EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH)))
 
 
 @dataclass(frozen=True)

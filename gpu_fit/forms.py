@@ -1,13 +1,16 @@
 """Query parameters of /gpus/ and /gpus/<card>/ (CONTRACT.md), and the custom-model row."""
 
 from dataclasses import asdict
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from calculators.engine.model_catalog import MODELS
 from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
 from calculators.forms_base import CalculatorForm
 from calculators.templatetags.numbers import gib
 
-from . import engine
+from . import engine, finetune
 from .cards import CARDS, Card
 from .diagram import MemoryBar, memory_bar
 
@@ -136,8 +139,27 @@ class CardForm(FitForm):
         help_text="The model whose numbers the worked example and chart show.",
     )
 
+    seq_len = WholeNumberField(
+        label="Training sequence length",
+        unit="tokens",
+        min_value=1,
+        max_value=finetune.MAX_SEQ_LEN,
+        initial=2048,
+        help_text="For the LoRA and QLoRA estimate: tokens per training sequence, one sequence "
+        "per micro-batch (gradient accumulation makes up the batch).",
+    )
+    lora_rank = WholeNumberField(
+        label="LoRA rank",
+        unit="r",
+        min_value=1,
+        max_value=finetune.MAX_RANK,
+        initial=16,
+        help_text="Rank of every adapter; all linear layers (q, k, v, o, gate, up, down) adapted.",
+    )
+
     def __init__(self, query=None, card: Card | None = None):
         self.card = card
+        self.fine_tunings: dict[str, finetune.FineTuning | None] = {}
         super().__init__(query)
 
     def clean(self):
@@ -153,11 +175,45 @@ class CardForm(FitForm):
 
     def compute(self, cleaned):
         self._subjects = {s.id: s for s in self.subjects(cleaned)}
+        seq_len, rank = cleaned["seq_len"], cleaned["lora_rank"]
+        self.fine_tunings = {
+            s.id: finetune.fine_tuning(self.card, s, seq_len, rank) for s in self._subjects.values()
+        }
         return engine.fit_card(self.card, list(self._subjects.values()), self.scenario(cleaned))
 
     def example(self) -> engine.ModelFit:
         wanted = self.cleaned_data["model"]
         return next(m for m in self.result.models if m.id == wanted)
+
+    def example_fine_tuning(self) -> finetune.FineTuning | None:
+        return self.fine_tunings[self.cleaned_data["model"]]
+
+    def example_quantized_params(self) -> int:
+        """The example's layer matrices, which QLoRA stores in 4 bits (for the worked example)."""
+        subject = self._subjects[self.cleaned_data["model"]]
+        return finetune.quantized_params(subject.params, subject.arch)
+
+    def example_unquantized_params(self) -> int:
+        return self.example().params - self.example_quantized_params()
+
+    def example_mlp_width(self) -> int:
+        return finetune.mlp_width(self._subjects[self.cleaned_data["model"]].arch)
+
+    def activation_memory_link(self) -> str:
+        """The example model on the activation-memory calculator, set up as this estimate is
+        (gradient checkpointing, one sequence), to see its activations tensor by tensor."""
+        subject = self._subjects[self.cleaned_data["model"]]
+        a = subject.arch
+        if a is None or a.is_moe:
+            return ""  # that calculator models dense layers
+        query = {
+            "arch": "llama", "hidden": a.hidden, "layers": a.layers, "heads": a.heads,
+            "kv_heads": a.kv_heads, "head_dim": a.head_dim, "ffn_hidden": a.ffn_hidden,
+            "vocab": a.vocab, "tied": int(a.tied_embeddings),
+            "seq_len": self.cleaned_data["seq_len"], "micro_batch": 1, "recompute": "full",
+            "attention": "flash", "gpus": 1,
+        }  # fmt: skip
+        return f"{reverse('activation_memory:activation-memory')}?{urlencode(query)}"
 
     def explanation(self) -> engine.Explanation:
         subject = self._subjects[self.cleaned_data["model"]]
@@ -173,11 +229,23 @@ class CardForm(FitForm):
         c, r = self.cleaned_data, self.result
         example = self.example()
         verdict = "fits" if example.fits else "does not fit"
-        return (
+        text = (
             f"{r.fitting} of {len(r.models)} open models fit on an {name} at "
             f"{self.quant_label()} with {c['context']:,} tokens of context; {example.name} "
             f"{verdict} ({gib(example.total_bytes)} of {self.card.vram_gib} GiB)."
         )
+        tuned = self.example_fine_tuning()
+        if tuned:
+            text += (
+                f" QLoRA fine-tuning on {c['seq_len']:,}-token sequences needs about "
+                f"{gib(tuned.qlora.total_bytes)}, LoRA {gib(tuned.lora.total_bytes)}."
+            )
+        return text
 
     def result_json(self) -> dict:
-        return {**card_json(self.result), "example_model": self.cleaned_data["model"]}
+        fine_tuning = [asdict(t) for t in self.fine_tunings.values() if t is not None]
+        return {
+            **card_json(self.result),
+            "example_model": self.cleaned_data["model"],
+            "fine_tuning": fine_tuning,
+        }

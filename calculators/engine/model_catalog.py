@@ -14,7 +14,7 @@ Counting rule, per decoder layer (q = heads x head_dim, kv = kv_heads x head_dim
 plus V·h embeddings (twice when the output projection is not tied) and h for the final norm.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Architecture:
     # tokens, so their KV cache stops growing there (Gemma 2/3, gpt-oss).
     sliding_window: int = 0
     sliding_layers: int = 0
+    # Phi-3's code stores Q, K and V as one qkv_proj matrix and gate and up as one gate_up_proj
+    # (same parameters; it matters to LoRA, which adapts each stored matrix).
+    fused_projections: bool = False
 
     @property
     def q_dim(self) -> int:
@@ -112,6 +115,15 @@ def non_embedding_parameter_count(a: Architecture) -> int:
     return parameter_count(a) - embedding_params(a)
 
 
+def layer_matrix_params(a: Architecture) -> int:
+    """The weight matrices inside the decoder layers (attention, every expert's MLP, router):
+    what 4-bit fine-tuning quantizes. Embeddings, the output layer, norms and biases are left."""
+    experts = a.experts if a.is_moe else 1
+    attention = a.hidden * a.q_dim + 2 * a.hidden * a.kv_dim + a.q_dim * a.hidden
+    mlp = experts * 3 * a.hidden * a.ffn_hidden + (a.experts * a.hidden if a.is_moe else 0)
+    return a.layers * (attention + mlp)
+
+
 @dataclass(frozen=True)
 class Published:
     """A parameter count as its publisher states it, in billions, with where it is stated."""
@@ -131,7 +143,6 @@ class Model:
     config_url: str  # the official config.json the fields are read from
     published: Published | None = None
     note: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def params(self) -> int:
@@ -145,9 +156,9 @@ class Model:
 HF = "https://huggingface.co/{}/blob/main/config.json"
 
 
-def _llama(layers, hidden, heads, kv_heads, ffn, vocab, tied, head_dim=None, ctx=131072):
+def _llama(layers, hidden, heads, kv_heads, ffn, vocab, tied, head_dim=None, ctx=131072, **kw):
     return Architecture(
-        layers, hidden, heads, kv_heads, head_dim or hidden // heads, ffn, vocab, tied, ctx
+        layers, hidden, heads, kv_heads, head_dim or hidden // heads, ffn, vocab, tied, ctx, **kw
     )
 
 
@@ -351,7 +362,7 @@ MODELS: tuple[Model, ...] = (
     ),
     Model(
         "phi-3-mini-4k", "Phi-3 mini 4k", "phi3",
-        _llama(32, 3072, 32, 32, 8192, 32064, False, ctx=4096),
+        _llama(32, 3072, 32, 32, 8192, 32064, False, ctx=4096, fused_projections=True),
         HF.format("microsoft/Phi-3-mini-4k-instruct"),
         Published(3.82, HF_COUNT),
         note="Full multi-head attention (32 KV heads), so its KV cache is large per token. "
@@ -360,7 +371,7 @@ MODELS: tuple[Model, ...] = (
     ),
     Model(
         "phi-4", "Phi-4 14B", "phi3",
-        _llama(40, 5120, 40, 10, 17920, 100352, False, ctx=16384),
+        _llama(40, 5120, 40, 10, 17920, 100352, False, ctx=16384, fused_projections=True),
         HF.format("microsoft/phi-4"),
         Published(14.7, HF_COUNT),
     ),

@@ -15,9 +15,13 @@ def require_same_length(first: str, a: Sequence, second: str, b: Sequence) -> No
     if len(a) != len(b):
         raise InputError(
             second,
-            f"{second} has {len(b):,} values but {first} has {len(a):,}: give one {second} "
+            f"{second} has {count(len(b))} but {first} has {count(len(a))}: give one {second} "
             f"value for each {first} value, in the same order.",
         )
+
+
+def count(n: int) -> str:
+    return f"{n:,} value{'' if n == 1 else 's'}"
 
 
 def require_binary_labels(name: str, labels: Sequence[int]) -> None:

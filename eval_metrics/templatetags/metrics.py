@@ -1,6 +1,8 @@
 """Template helpers for the metric pages: charts from results, and short previews of lists."""
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .. import charts
 
@@ -17,6 +19,14 @@ def preview(values, count=3):
 @register.filter
 def more_than(values, count=3):
     return len(values) > int(count)
+
+
+@register.simple_tag
+def chart_figure(chart, chart_id, caption=""):
+    """<figure> with the chart's SVG and a caption repeating its text alternative."""
+    svg = charts.chart_svg(chart, chart_id)
+    words = escape(charts.caption_text(chart, caption))
+    return mark_safe(f'<figure class="chart">{svg}<figcaption>{words}</figcaption></figure>')
 
 
 @register.simple_tag

@@ -59,3 +59,14 @@ def test_phone_width_has_no_horizontal_scroll(open_page, site_server, path):
     page = open_page(viewport={"width": 375, "height": 800})
     page.goto(site_server.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_fine_tuning_inputs_recompute_the_lora_and_qlora_estimate(page, site_server):
+    page.goto(site_server.url + CARD)
+    before = page.get_by_test_id("qlora-total").inner_text()
+    page.get_by_label("Training sequence length (tokens)").fill("8192")
+    page.wait_for_url(re.compile(r"seq_len=8192"))
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=qlora-total]').textContent.trim() !== '{before}'"
+    )
+    assert "8,192" in page.get_by_test_id("finetune-worked").inner_text()

@@ -95,3 +95,9 @@ def test_bad_inputs_name_the_parameter():
     with pytest.raises(InputError) as error:
         log_loss_metrics((0, 2), (0.5, 0.5))
     assert error.value.field == "y_true" and "0 and 1" in str(error.value)
+
+
+def test_length_mismatch_message_counts_in_words():
+    with pytest.raises(InputError) as error:
+        log_loss_metrics((0, 1, 1), (0.5,))
+    assert str(error.value).startswith("y_prob has 1 value but y_true has 3 values:")

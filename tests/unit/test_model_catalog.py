@@ -11,6 +11,7 @@ import pytest
 from calculators.engine.model_catalog import (
     BY_ID,
     MODELS,
+    layer_matrix_params,
     non_embedding_parameter_count,
 )
 
@@ -103,3 +104,9 @@ def test_gemma_3_counts_match_keras_hub_presets():
     for model_id, count in keras.items():
         a = BY_ID[model_id].arch
         assert BY_ID[model_id].params == count + (a.vocab - 262_144) * a.hidden
+
+
+@pytest.mark.parametrize("model", MODELS, ids=ids)
+def test_layer_matrices_equal_transformers(model):
+    # What 4-bit (QLoRA) loading quantizes: every weight matrix inside the decoder layers.
+    assert layer_matrix_params(model.arch) == BUILT[model.id]["layer_matrix_params"]

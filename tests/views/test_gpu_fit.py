@@ -56,6 +56,8 @@ def test_card_json_follows_the_contract(client):
         "ffn_hidden": None,
         "vocab": None,
         "model": "llama-3.1-8b",
+        "seq_len": 2048,
+        "lora_rank": 16,
     }
     result = data["result"]
     assert result["card"] == {
@@ -182,7 +184,9 @@ def test_links_to_other_cards_carry_the_scenario(client):
         r'href="/gpus/rtx-5090-32gb/\?context=32768&amp;quant=q6_k[^"]*" data-testid="related-gpus'
     )
     assert re.search(related, html)
-    assert 'href="/gradient-accumulation/"' in html and 'href="/activation-memory/"' in html
+    # ... the training sequence length among them, for the fine-tuning estimate
+    assert 'href="/gradient-accumulation/?seq_len=2048"' in html
+    assert 'href="/activation-memory/?seq_len=2048"' in html
 
 
 def test_home_and_flagship_link_to_the_gpu_pages(client):
@@ -190,3 +194,50 @@ def test_home_and_flagship_link_to_the_gpu_pages(client):
     assert 'data-testid="tool-gpus"' in home and "Memory and hardware" in home
     flagship = client.get("/gradient-accumulation/").content.decode()
     assert 'data-testid="related-gpus"' in flagship
+
+
+def test_card_json_has_lora_and_qlora_for_every_model_with_a_shape(client):
+    result = client.get(CARD, {"format": "json", "params_b": "7"}).json()["result"]
+    tuned = {t["id"]: t for t in result["fine_tuning"]}
+    assert set(tuned) == {m.id for m in MODELS}  # the count-only custom row has no shape
+    llama = tuned["llama-3.1-8b"]
+    for method in ("lora", "qlora"):
+        fit = llama[method]
+        assert fit["adapter_params"] == 41_943_040  # PEFT's count at rank 16, all projections
+        assert fit["adapter_bytes"] == 16 * 41_943_040
+        parts = fit["activations"]
+        assert (
+            parts["total_bytes"]
+            == parts["checkpoints_bytes"] + parts["layer_bytes"] + (parts["loss_bytes"])
+        )
+        total = fit["base_weights_bytes"] + fit["adapter_bytes"] + parts["total_bytes"]
+        assert fit["total_bytes"] == total + fit["overhead_bytes"]
+        assert fit["fits"] == (fit["total_bytes"] <= 24 * 2**30)
+    assert llama["lora"]["base_weights_bytes"] == 2 * 8_030_261_248
+    assert llama["qlora"]["base_weights_bytes"] < llama["lora"]["base_weights_bytes"] / 2.5
+
+
+def test_card_page_shows_the_fine_tuning_estimate_with_its_numbers(client):
+    html = client.get(CARD, {"seq_len": "4096", "lora_rank": "8"}).content.decode()
+    worked = html[html.index('data-testid="finetune-worked"') :]
+    assert "= <strong>20,971,520</strong>" in worked  # rank 8: half of PEFT's rank-16 count
+    assert "32 × 2 × 4,096 × 4,096" in worked  # checkpoints, substituted
+    assert 'data-testid="qlora-total"' in html and 'data-testid="lora-llama-3.3-70b"' in html
+    assert "QLoRA fine-tuning on 4,096-token sequences needs about" in html  # og/description
+
+
+def test_fine_tuning_needs_the_shape_of_a_custom_model(client):
+    html = client.get(CARD, {"params_b": "7", "model": "custom"}).content.decode()
+    assert 'data-testid="finetune-unknown"' in html
+
+
+def test_activation_memory_link_reproduces_the_model_there(client):
+    html = client.get(CARD, {"model": "qwen2.5-7b", "seq_len": "1024"}).content.decode()
+    href = re.search(r'href="([^"]+)" data-testid="activation-link"', html).group(1)
+    target = client.get(href.replace("&amp;", "&") + "&format=json")
+    assert target.status_code == 200
+    inputs = target.json()["inputs"]
+    assert inputs["hidden"] == 3584 and inputs["kv_heads"] == 4 and inputs["seq_len"] == 1024
+    assert inputs["recompute"] == "full" and inputs["micro_batch"] == 1
+    moe = client.get(CARD, {"model": "mixtral-8x7b"}).content.decode()
+    assert 'data-testid="activation-link"' not in moe  # that calculator models dense layers

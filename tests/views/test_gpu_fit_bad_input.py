@@ -16,6 +16,8 @@ NUMBER_PARAMS = {
     "ffn_hidden": "FFN size",
     "vocab": "Vocabulary",
 }
+# The fine-tuning estimate's inputs exist on card pages only.
+CARD_NUMBER_PARAMS = {"seq_len": "Training sequence length", "lora_rank": "LoRA rank"}
 OPTIONAL = set(NUMBER_PARAMS) - {"context", "batch"}
 BAD = [
     "",
@@ -42,11 +44,15 @@ def bad_values(param):
     return values
 
 
-@pytest.mark.parametrize("url", URLS)
-@pytest.mark.parametrize("param", NUMBER_PARAMS)
+CASES = [(url, param) for url in URLS for param in NUMBER_PARAMS] + [
+    (URLS[1], param) for param in CARD_NUMBER_PARAMS
+]
+
+
+@pytest.mark.parametrize("url, param", CASES)
 @pytest.mark.parametrize("fmt", ["json", "html"])
 def test_bad_numbers(client, url, param, fmt):
-    label = NUMBER_PARAMS[param]
+    label = {**NUMBER_PARAMS, **CARD_NUMBER_PARAMS}[param]
     for value in bad_values(param):
         query = {param: value}
         if fmt == "json":
@@ -125,11 +131,15 @@ def test_same_parameter_500_times_last_wins(client):
 def test_extreme_but_valid_inputs_compute(client):
     r = client.get(
         "/gpus/rtx-a6000-48gb/",
-        {"context": "1048576", "batch": "256", "quant": "f16", "format": "json"},
+        {"context": "1048576", "batch": "256", "quant": "f16", "format": "json"}
+        | {"seq_len": "131072", "lora_rank": "1024"},
     )
     assert r.status_code == 200
     assert not any(m["fits"] for m in r.json()["result"]["models"])
+    assert not any(t["qlora"]["fits"] for t in r.json()["result"]["fine_tuning"])
     big = {"layers": "1024", "hidden": "65536", "heads": "1024", "kv_heads": "1"}
     big |= {"ffn_hidden": "262144", "vocab": "1048576", "head_dim": "4096", "format": "json"}
     r = client.get("/gpus/", big)
+    assert r.status_code == 200
+    r = client.get("/gpus/rtx-3060-12gb/", big | {"model": "custom", "lora_rank": "1024"})
     assert r.status_code == 200

@@ -172,7 +172,19 @@ def test_roc_scores_mode_ignores_the_other_modes_fields(client):
     data = client.get("/metrics/roc-auc/", query).json()
     expected = roc_auc_score([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.5, 0.5])
     assert data["result"]["auc"] == pytest.approx(expected)
-    assert set(data["inputs"]) == {"mode", "y_true", "y_score"}
+    # The other mode's inputs are null: the JSON has one shape whatever the mode.
+    assert data["inputs"]["fpr"] is None and data["inputs"]["tpr"] is None
+    assert data["inputs"]["y_true"] == [0, 0, 1, 1, 0, 1] and data["inputs"]["mode"] == "scores"
+
+
+def test_modal_fields_are_required_only_in_their_mode(client):
+    blank = client.get("/metrics/roc-auc/", {"mode": "scores", "y_score": "", "format": "json"})
+    (message,) = blank.json()["errors"]["y_score"]
+    assert message.startswith("Scores (y_score): is required. Enter numbers")
+    other = client.get("/metrics/roc-auc/", {"mode": "scores", "fpr": "", "format": "json"})
+    assert other.status_code == 200
+    html = client.get("/metrics/silhouette/").content.decode()
+    assert re.search(r'<textarea name="x"[^>]*\brequired\b', html) is None  # may be hidden
 
 
 def test_threshold_cost_with_and_without_roc_points(client):
