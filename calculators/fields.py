@@ -11,8 +11,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import widgets
-
 MAX_CHARS = 40
 WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
@@ -71,7 +69,6 @@ class BoundedMixin:
 
 class WholeNumberField(BoundedMixin, forms.IntegerField):
     kind = "a whole number"
-    widget = widgets.NumberInput
 
     def parse(self, text):
         if not WHOLE.fullmatch(text):
@@ -81,7 +78,6 @@ class WholeNumberField(BoundedMixin, forms.IntegerField):
 
 class DecimalNumberField(BoundedMixin, forms.FloatField):
     kind = "a number"
-    widget = widgets.NumberInput
 
     def parse(self, text):
         if not DECIMAL.fullmatch(text):
@@ -98,8 +94,6 @@ class DecimalNumberField(BoundedMixin, forms.FloatField):
 
 
 class PlainChoiceField(forms.ChoiceField):
-    widget = widgets.Select
-
     def __init__(self, *, label, choices, **kwargs):
         super().__init__(label=label, choices=choices, **kwargs)
         names = ", ".join(value for value, _ in choices)
