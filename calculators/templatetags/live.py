@@ -23,3 +23,19 @@ def live_form_attrs(context):
         f'method="get" action="{path}" hx-get="{path}" hx-trigger="{TRIGGER}" '
         'hx-target="#result" hx-sync="this:queue last" hx-replace-url="true"'
     )
+
+
+FORM_ACTIONS = (
+    '<p id="inputs-note" class="help">Results update as you type; the address bar is always a '
+    "permalink to this scenario. Nothing you enter is stored.</p>"
+    '<div class="actions"><button type="submit">Calculate</button>'
+    # Hidden until site.js wires it: without JavaScript there is nothing to copy with.
+    '<button type="button" class="secondary" data-copy-link hidden>Copy link</button>'
+    '<span class="copy-status" data-copy-status role="status"></span></div>'
+)
+
+
+@register.simple_tag
+def live_form_actions():
+    """The note, the no-JS submit button and Copy link that end every calculator form."""
+    return mark_safe(FORM_ACTIONS)
