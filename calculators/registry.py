@@ -58,11 +58,9 @@ def get(slug: str) -> Tool:
 
 
 def grouped() -> list[tuple[str, list[Tool]]]:
-    return [(g, [t for t in _tools.values() if t.group == g]) for g in GROUPS if any_in(g)]
-
-
-def any_in(group: str) -> bool:
-    return any(t.group == group for t in _tools.values())
+    """(group, its tools in registration order) for every group that has a tool."""
+    groups = [(g, [t for t in _tools.values() if t.group == g]) for g in GROUPS]
+    return [(g, tools) for g, tools in groups if tools]
 
 
 def nav_groups() -> list[tuple[str, list[Tool]]]:
