@@ -300,6 +300,10 @@ class GradAccumForm(CalculatorForm):
 
     def pin_query(self) -> str:
         """This scenario as a compact query: only the values that differ from the defaults."""
+        return self.compact_query
+
+    @cached_property
+    def compact_query(self) -> str:
         pairs = []
         for name, value in self.inputs_without_pins().items():
             initial = self.fields[name].initial

@@ -1,11 +1,14 @@
-"""{% config_snippets result.snippets %}: the eight framework snippets, written in Python.
+"""Blocks of the flagship's live result written in Python: the eight framework snippets
+({% config_snippets %}) and the published-recipe rows ({% recipe_rows %}).
 
-The same markup as a template loop would give, at a fraction of the cost: this block is part
-of every live recompute. Every text is escaped."""
+The same markup as a template loop would give, at a fraction of the cost: these are part of
+every live recompute. Every text is escaped."""
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from .numbers import exact, human, times
 
 register = template.Library()
 
@@ -36,3 +39,18 @@ def snippet_html(s) -> str:
 @register.simple_tag
 def config_snippets(snippets):
     return mark_safe("\n".join(snippet_html(s) for s in snippets))
+
+
+@register.simple_tag
+def recipe_rows(recipes):
+    """The published-recipe comparison rows (part of every recompute)."""
+    return mark_safe(
+        "".join(
+            f'<tr><td><a href="{escape(r.url)}">{escape(r.name)}</a> '
+            f'<span class="muted">{escape(r.source)}</span></td>'
+            f"<td>{human(r.tokens_per_step)} "
+            f'<span class="muted">({exact(r.tokens_per_step)})</span></td>'
+            f"<td>{times(r.ratio)}</td></tr>"
+            for r in recipes
+        )
+    )
