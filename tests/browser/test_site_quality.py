@@ -56,3 +56,10 @@ def test_every_svg_has_a_text_alternative(open_page, site_server, path):
         }).map((svg) => svg.outerHTML.slice(0, 120))"""
     )
     assert unlabelled == []
+
+
+@pytest.mark.parametrize("path", TOOL_PAGES)
+def test_phone_width_has_no_horizontal_scroll(open_page, site_server, path):
+    page = open_page(viewport={"width": 375, "height": 800})
+    page.goto(site_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
