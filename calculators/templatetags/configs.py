@@ -5,9 +5,9 @@ The same markup as a template loop would give, at a fraction of the cost: these 
 every live recompute. Every text is escaped."""
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ..html import escape
 from .numbers import exact, human, times
 
 register = template.Library()

@@ -6,8 +6,9 @@ calculation on pages with twenty inputs. Handles the controls the kit uses (inpu
 textarea) and falls back to Django's own rendering for anything else."""
 
 from django import forms, template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from ..html import escape
 
 register = template.Library()
 

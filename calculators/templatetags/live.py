@@ -8,8 +8,9 @@ instead of `replace`: htmx logs an aborted request as an error, and a recompute 
 milliseconds, so waiting for it costs nothing."""
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from ..html import escape
 
 register = template.Library()
 
