@@ -3,6 +3,8 @@ message naming the field and what is allowed."""
 
 import pytest
 
+from tests.bad_values import BAD
+
 from .test_bad_input import error_box_text
 
 URL = "/activation-memory/"
@@ -36,20 +38,6 @@ CHOICE_PARAMS = {
     "optimizer": "Optimizer",
     "gpu": "GPU",
 }
-BAD = [
-    "",
-    "   ",
-    "-1",
-    "0",
-    "1e309",
-    "9" * 400,
-    "nan",
-    "inf",
-    "1.5",
-    "abc",
-    "\u0661\u0662",  # Arabic-Indic digits
-    "x" * 10_240,
-]
 DECIMAL = {"gpu_gib", "reserve_pct"}
 
 

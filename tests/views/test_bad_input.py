@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.bad_values import BAD
+
 URL = "/gradient-accumulation/"
 NUMBER_PARAMS = {
     "global_batch": "Global batch",
@@ -17,20 +19,6 @@ NUMBER_PARAMS = {
     "ref_batch": "Recipe global batch",
     "ref_lr": "Recipe learning rate",
 }
-BAD = [
-    "",
-    "   ",
-    "-1",
-    "0",
-    "1e309",
-    "9" * 400,
-    "nan",
-    "inf",
-    "1.5",
-    "abc",
-    "\u0661\u0662",  # Arabic-Indic digits
-    "x" * 10_240,
-]
 
 
 ERRORS_BOX = re.compile(r'<div class="errors" role="alert" data-testid="errors">(.*?)</div>', re.S)

@@ -3,6 +3,8 @@ message naming the field and what is allowed."""
 
 import pytest
 
+from tests.bad_values import BAD
+
 URLS = ["/gpus/", "/gpus/rtx-3060-12gb/"]
 NUMBER_PARAMS = {
     "context": "Context",
@@ -19,20 +21,6 @@ NUMBER_PARAMS = {
 # The fine-tuning estimate's inputs exist on card pages only.
 CARD_NUMBER_PARAMS = {"seq_len": "Training sequence length", "lora_rank": "LoRA rank"}
 OPTIONAL = set(NUMBER_PARAMS) - {"context", "batch"}
-BAD = [
-    "",
-    "   ",
-    "-1",
-    "0",
-    "1e309",
-    "9" * 400,
-    "nan",
-    "inf",
-    "1.5",
-    "abc",
-    "\u0661\u0662",  # Arabic-Indic digits
-    "x" * 10_240,
-]
 
 
 def bad_values(param):

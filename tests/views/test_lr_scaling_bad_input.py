@@ -3,6 +3,8 @@ field and the allowed range (a 400 with the field's errors in JSON, a 200 page i
 
 import pytest
 
+from tests.bad_values import BAD
+
 URL = "/lr-scaling/"
 LABELS = {
     "base_lr": "Learning rate that works",
@@ -22,21 +24,6 @@ LABELS = {
 }
 OPTIONAL = {"seq_len", "base_warmup", "tokens", "critical_batch", "target_loss", "flops"}
 OPTIONAL |= {"layers", "hidden"}
-BAD = [
-    "",
-    "   ",
-    "-1",
-    "0",
-    "1e309",
-    "9" * 400,
-    "nan",
-    "inf",
-    "1.5",
-    "abc",
-    "\u0661\u0662",  # Arabic-Indic digits
-    "\uff11",  # a full-width digit one
-    "x" * 10_240,
-]
 # Values that are bad for some fields but a valid input for others.
 VALID = {
     "base_lr": {"1.5"},
