@@ -1,8 +1,7 @@
-import gzip
-
 from django.http import HttpResponseNotAllowed
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
+from isal import igzip
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -23,14 +22,14 @@ class ReadOnlySiteMiddleware:
 
 
 class QuickGZipMiddleware(GZipMiddleware):
-    """Django's gzip, at lower levels: compressing the flagship page at Django's level 6 cost
-    more than rendering half of it. Live-update fragments (the bytes sent on every keystroke)
-    get level 4, within 3% of level 6's size; everything else (pages, fetched once per visit,
-    and JSON) gets level 1, about 12% larger for a third of the CPU.
+    """Django's gzip, done by ISA-L's igzip instead of zlib: on the flagship page zlib's level 1
+    cost more than rendering a third of it, while igzip's level 2 is about four times faster and
+    a little smaller (13.3 KB against zlib's 13.8 KB for the page, 5.8 KB for a fragment).
+    The output is ordinary gzip that every browser and proxy reads.
 
     Django's BREACH padding is left out: no response carries a secret or a cookie."""
 
-    fragment_level, other_level = 4, 1
+    level = 2
 
     def process_response(self, request, response):
         if response.streaming or len(response.content) < 200 or "Content-Encoding" in response:
@@ -38,9 +37,7 @@ class QuickGZipMiddleware(GZipMiddleware):
         patch_vary_headers(response, ("Accept-Encoding",))
         if "gzip" not in request.META.get("HTTP_ACCEPT_ENCODING", ""):
             return response
-        fragment = request.headers.get("HX-Request") == "true"
-        level = self.fragment_level if fragment else self.other_level
-        compressed = gzip.compress(response.content, compresslevel=level, mtime=0)
+        compressed = igzip.compress(response.content, compresslevel=self.level, mtime=0)
         if len(compressed) < len(response.content):
             response.content = compressed
             response["Content-Length"] = str(len(compressed))
