@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -15,7 +17,12 @@ def wants_fragment(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def render_calculator(request, form, template_name: str, tool_slug: str, context=None):
+def render_calculator(
+    request, form, template_name: str, tool_slug: str, context=None, result_template=None
+):
+    """`result_template`, when given, is a template of its own (Jinja2, see jinja_env.py) for
+    the result: the fragment is that template, and the page gets it rendered as `result_html`.
+    Without it the fragment is the page template's `result` partial."""
     valid = form.is_valid()
     if request.GET.get("format") == "json":
         if valid:
@@ -24,7 +31,7 @@ def render_calculator(request, form, template_name: str, tool_slug: str, context
             response = JsonResponse({"errors": form.errors_by_param()}, status=400)
     elif wants_fragment(request):
         context = {"form": form, "result": form.result if valid else None, **(context or {})}
-        response = render(request, f"{template_name}#result", context)
+        response = render(request, result_template or f"{template_name}#result", context)
     else:
         query = form.query_string() if valid else ""
         context = {
@@ -38,18 +45,25 @@ def render_calculator(request, form, template_name: str, tool_slug: str, context
             ),
             **(context or {}),
         }
+        if result_template:
+            # The template engine escaped every value it wrote; the whole is markup.
+            html = render_to_string(result_template, context, request)
+            context["result_html"] = mark_safe(html)
         response = render(request, template_name, context)
     # The answer depends only on the URL (and HX-Request, named in Vary), so caches may keep it.
     patch_cache_control(response, public=True, max_age=settings.CALCULATOR_MAX_AGE)
     return response
 
 
-def calculator_view(form_class, template_name: str, tool_slug: str):
+def calculator_view(form_class, template_name: str, tool_slug: str, result_template=None):
     """A GET view binding `form_class` to the query string and rendering by the rule above."""
 
     @require_GET
     @vary_on_headers("HX-Request")
     def view(request):
-        return render_calculator(request, form_class(request.GET), template_name, tool_slug)
+        form = form_class(request.GET)
+        return render_calculator(
+            request, form, template_name, tool_slug, result_template=result_template
+        )
 
     return view

@@ -64,7 +64,13 @@ TEMPLATES = [
                 "calculators.context_processors.site",
             ],
         },
-    }
+    },
+    {
+        # Only for results re-rendered on every keystroke (see calculators/jinja_env.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "calculators.jinja_env.environment"},
+    },
 ]
 
 # The product stores nothing. pytest-django's live_server flushes a database, so one is named.

@@ -81,3 +81,15 @@ def field(bound):
         f'<div class="{css}"><label for="{bound.auto_id}">{escape(bound.label)}{unit_html}'
         f"</label>{control_html(bound, errors)}{help_html}{errors_html}</div>"
     )
+
+
+@register.simple_tag
+def form_errors(form):
+    """The errors for a result area (templates/_errors.html): the live fragment has no inputs, so
+    each message names its field. Shared with the Jinja2 result templates."""
+    items = "".join(f"<li>{escape(m)}</li>" for messages in form.errors.values() for m in messages)
+    return mark_safe(
+        '<div class="errors" role="alert" data-testid="errors">\n'
+        "  <p><strong>Cannot calculate yet.</strong></p>\n"
+        f"  <ul>\n    {items}\n  </ul>\n</div>"
+    )

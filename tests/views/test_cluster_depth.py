@@ -111,6 +111,25 @@ def test_rampup_table_and_megatron_budget(client):
     assert "--rampup-batch-size 32 32 100000" in with_budget["configs"]["megatron"]
 
 
+def test_ramp_on_a_pipeline_shows_its_first_bubble_and_budget_steps(client):
+    params = {
+        "rampup_start": "32",
+        "rampup_increment": "32",
+        "rampup_samples": "1000000",
+        "pp": "4",
+        "gpus": "32",
+        "train_tokens": "1e11",
+    }
+    html = client.get(URL, params, **HX).content.decode()
+    # DP = 32 / 4 = 8, so the first batch of 32 is one micro-batch: bubble (4 - 1) / 1.
+    assert "runs only 1 micro-batch per flush, a pipeline bubble of 300.0%" in html
+    assert "(fewer micro-batches than the 4 stages)" in html
+    steps = get_json(client, **params)["result"]["rampup"]["budget"]["optimizer_steps"]
+    assert f'data-testid="ramp_optimizer_steps">{steps:,}<' in html
+    # At the full batch m = 1024 / 32 = 32; under 5% needs (4 - 1) / m < 0.05, so m >= 61.
+    assert 'data-testid="note-bubble-large"' in html and "Under 5% needs m ≥ 61" in html
+
+
 @pytest.mark.parametrize(
     ("params", "field", "words"),
     [
