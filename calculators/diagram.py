@@ -86,15 +86,35 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
 
 def box_markup(b: Box) -> str:
     # Plain f-strings: this runs for every cell on every recompute. Labels are digits or
-    # fixed words, escaped all the same.
-    middle = f'x="{b.cx:g}" y="{b.cy:g}" text-anchor="middle" dominant-baseline="middle"'
+    # fixed words, escaped all the same. Centring comes from the stylesheet (.svg-on-box).
     if b.kind == "ellipsis":
-        return f'<text class="svg-muted" {middle}>…</text>'
+        return f'<text class="svg-muted" x="{b.cx:g}" y="{b.cy:g}">…</text>'
     turn = "" if b.kind == "micro" else f' transform="rotate(-90 {b.cx:g} {b.cy:g})"'
     return (
         f'<rect class="svg-{b.kind}" x="{b.x}" y="{b.y}" width="{b.w}" height="{b.h}" rx="4"/>'
-        f'<text class="svg-on-box" {middle}{turn}>{escape(b.label)}</text>'
+        f'<text class="svg-on-box" x="{b.cx:g}" y="{b.cy:g}"{turn}>{escape(b.label)}</text>'
     )
+
+
+RANK_ROW_ID = "step-diagram-rank"
+
+
+def grid_markup(boxes: list[Box]) -> list[str]:
+    """Every GPU row holds the same cells, so the first is drawn once and the others are <use>
+    copies shifted down: a third of the markup to write and to send on each recompute."""
+    rows: dict[int, list[Box]] = {}
+    for b in boxes:
+        rows.setdefault(b.y, []).append(b)
+    body, first_y = [], None
+    for y, cells in rows.items():
+        if all(c.kind == "ellipsis" for c in cells):
+            body += [box_markup(c) for c in cells]
+        elif first_y is None:
+            first_y = y
+            body.append(f'<g id="{RANK_ROW_ID}">{"".join(box_markup(c) for c in cells)}</g>')
+        else:
+            body.append(f'<use href="#{RANK_ROW_ID}" y="{y - first_y}"/>')
+    return body
 
 
 def step_svg(d: Diagram) -> str:
@@ -107,7 +127,9 @@ def step_svg(d: Diagram) -> str:
         f'dominant-baseline="middle">{escape(b.label)}</text>'
         for b in d.row_labels
     ]
-    body += [box_markup(b) for b in d.boxes]
+    grid = [b for b in d.boxes if b.kind in ("micro", "ellipsis")]
+    body += grid_markup(grid)
+    body += [box_markup(b) for b in d.boxes if b.kind not in ("micro", "ellipsis")]
     return figure_svg(
         d.width,
         d.height,
@@ -218,8 +240,7 @@ def pipeline_svg(d: PipelineDiagram) -> str:
             element("rect", class_=f"svg-{kind}", x=s.x, y=s.y, width=s.w, height=s.h, rx=2)
         )
         if s.label:
-            middle = {"text_anchor": "middle", "dominant_baseline": "middle"}
-            body.append(text(s.cx, s.cy, s.label, class_="svg-on-box", **middle))
+            body.append(text(s.cx, s.cy, s.label, class_="svg-on-box"))
     return figure_svg(
         d.width,
         d.height,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram
+from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram, step_svg
 from calculators.engine import InputError
 from calculators.engine.pipeline import (
     bubble_fraction,
@@ -128,3 +128,25 @@ def test_step_picture_keeps_every_box_and_rotated_label_inside(dp):
     # "optimizer step" runs vertically at 11 px: about 14 characters x 6 px must fit the box.
     side = [b for b in d.boxes if b.kind in ("reduce", "step")]
     assert all(b.h >= len(b.label) * 6 for b in side)
+
+
+@pytest.mark.parametrize(("dp", "steps"), [(1, 1), (2, 3), (8, 31), (1024, 7)])
+def test_step_picture_draws_every_shown_gpu_row_with_its_micro_steps(dp, steps):
+    # Read the SVG back, following <use> copies of the drawn row: each GPU labelled on the left
+    # must have one box per shown micro-step, level with its label, holding the micro-batch.
+    svg = ElementTree.fromstring(step_svg(step_diagram(dp, steps, 4)))
+    assert svg.findtext("title") == "One optimizer step"
+    row = svg.find("g")
+    cells = [(float(t.get("y")), t.text) for t in row.iterfind("text")]
+    drawn = {y for y, _ in cells}
+    for use in svg.iterfind("use"):
+        assert use.get("href") == "#" + row.get("id")
+        drawn |= {y + float(use.get("y")) for y, _ in cells}
+    labels = {
+        float(t.get("y")): t.text for t in svg.iterfind("text") if (t.text or "").startswith("GPU")
+    }
+    assert set(labels) == drawn
+    assert len(labels) == min(dp, 3 if dp > 4 else 4)  # four rows shown, one of them "⋮"
+    assert labels[min(labels)] == "GPU 0" and labels[max(labels)] == f"GPU {dp - 1}"
+    shown_steps = min(steps, 7)  # eight columns when condensed, one of them "…"
+    assert [text for _, text in cells].count("4") == shown_steps

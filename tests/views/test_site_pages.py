@@ -63,3 +63,16 @@ def test_every_tool_page_has_its_own_title_description_and_canonical(client):
         titles.add(title)
         assert len(description) > 40, tool.path
         assert canonical.startswith(f"http://testserver{tool.path}"), tool.path
+
+
+def test_nav_marks_where_you_are(client):
+    def nav(path):
+        html = client.get(path).content.decode()
+        return re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+
+    assert 'href="/gradient-accumulation/" aria-current="page"' in nav("/gradient-accumulation/")
+    # Metric tools are not listed one by one: their group's link on the home page is current.
+    metrics = nav("/metrics/roc-auc/")
+    assert 'href="/#evaluation-metrics" aria-current="true"' in metrics
+    assert metrics.count("aria-current") == 1
+    assert "aria-current" not in nav("/")
