@@ -39,8 +39,9 @@ class Box(NamedTuple):  # a tuple: cheap to build, and a diagram has dozens
 class Diagram:
     width: int
     height: int
-    boxes: list[Box]
-    row_labels: list[Box]
+    rank_cells: list[Box]  # one GPU's micro-steps, top row; every GPU row repeats them
+    row_labels: list[Box]  # one per row drawn, top to bottom: "GPU n", or "⋮" for elided GPUs
+    side: list[Box]  # the all-reduce and the optimizer step, spanning every row
     column_labels: list[Box]
     description: str
 
@@ -55,25 +56,32 @@ def condensed(count: int, shown: int) -> list[int | None]:
 def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
     columns = condensed(steps, MAX_STEPS_SHOWN)
     rows = condensed(dp, MAX_RANKS_SHOWN)
-    boxes, row_labels, column_labels = [], [], []
+    column_labels, rank_cells = [], []
     for c, step in enumerate(columns):
         x = LABEL_W + c * (CELL_W + GAP)
         column_labels.append(Box(x, 0, CELL_W, TOP - 6, "…" if step is None else str(step), "col"))
-    for r, rank in enumerate(rows):
-        y = TOP + r * (CELL_H + GAP)
-        row_labels.append(
-            Box(0, y, LABEL_W - GAP, CELL_H, "⋮" if rank is None else f"GPU {rank - 1}", "row")
+        if step is None:
+            rank_cells.append(Box(x, TOP, CELL_W, CELL_H, "", "ellipsis"))
+        else:
+            rank_cells.append(Box(x, TOP, CELL_W, CELL_H, str(micro_batch), "micro"))
+    row_labels = [
+        Box(
+            0,
+            TOP + r * (CELL_H + GAP),
+            LABEL_W - GAP,
+            CELL_H,
+            "⋮" if rank is None else f"GPU {rank - 1}",
+            "row",
         )
-        for c, step in enumerate(columns):
-            x = LABEL_W + c * (CELL_W + GAP)
-            elided = rank is None or step is None
-            label = "" if elided else str(micro_batch)
-            boxes.append(Box(x, y, CELL_W, CELL_H, label, "ellipsis" if elided else "micro"))
+        for r, rank in enumerate(rows)
+    ]
     grid_right = LABEL_W + len(columns) * (CELL_W + GAP)
     grid_h = len(rows) * (CELL_H + GAP) - GAP
     side_h = max(grid_h, SIDE_MIN_H)
-    boxes.append(Box(grid_right + GAP, TOP, 30, side_h, "all-reduce", "reduce"))
-    boxes.append(Box(grid_right + GAP + 40, TOP, 64, side_h, "optimizer step", "step"))
+    side = [
+        Box(grid_right + GAP, TOP, 30, side_h, "all-reduce", "reduce"),
+        Box(grid_right + GAP + 40, TOP, 64, side_h, "optimizer step", "step"),
+    ]
     width = grid_right + GAP + 40 + 64 + 2
     description = (
         f"One optimizer step: each of {dp:,} data-parallel GPU{'s' if dp != 1 else ''} runs "
@@ -81,7 +89,9 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
         f"{'s' if micro_batch != 1 else ''}, adding up gradients locally; then one all-reduce "
         "averages the gradients across GPUs and the optimizer updates the weights once."
     )
-    return Diagram(width, TOP + side_h + 4, boxes, row_labels, column_labels, description)
+    return Diagram(
+        width, TOP + side_h + 4, rank_cells, row_labels, side, column_labels, description
+    )
 
 
 def box_markup(b: Box) -> str:
@@ -99,21 +109,20 @@ def box_markup(b: Box) -> str:
 RANK_ROW_ID = "step-diagram-rank"
 
 
-def grid_markup(boxes: list[Box]) -> list[str]:
-    """Every GPU row holds the same cells, so the first is drawn once and the others are <use>
-    copies shifted down: a third of the markup to write and to send on each recompute."""
-    rows: dict[int, list[Box]] = {}
-    for b in boxes:
-        rows.setdefault(b.y, []).append(b)
-    body, first_y = [], None
-    for y, cells in rows.items():
-        if all(c.kind == "ellipsis" for c in cells):
-            body += [box_markup(c) for c in cells]
-        elif first_y is None:
-            first_y = y
-            body.append(f'<g id="{RANK_ROW_ID}">{"".join(box_markup(c) for c in cells)}</g>')
+def grid_markup(d: Diagram) -> list[str]:
+    """The first GPU row is drawn once and the others are <use> copies shifted down: a third
+    of the markup to write and to send on each recompute. The "⋮" row holds only ellipses."""
+    cells = "".join(box_markup(b) for b in d.rank_cells)
+    body = [f'<g id="{RANK_ROW_ID}">{cells}</g>']
+    for label in d.row_labels[1:]:
+        shift = label.y - TOP
+        if label.label == "⋮":
+            body += [
+                f'<text class="svg-muted" x="{b.cx:g}" y="{b.cy + shift:g}">…</text>'
+                for b in d.rank_cells
+            ]
         else:
-            body.append(f'<use href="#{RANK_ROW_ID}" y="{y - first_y}"/>')
+            body.append(f'<use href="#{RANK_ROW_ID}" y="{shift}"/>')
     return body
 
 
@@ -127,9 +136,8 @@ def step_svg(d: Diagram) -> str:
         f'dominant-baseline="middle">{escape(b.label)}</text>'
         for b in d.row_labels
     ]
-    grid = [b for b in d.boxes if b.kind in ("micro", "ellipsis")]
-    body += grid_markup(grid)
-    body += [box_markup(b) for b in d.boxes if b.kind not in ("micro", "ellipsis")]
+    body += grid_markup(d)
+    body += [box_markup(b) for b in d.side]
     return figure_svg(
         d.width,
         d.height,

@@ -1,6 +1,6 @@
 from dataclasses import asdict
 from functools import cached_property
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from .engine import compare
 from .engine.budget import GPU_BY_SLUG, GPU_PEAKS
@@ -13,6 +13,7 @@ from .fields import (
     plain_number,
 )
 from .forms_base import CalculatorForm
+from .querystrings import query
 from .templatetags.numbers import human as human_count
 
 MAX_GPUS = 1_048_576
@@ -309,7 +310,7 @@ class GradAccumForm(CalculatorForm):
             initial = self.fields[name].initial
             if value is not None and plain_number(value) != plain_number(initial):
                 pairs.append((name, plain_number(value)))
-        return urlencode(pairs)
+        return query(pairs)
 
     def inputs_without_pins(self) -> dict:
         return super().inputs()
@@ -321,7 +322,7 @@ class GradAccumForm(CalculatorForm):
         values = {**self.inputs_without_pins(), **overrides}
         pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
         pairs += [(PIN_PARAM, p.pin_query()) for p in self.pins]
-        return urlencode(pairs)
+        return query(pairs)
 
     def pinned_queries(self) -> list[str]:
         return [p.pin_query() for p in self.pins]
@@ -334,7 +335,7 @@ class GradAccumForm(CalculatorForm):
 
     def pin_link(self) -> str:
         """The permalink with this scenario added to the compared ones."""
-        return self.query_string() + "&" + urlencode([(PIN_PARAM, self.pin_query())])
+        return self.query_string() + "&" + query([(PIN_PARAM, self.pin_query())])
 
     def unpin_links(self) -> list[tuple[int, str]]:
         """(pin number, permalink without that pin), for valid and invalid forms alike."""
@@ -348,7 +349,7 @@ class GradAccumForm(CalculatorForm):
         for index in range(len(pins)):
             kept = pins[:index] + pins[index + 1 :]
             pairs = [(k, plain_number(v)) for k, v in base.items() if v is not None]
-            links.append((index + 1, urlencode(pairs + [(PIN_PARAM, q) for q in kept])))
+            links.append((index + 1, query(pairs + [(PIN_PARAM, q) for q in kept])))
         return links
 
     def comparison(self) -> list[dict]:

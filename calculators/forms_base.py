@@ -6,13 +6,13 @@ repeated values.
 """
 
 from dataclasses import asdict
-from urllib.parse import urlencode
 
 from django import forms
 from django.forms.forms import DeclarativeFieldsMetaclass
 
 from .engine import InputError
 from .fields import plain_number
+from .querystrings import query
 
 
 class SharedFields(dict):
@@ -66,7 +66,7 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
         """The canonical permalink query for these inputs (optional blanks left out)."""
         values = {**self.inputs(), **overrides}
         pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
-        return urlencode(pairs)
+        return query(pairs)
 
     def errors_by_param(self) -> dict:
         errors = {name: list(messages) for name, messages in self.errors.items()}

@@ -11,6 +11,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import registry
 
+RESULT_ENGINE = "jinja2"  # the TEMPLATES entry that renders a tool's own result_template
+
 
 def wants_fragment(request) -> bool:
     # A history restore needs the whole page back, not just the result.
@@ -31,7 +33,10 @@ def render_calculator(
             response = JsonResponse({"errors": form.errors_by_param()}, status=400)
     elif wants_fragment(request):
         context = {"form": form, "result": form.result if valid else None, **(context or {})}
-        response = render(request, result_template or f"{template_name}#result", context)
+        if result_template:
+            response = render(request, result_template, context, using=RESULT_ENGINE)
+        else:
+            response = render(request, f"{template_name}#result", context)
     else:
         query = form.query_string() if valid else ""
         context = {
@@ -47,7 +52,7 @@ def render_calculator(
         }
         if result_template:
             # The template engine escaped every value it wrote; the whole is markup.
-            html = render_to_string(result_template, context, request)
+            html = render_to_string(result_template, context, request, using=RESULT_ENGINE)
             context["result_html"] = mark_safe(html)
         response = render(request, template_name, context)
     # The answer depends only on the URL (and HX-Request, named in Vary), so caches may keep it.

@@ -5,11 +5,11 @@ Apps register from AppConfig.ready(), so `calculators` never imports a sibling a
 
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from .fields import plain_number
+from .querystrings import query
 
 GROUPS = ("Batch and training", "Memory and hardware", "Evaluation metrics")
 
@@ -40,7 +40,7 @@ class Tool:
 
     def link(self, values: dict) -> str:
         shared = [(k, plain_number(values[k])) for k in self.accepts if values.get(k) is not None]
-        return f"{self.path}?{urlencode(shared)}" if shared else self.path
+        return f"{self.path}?{query(shared)}" if shared else self.path
 
 
 _tools: dict[str, Tool] = {}

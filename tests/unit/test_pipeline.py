@@ -123,11 +123,12 @@ def test_pipeline_picture_is_well_formed_and_idles_the_bubble(p, v, m):
 @pytest.mark.parametrize("dp", [1, 2, 3, 8, 1024])
 def test_step_picture_keeps_every_box_and_rotated_label_inside(dp):
     d = step_diagram(dp, 32, 4)
-    for b in d.boxes:
-        assert b.x >= 0 and b.y >= 0 and b.x + b.w <= d.width and b.y + b.h <= d.height
+    bottom_row = d.row_labels[-1].y - d.rank_cells[0].y  # every GPU row repeats the top one
+    for b in d.rank_cells + d.side + d.row_labels:
+        assert b.x >= 0 and b.y >= 0 and b.x + b.w <= d.width
+        assert b.y + b.h + (bottom_row if b in d.rank_cells else 0) <= d.height
     # "optimizer step" runs vertically at 11 px: about 14 characters x 6 px must fit the box.
-    side = [b for b in d.boxes if b.kind in ("reduce", "step")]
-    assert all(b.h >= len(b.label) * 6 for b in side)
+    assert all(b.h >= len(b.label) * 6 for b in d.side)
 
 
 @pytest.mark.parametrize(("dp", "steps"), [(1, 1), (2, 3), (8, 31), (1024, 7)])
