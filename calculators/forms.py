@@ -308,7 +308,9 @@ class GradAccumForm(CalculatorForm):
         pairs = []
         for name, value in self.inputs_without_pins().items():
             initial = self.fields[name].initial
-            if value is not None and plain_number(value) != plain_number(initial):
+            if value is None or value == initial:  # most inputs keep their default
+                continue
+            if plain_number(value) != plain_number(initial):
                 pairs.append((name, plain_number(value)))
         return query(pairs)
 

@@ -37,3 +37,15 @@ def site_nav(context):
             anchor = f"{home}#{slugify(group)}"
             items.append(f'<li><a href="{escape(anchor)}"{here}>{escape(group)}</a></li>')
     return mark_safe("\n".join(items))
+
+
+@register.simple_tag
+def related_items(related):
+    """The "Related tools" list on every tool page: (tool, link carrying the shared values)."""
+    return mark_safe(
+        "\n".join(
+            f'<li><a href="{escape(href)}" data-testid="related-{escape(t.slug)}">'
+            f'{escape(t.title)}</a> <span class="muted">{escape(t.blurb)}</span></li>'
+            for t, href in related
+        )
+    )

@@ -4,6 +4,7 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from django import forms
 
 from calculators import registry
 
@@ -76,3 +77,14 @@ def test_nav_marks_where_you_are(client):
     assert 'href="/#evaluation-metrics" aria-current="true"' in metrics
     assert metrics.count("aria-current") == 1
     assert "aria-current" not in nav("/")
+
+
+def test_no_tool_has_a_field_the_quick_clean_loop_skips():
+    # forms_base.CalculatorForm._clean_fields leaves out Django's handling of disabled and
+    # file fields; this keeps that true for every registered tool.
+    for tool in registry.all_tools():
+        if tool.form_class is None:
+            continue
+        for name, field in tool.form_class.base_fields.items():
+            assert not field.disabled, f"{tool.slug}.{name}"
+            assert not isinstance(field, forms.FileField), f"{tool.slug}.{name}"
