@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators import registry
+from calculators.engine.budget import GPU_PEAKS
 
 TOOLS = [t for t in registry.all_tools() if t.form_class is not None]
 
@@ -67,3 +68,56 @@ def test_defaults_answer_and_cross_field_errors_are_400(tool):
     assert client.get(f"{tool.path}?format=json").status_code == 200
     first = next(iter(tool.form_class.base_fields))
     assert client.get(f"{tool.path}?format=json&{first}=%00").status_code == 400
+
+
+def flagship_scenarios():
+    """In-range flagship scenarios that switch the optional sections on and off, so most of them
+    compute and every branch of the result template gets rendered."""
+    optional = {
+        "target_tokens": st.integers(1, 10**8),
+        "vpp": st.sampled_from([1, 2, 4]),
+        "train_tokens": st.integers(10**6, 10**13),
+        "tokens_per_gpu_s": st.integers(100, 10**5),
+        "params_b": st.sampled_from([0.5, 7, 70]),
+        "gpu": st.sampled_from([g.slug for g in GPU_PEAKS]),
+        "mfu": st.sampled_from([0.2, 0.4]),
+        "dataset_sequences": st.integers(1, 10**6),
+        "ref_lr": st.sampled_from([3e-4, 1e-5]),
+        "ref_batch": st.integers(1, 4096),
+        "rounding": st.sampled_from(["nearest", "up", "down"]),
+    }
+    base = st.fixed_dictionaries(
+        {
+            "global_batch": st.integers(1, 5000),
+            "micro_batch": st.integers(1, 64),
+            "gpus": st.sampled_from([1, 2, 8, 16, 64]),
+            "pp": st.sampled_from([1, 2, 4]),
+            "seq_len": st.sampled_from([512, 4096]),
+        },
+        optional=optional,
+    )
+    ramp = st.sampled_from(
+        [{}, {"rampup_start": 64, "rampup_increment": 64, "rampup_samples": 10**5}]
+    )
+    pins = st.lists(st.sampled_from(["micro_batch=8", "gpus=16", "pp=2&gpus=16"]), max_size=3)
+    return st.tuples(base, ramp, pins)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(flagship_scenarios())
+def test_flagship_result_renders_for_any_valid_scenario(scenario):
+    params, ramp, pins = scenario
+    query = urlencode([*params.items(), *ramp.items(), *(("compare", p) for p in pins)])
+    client = Client()
+    url = f"/gradient-accumulation/?{query}"
+    data = client.get(url + "&format=json")
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    page = client.get(url)
+    assert fragment.status_code == page.status_code == 200, url
+    html = fragment.content.decode()
+    if data.status_code == 200:
+        steps = data.json()["result"]["accumulation_steps"]
+        assert f'data-testid="accumulation_steps">{steps:,}<' in html
+        assert html in page.content.decode()
+    else:
+        assert 'data-testid="errors"' in html
