@@ -9,9 +9,15 @@ engines print a number the same way."""
 from django.template.defaultfilters import pluralize
 from jinja2 import Environment, StrictUndefined
 
+from .result_blocks import (
+    config_snippets,
+    pipeline_diagram,
+    pipeline_svg,
+    recipe_rows,
+    step_diagram,
+    svg_markup,
+)
 from .templatetags import numbers
-from .templatetags.configs import config_snippets, recipe_rows
-from .templatetags.diagrams import pipeline_diagram, pipeline_svg, step_diagram, svg_markup
 from .templatetags.fields import form_errors
 from .templatetags.tool_links import tool_link
 

@@ -1,16 +1,18 @@
-"""Blocks of the flagship's live result written in Python: the eight framework snippets
-({% config_snippets %}) and the published-recipe rows ({% recipe_rows %}).
+"""Blocks of the flagship's live result written in Python, called from its Jinja2 template
+(calculators/jinja2/calculators/ga/result.html): the eight framework snippets, the
+published-recipe rows and the two diagrams.
 
 The same markup as a template loop would give, at a fraction of the cost: these are part of
 every live recompute. Every text is escaped."""
 
-from django import template
 from django.utils.safestring import mark_safe
 
-from ..html import escape
-from .numbers import exact, human, times
-
-register = template.Library()
+from .diagram import pipeline_diagram as pipeline_layout
+from .diagram import pipeline_svg as pipeline_markup
+from .diagram import step_diagram as step_layout
+from .diagram import step_svg
+from .html import escape
+from .templatetags.numbers import exact, human, times
 
 NOTE_LABELS = {"rejects": "Refused", "warning": "Check"}
 
@@ -36,12 +38,10 @@ def snippet_html(s) -> str:
     )
 
 
-@register.simple_tag
 def config_snippets(snippets):
     return mark_safe("\n".join(snippet_html(s) for s in snippets))
 
 
-@register.simple_tag
 def recipe_rows(recipes):
     """The published-recipe comparison rows (part of every recompute)."""
     return mark_safe(
@@ -54,3 +54,23 @@ def recipe_rows(recipes):
             for r in recipes
         )
     )
+
+
+def step_diagram(plan):
+    a = plan.accumulation
+    return step_layout(a.data_parallel_size, a.accumulation_steps, plan.inputs.micro_batch)
+
+
+def svg_markup(diagram):
+    # step_svg escapes every text and attribute it writes.
+    return mark_safe(step_svg(diagram))
+
+
+def pipeline_diagram(plan):
+    pipe = plan.pipeline
+    return pipeline_layout(pipe.pp, pipe.vpp, pipe.microbatches)
+
+
+def pipeline_svg(diagram):
+    # pipeline_svg escapes every text and attribute it writes.
+    return mark_safe(pipeline_markup(diagram))
