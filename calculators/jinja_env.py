@@ -21,19 +21,6 @@ from .templatetags import numbers
 from .templatetags.fields import form_errors
 from .templatetags.tool_links import tool_link
 
-FILTERS = (
-    numbers.plain,
-    numbers.exact,
-    numbers.human,
-    numbers.fixed,
-    numbers.sci,
-    numbers.pct,
-    numbers.percent,
-    numbers.times,
-    numbers.duration,
-    numbers.signed_fixed,
-    pluralize,
-)
 GLOBALS = (
     form_errors,
     config_snippets,
@@ -49,6 +36,7 @@ GLOBALS = (
 def environment(**options):
     # A misspelt name fails the test that renders it, instead of printing nothing.
     env = Environment(**{**options, "undefined": StrictUndefined})
-    env.filters.update({f.__name__: f for f in FILTERS})
+    # Every number filter the Django templates load, so a new one is there in both engines.
+    env.filters.update({**numbers.register.filters, "pluralize": pluralize})
     env.globals.update({f.__name__: f for f in GLOBALS})
     return env
