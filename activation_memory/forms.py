@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.urls import reverse
 
-from calculators.engine.memory import GIB, MIB, OPTIMIZERS, PRECISIONS
-from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
-from calculators.forms_base import CalculatorForm
+from calculators.catalog.memory import GIB, MIB, OPTIMIZERS, PRECISIONS
+from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.kit.forms import CalculatorForm
 
 from . import presets
 from .engine import Hardware, Scenario, fit

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from calculators.htmx import render_calculator
+from calculators.kit.views import render_calculator
 
 from . import agreement, presets
 from .forms import ActivationMemoryForm

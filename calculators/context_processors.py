@@ -1,4 +1,4 @@
-from . import registry
+from .kit import registry
 
 
 def site(request):

@@ -5,16 +5,16 @@ from urllib.parse import parse_qsl
 from .engine import compare
 from .engine.budget import GPU_BY_SLUG, GPU_PEAKS
 from .engine.grad_accum import AccumulationInput, Options, plan
-from .fields import (
+from .kit.fields import (
     DecimalNumberField,
     PlainChoiceField,
     WholeCountField,
     WholeNumberField,
     plain_number,
 )
-from .forms_base import CalculatorForm
-from .querystrings import query
-from .templatetags.numbers import human as human_count
+from .kit.forms import CalculatorForm
+from .kit.numbers import human as human_count
+from .kit.querystrings import query
 
 MAX_GPUS = 1_048_576
 MAX_DEGREE = 1024

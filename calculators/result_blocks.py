@@ -11,8 +11,8 @@ from .diagram import pipeline_diagram as pipeline_layout
 from .diagram import pipeline_svg as pipeline_markup
 from .diagram import step_diagram as step_layout
 from .diagram import step_svg
-from .html import escape
-from .templatetags.numbers import exact, human, times
+from .kit.html import escape
+from .kit.numbers import exact, human, times
 
 NOTE_LABELS = {"rejects": "Refused", "warning": "Check"}
 

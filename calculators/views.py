@@ -1,5 +1,5 @@
 from .forms import GradAccumForm
-from .htmx import calculator_view
+from .kit.views import calculator_view
 
 gradient_accumulation = calculator_view(
     GradAccumForm,

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
-from calculators.svg import element, figure_svg, number, text
+from calculators.kit.svg import element, figure_svg, number, text
 
 WIDTH, HEIGHT = 480, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 12, 44

@@ -3,9 +3,14 @@ fills the lists, and tools with two modes whose unused fields are neither checke
 
 from django.core.exceptions import ValidationError
 
-from calculators.fields import PlainChoiceField
-from calculators.forms_base import CalculatorForm
-from calculators.list_fields import MAX_VALUES, NumberListField, NumberTableField, fill_from_table
+from calculators.kit.fields import PlainChoiceField
+from calculators.kit.forms import CalculatorForm
+from calculators.kit.list_fields import (
+    MAX_VALUES,
+    NumberListField,
+    NumberTableField,
+    fill_from_table,
+)
 
 VALUE_LIMIT = 1e15  # any regression target or prediction; squares and sums stay finite
 

@@ -1,6 +1,6 @@
 """The five metric forms: field names are the public query parameters (see CONTRACT.md)."""
 
-from calculators.fields import DecimalNumberField, PlainChoiceField
+from calculators.kit.fields import DecimalNumberField, PlainChoiceField
 
 from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics

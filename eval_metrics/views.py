@@ -1,4 +1,4 @@
-from calculators.htmx import calculator_view
+from calculators.kit.views import calculator_view
 
 from . import forms
 

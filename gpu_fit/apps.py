@@ -5,7 +5,7 @@ class GpuFitConfig(AppConfig):
     name = "gpu_fit"
 
     def ready(self):
-        from calculators import registry
+        from calculators.kit import registry
 
         from .cards import CARDS
         from .forms import CardForm, FitForm

@@ -7,7 +7,7 @@ Bandwidth in decimal GB/s, as NVIDIA states it: bus width ÷ 8 × data rate per 
 
 from dataclasses import dataclass
 
-from calculators.engine.memory import GIB
+from calculators.catalog.memory import GIB
 
 GA102_WHITEPAPER = (
     "NVIDIA Ampere GA102 GPU Architecture whitepaper v2.0 (Appendix A: GeForce RTX 3090; "

@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from calculators.engine.model_catalog import MODELS
-from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
-from calculators.forms_base import CalculatorForm
-from calculators.templatetags.numbers import gib
+from calculators.catalog.models import MODELS
+from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.kit.forms import CalculatorForm
+from calculators.kit.numbers import gib
 
 from . import engine, finetune
 from .cards import CARDS, Card

@@ -3,8 +3,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from calculators.engine.model_catalog import MODELS
-from calculators.htmx import render_calculator
+from calculators.catalog.models import MODELS
+from calculators.kit.views import render_calculator
 
 from .cards import BY_SLUG, CARDS
 from .forms import CardForm, FitForm

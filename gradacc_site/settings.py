@@ -37,10 +37,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "calculators.middleware.ReadOnlySiteMiddleware",
+    "calculators.kit.middleware.ReadOnlySiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
-    "calculators.middleware.QuickGZipMiddleware",
+    "calculators.kit.middleware.QuickGZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Every view is GET-only and no template asks for a token, so this sets no cookie; it is
     # here so that any future POST is protected by default.
@@ -69,7 +69,7 @@ TEMPLATES = [
         # Only for results re-rendered on every keystroke (see calculators/jinja_env.py).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "calculators.jinja_env.environment"},
+        "OPTIONS": {"environment": "calculators.kit.jinja.environment"},
     },
 ]
 

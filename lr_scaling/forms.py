@@ -1,7 +1,12 @@
 from dataclasses import asdict
 
-from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField, plain_number
-from calculators.forms_base import CalculatorForm
+from calculators.kit.fields import (
+    DecimalNumberField,
+    PlainChoiceField,
+    WholeNumberField,
+    plain_number,
+)
+from calculators.kit.forms import CalculatorForm
 
 from .engine import ScalingInput, scale
 

@@ -1,8 +1,8 @@
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from calculators import registry
-from calculators.htmx import render_calculator
+from calculators.kit import registry
+from calculators.kit.views import render_calculator
 
 from .chart import lr_chart
 from .forms import LRScalingForm

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django import forms, template
 from django.utils.safestring import mark_safe
 
-from ..html import escape
+from ..kit.html import escape
 
 register = template.Library()
 

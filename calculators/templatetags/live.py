@@ -10,7 +10,7 @@ milliseconds, so waiting for it costs nothing."""
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..html import escape
+from ..kit.html import escape
 
 register = template.Library()
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from .. import registry
-from ..html import escape
+from ..kit import registry
+from ..kit.html import escape
 
 register = template.Library()
 

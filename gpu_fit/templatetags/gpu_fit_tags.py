@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from calculators.templatetags.numbers import fixed, gib, human
+from calculators.kit.numbers import fixed, gib, human
 
 from ..engine import KV_BY_ID, QUANT_BY_ID
 

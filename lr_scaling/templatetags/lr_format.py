@@ -1,6 +1,6 @@
 from django import template
 
-from calculators.templatetags.numbers import human
+from calculators.kit.numbers import human
 
 register = template.Library()
 

@@ -12,8 +12,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators import registry
 from calculators.engine.budget import GPU_PEAKS
+from calculators.kit import registry
 
 TOOLS = [t for t in registry.all_tools() if t.form_class is not None]
 

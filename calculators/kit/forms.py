@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.forms import DeclarativeFieldsMetaclass
 
-from .engine import InputError
+from .errors import InputError
 from .fields import plain_number
 from .querystrings import query
 

@@ -9,7 +9,7 @@ engines print a number the same way."""
 from django.template.defaultfilters import pluralize
 from jinja2 import Environment, StrictUndefined
 
-from .result_blocks import (
+from ..result_blocks import (
     config_snippets,
     pipeline_diagram,
     pipeline_svg,
@@ -17,9 +17,9 @@ from .result_blocks import (
     step_diagram,
     svg_markup,
 )
-from .templatetags import numbers
-from .templatetags.fields import form_errors
-from .templatetags.tool_links import tool_link
+from ..templatetags.fields import form_errors
+from ..templatetags.tool_links import tool_link
+from . import numbers
 
 GLOBALS = (
     form_errors,
@@ -37,6 +37,6 @@ def environment(**options):
     # A misspelt name fails the test that renders it, instead of printing nothing.
     env = Environment(**{**options, "undefined": StrictUndefined})
     # Every number filter the Django templates load, so a new one is there in both engines.
-    env.filters.update({**numbers.register.filters, "pluralize": pluralize})
+    env.filters.update({**numbers.FILTERS, "pluralize": pluralize})
     env.globals.update({f.__name__: f for f in GLOBALS})
     return env

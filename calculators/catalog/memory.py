@@ -15,7 +15,7 @@ Sources:
 
 from dataclasses import dataclass
 
-from . import InputError
+from calculators.kit.errors import InputError
 
 GB = 10**9  # decimal gigabyte: marketing sizes, Hugging Face file sizes
 GIB = 2**30  # binary gibibyte: nvidia-smi (MiB), PyTorch's OOM messages, llama.cpp
