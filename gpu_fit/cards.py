@@ -120,3 +120,8 @@ CARDS: tuple[Card, ...] = (
 )  # fmt: skip
 
 BY_SLUG = {c.slug: c for c in CARDS}
+
+
+def tool_slug(card_slug: str) -> str:
+    """The registry slug of a card's page."""
+    return f"gpus-{card_slug}"

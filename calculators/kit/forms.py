@@ -6,6 +6,7 @@ repeated values.
 """
 
 from dataclasses import asdict
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,6 +33,20 @@ class SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
 
 
 class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
+    """A tool's inputs, its engine call and what its page shows, each declared in one place:
+
+    - `compute(cleaned)` returns the engine's result (`clean()` calls it);
+    - `sections` names the optional input groups: a group is open when any of its fields is off
+      its default or in error (the `ui.section` macro reads `open_sections`);
+    - `result_json()` is the JSON answer's `result`;
+    - `extra_context()` is what the page and its live result print beyond `result` (charts,
+      tables, links), built once per request by the view, so templates never call back in here;
+    - `shared_values()` are the values a link to a related tool may carry;
+    - `summary()` is one sentence with the answer, for search results and link unfurls.
+    """
+
+    sections: dict[str, tuple[str, ...]] = {}
+
     def __init__(self, query=None):
         query = query if query is not None else {}
         data = {}
@@ -61,6 +76,28 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
 
     def compute(self, cleaned: dict):
         """Return the engine's result for valid, cleaned input."""
+        raise NotImplementedError
+
+    @cached_property
+    def open_sections(self) -> frozenset[str]:
+        """The optional input groups to show expanded (after validation)."""
+        opened = set()
+        for section, names in self.sections.items():
+            for name in names:
+                initial = self.fields[name].initial
+                default = "" if initial is None else plain_number(initial)
+                if name in self.errors or (self.data.get(name) or "").strip() != default:
+                    opened.add(section)
+                    break
+        return frozenset(opened)
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def shared_values(self) -> dict:
+        return self.inputs() if self.is_valid() else {}
+
+    def summary(self) -> str:
         raise NotImplementedError
 
     def clean(self):

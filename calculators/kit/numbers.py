@@ -40,12 +40,15 @@ def fixed(value, digits=2):
     return signed(f"{value:,.{int(digits)}f}")
 
 
-def sci(value):
-    """Learning rates: 0.0003 -> '3.00e-4' (floatformat would print 0.000)."""
-    if value == 0:
-        return "0"
+def scientific(value) -> str:
+    """A learning rate as plain text: 0.0003 -> '3.00e-4' (an ASCII minus, for meta text)."""
     mantissa, exponent = f"{value:.2e}".split("e")
-    return signed(f"{mantissa}e{int(exponent)}")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def sci(value):
+    """Learning rates: 0.0003 -> '3.00e−4' (floatformat would print 0.000)."""
+    return "0" if value == 0 else signed(scientific(value))
 
 
 def pct(value, digits=2):
@@ -70,18 +73,6 @@ def times(value):
     return f"{value:.3g}\u00d7" if math.isfinite(value) else "—"
 
 
-def mul(value, factor):
-    return value * factor
-
-
-def div(value, divisor):
-    return value / divisor
-
-
-def floordiv(value, divisor):
-    return value // divisor
-
-
 def percent(fraction, digits=1):
     """An unsigned share: 0.21875 -> '21.9%'."""
     return f"{fraction * 100:.{int(digits)}f}%"
@@ -102,6 +93,21 @@ def duration(seconds):
     return f"{seconds * 1000:.3g} ms"
 
 
+def approx(value):
+    """A derived count that is rarely whole (622 sequences, 2.55M tokens): nearest whole, human.
+    Below ten, three significant digits, so an estimate of 0.03 sequences does not read as 0."""
+    if abs(value) < 10:
+        return f"{value:.3g}"
+    return human(round(value))
+
+
+def tokens(count):
+    """Context lengths the way model cards write them: 131072 -> '128K', 8192 -> '8K'."""
+    if count >= 1024 and count % 1024 == 0:
+        return f"{count // 1024:,}K"
+    return f"{count:,}"
+
+
 def signed_fixed(value, digits=1):
     """A signed difference: 1.25 -> '+1.3', -0.5 -> '−0.5'."""
     return signed(f"{value:+.{int(digits)}f}")
@@ -110,21 +116,6 @@ def signed_fixed(value, digits=1):
 # The filters every template may use, by name.
 FILTERS = {
     f.__name__: f
-    for f in (
-        plain,
-        exact,
-        human,
-        fixed,
-        sci,
-        pct,
-        gib,
-        gb,
-        times,
-        mul,
-        div,
-        floordiv,
-        percent,
-        duration,
-        signed_fixed,
-    )
+    for f in (plain, exact, human, approx, fixed, sci, pct, gib, gb, times, percent, duration)
+    + (signed_fixed, tokens)
 }

@@ -1,6 +1,8 @@
-"""Every tool on the site, registered by its own app; drives the home page, nav and related links.
+"""Every tool on the site, registered by its own app: the home page, the nav, related links, the
+view that serves a tool, the API description and the site-wide tests are all built from here.
 
-Apps register from AppConfig.ready(), so `calculators` never imports a sibling app.
+Apps register from AppConfig.ready(), so `calculators` never imports a sibling app, and a tool
+links to another only through this registry (by slug), never by URL name.
 """
 
 from dataclasses import dataclass
@@ -21,18 +23,24 @@ class Tool:
     blurb: str
     group: str
     url_name: str
+    # The form behind the page (required): the view binds it, and the OpenAPI description, the
+    # fuzz run and the site-wide tests are built from it.
+    form_class: type
     url_kwargs: tuple[tuple[str, str], ...] = ()
+    # Extra keyword arguments for the form (one GPU card of a family, say).
+    form_kwargs: tuple[tuple[str, object], ...] = ()
     related: tuple[str, ...] = ()
     # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
     accepts: tuple[str, ...] = ()
-    # The form behind the page: the OpenAPI description and the fuzz tests are built from it.
-    form_class: type | None = None
-    form_kwargs: tuple[tuple[str, object], ...] = ()
     # Family members (one page per GPU card, say) stay out of the header nav.
     in_nav: bool = True
 
     def form(self, query):
         return self.form_class(query, **dict(self.form_kwargs))
+
+    def href(self, query: str = "") -> str:
+        """This tool's address with a query string of its own choosing."""
+        return f"{self.path}?{query}" if query else self.path
 
     @cached_property
     def path(self) -> str:
@@ -44,17 +52,31 @@ class Tool:
 
 
 _tools: dict[str, Tool] = {}
+_by_url: dict[tuple, Tool] = {}
 
 
 def register(*tools: Tool) -> None:
     for tool in tools:
         if tool.group not in GROUPS:
             raise ValueError(f"{tool.slug}: unknown group {tool.group!r}")
+        if not isinstance(tool.form_class, type):
+            raise ValueError(f"{tool.slug}: every tool needs its form class")
         _tools[tool.slug] = tool
+        _by_url[(tool.url_name, tuple(sorted(tool.url_kwargs)))] = tool
 
 
 def get(slug: str) -> Tool:
     return _tools[slug]
+
+
+def find(slug: str) -> Tool | None:
+    """The tool, or None when its app is not installed."""
+    return _tools.get(slug)
+
+
+def at(url_name: str, url_kwargs: dict) -> Tool | None:
+    """The tool served at this URL pattern with these arguments (None: no such tool)."""
+    return _by_url.get((url_name, tuple(sorted(url_kwargs.items()))))
 
 
 def grouped() -> list[tuple[str, list[Tool]]]:

@@ -2,7 +2,17 @@
 template loop over hundreds of coordinates, and escapes every text and attribute."""
 
 from functools import cache
-from html import escape
+from typing import NamedTuple
+
+from .html import Markup, escape
+
+
+class Figure(NamedTuple):
+    """A drawn figure as the templates print it: its SVG, escaped as it was written, and its
+    text alternative, for the caption."""
+
+    svg: Markup
+    description: str
 
 
 def number(value) -> str:

@@ -1,17 +1,29 @@
-"""The one rule for every calculator: the same URL answers as a page, a fragment or JSON."""
+"""The one view every tool is served by: the same URL answers as a page, a fragment or JSON.
+
+    calculator_view(FormClass, "app/page.html")
+
+The tool is looked up in the registry by the URL that matched (so one view serves a family,
+such as one page per GPU card) and its form is bound to the query string. Then:
+
+- `format=json`: {"inputs", "result"} from the form, or 400 {"errors"};
+- an htmx request (not a history restore): the page template's `result` block rendered alone,
+  which never contains the inputs;
+- otherwise the whole page.
+
+Page and fragment get the same context: `form`, `result`, `tool` and the form's
+`extra_context()`; the page adds `related`, `permalink` and `summary`.
+"""
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import get_template
 from django.utils.cache import patch_cache_control
-from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import registry
 
-RESULT_ENGINE = "jinja2"  # the TEMPLATES entry that renders a tool's own result_template
+RESULT_BLOCK = "result"
 
 
 def wants_fragment(request) -> bool:
@@ -19,56 +31,54 @@ def wants_fragment(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def render_calculator(
-    request, form, template_name: str, tool_slug: str, context=None, result_template=None
-):
-    """`result_template`, when given, is a template of its own (Jinja2, see jinja_env.py) for
-    the result: the fragment is that template, and the page gets it rendered as `result_html`.
-    Without it the fragment is the page template's `result` partial."""
+def render_calculator(request, tool, form, template_name: str):
     valid = form.is_valid()
     if request.GET.get("format") == "json":
         if valid:
             response = JsonResponse({"inputs": form.inputs(), "result": form.result_json()})
         else:
             response = JsonResponse({"errors": form.errors_by_param()}, status=400)
-    elif wants_fragment(request):
-        context = {"form": form, "result": form.result if valid else None, **(context or {})}
-        if result_template:
-            response = render(request, result_template, context, using=RESULT_ENGINE)
-        else:
-            response = render(request, f"{template_name}#result", context)
     else:
-        query = form.query_string() if valid else ""
         context = {
             "form": form,
             "result": form.result if valid else None,
-            "tool": registry.get(tool_slug),
-            "related": registry.related_links(tool_slug, form.inputs() if valid else {}),
-            # Invalid input has no scenario to point at: the tool itself is canonical then.
-            "permalink": request.build_absolute_uri(
-                f"{request.path}?{query}" if query else request.path
-            ),
-            **(context or {}),
+            "tool": tool,
+            **form.extra_context(),
         }
-        if result_template:
-            # The template engine escaped every value it wrote; the whole is markup.
-            html = render_to_string(result_template, context, request, using=RESULT_ENGINE)
-            context["result_html"] = mark_safe(html)
-        response = render(request, template_name, context)
+        template = get_template(template_name)
+        if wants_fragment(request):
+            html = template.render_block(RESULT_BLOCK, context, request)
+        else:
+            query = form.query_string() if valid else ""
+            context["related"] = registry.related_links(tool.slug, form.shared_values())
+            # Invalid input has no scenario to point at: the tool itself is canonical then.
+            context["permalink"] = request.build_absolute_uri(
+                f"{request.path}?{query}" if query else request.path
+            )
+            context["summary"] = form.summary()
+            html = template.render(context, request)
+        response = HttpResponse(html)
     # The answer depends only on the URL (and HX-Request, named in Vary), so caches may keep it.
     patch_cache_control(response, public=True, max_age=settings.CALCULATOR_MAX_AGE)
     return response
 
 
-def calculator_view(form_class, template_name: str, tool_slug: str, result_template=None):
-    """A GET view binding `form_class` to the query string and rendering by the rule above."""
+def calculator_view(form_class, template_name: str, *, unknown=None):
+    """A GET (and HEAD) view binding `form_class` to the query string, rendering by the rule
+    above. `unknown(request, **url_kwargs)` answers a URL the registry has no tool for (an
+    unknown GPU card, say); without it that is a plain 404."""
 
-    @require_GET
+    @require_safe
     @vary_on_headers("HX-Request")
-    def view(request):
-        form = form_class(request.GET)
-        return render_calculator(
-            request, form, template_name, tool_slug, result_template=result_template
-        )
+    def view(request, **url_kwargs):
+        tool = registry.at(request.resolver_match.view_name, url_kwargs)
+        if tool is None:
+            if unknown is None:
+                raise Http404("No such tool.")
+            return unknown(request, **url_kwargs)
+        if tool.form_class is not form_class:
+            raise LookupError(f"{tool.slug} is registered with {tool.form_class.__name__}")
+        form = form_class(request.GET, **dict(tool.form_kwargs))
+        return render_calculator(request, tool, form, template_name)
 
     return view
