@@ -361,7 +361,7 @@ def megatron(s: Scenario) -> Snippet:
     if s.vpp > 1:
         args.append(("--num-virtual-stages-per-pipeline-rank", s.vpp))
         group = None
-        if s.pp > 2 and s.accumulation_steps >= s.pp and s.accumulation_steps % s.pp:
+        if s.accumulation_steps >= s.pp and s.accumulation_steps % s.pp:
             group = rules.megatron_group_size(s.pp, s.accumulation_steps)
             if group is not None:
                 args.append(("--microbatch-group-size-per-virtual-pipeline-stage", group))
@@ -377,6 +377,19 @@ def megatron(s: Scenario) -> Snippet:
             rules.megatron_interleaving(s.pp, s.vpp, s.accumulation_steps, group)
         except rules.FrameworkRejects as refusal:
             notes.append(Note("rejects", f"Megatron stops: '{refusal}'."))
+        if s.pp == 2:
+            try:
+                rules.megatron_interleaving(s.pp, s.vpp, s.pp, None, overlap_p2p_comm=False)
+            except rules.FrameworkRejects as refusal:
+                notes.append(
+                    Note(
+                        "info",
+                        "Interleaving with PP = 2 runs because Megatron overlaps pipeline "
+                        "point-to-point communication by default (overlap_p2p_comm); then it "
+                        "only needs PP > 1. Adding --no-overlap-p2p-communication would make it "
+                        f"stop: '{refusal}'.",
+                    )
+                )
         for stage_m in s.ramp_microbatches:
             try:
                 rules.megatron_interleaving(s.pp, s.vpp, stage_m, group)

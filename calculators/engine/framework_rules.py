@@ -4,7 +4,9 @@ Used to explain what a framework would do with the user's raw target (and to fla
 the snippet generator to check every snippet it emits reproduces the scenario.
 Sources (paths in each framework's repository):
 - DeepSpeed deepspeed/runtime/config.py: _set_batch_related_parameters, _batch_assertion
-- Megatron-LM megatron/core/num_microbatches_calculator.py (ConstantNumMicroBatchesCalculator)
+- Megatron-LM megatron/core/num_microbatches_calculator.py (ConstantNumMicroBatchesCalculator),
+  megatron/training/arguments.py (validate_args) and core/pipeline_parallel/schedules.py, as
+  released in megatron-core 0.19.2 (its wheel ships megatron/training)
 - nanoGPT train.py (gradient_accumulation_steps divided by the DDP world size)
 - torchtitan torchtitan/trainer.py (gradient accumulation from token counts)
 - Axolotl src/axolotl/utils/config/__init__.py: normalize_config
@@ -80,16 +82,28 @@ def megatron_num_microbatches(global_batch: int, micro_batch: int, dp: int) -> i
     return count
 
 
-def megatron_interleaving(pp: int, vpp: int, microbatches: int, group: int | None) -> None:
-    """Megatron's interleaved-schedule checks (parallel_state.py and schedules.py).
+def megatron_interleaving(
+    pp: int, vpp: int, microbatches: int, group: int | None, overlap_p2p_comm: bool = True
+) -> None:
+    """Megatron's interleaved-schedule checks (megatron-core 0.19.2: training/arguments.py
+    validate_args, core/parallel_state.py, core/pipeline_parallel/schedules.py).
 
     `group` is --microbatch-group-size-per-virtual-pipeline-stage (defaults to PP).
+    `overlap_p2p_comm` is on unless --no-overlap-p2p-communication (a store_false) is given;
+    only without it does Megatron need PP > 2.
     """
     if vpp <= 1:
         return
-    if not pp > 2:
+    if overlap_p2p_comm and not pp > 1:
         raise FrameworkRejects(
-            "pipeline-model-parallel size should be greater than 2 with interleaved schedule"
+            "When interleaved schedule is used, pipeline-model-parallel size should be greater "
+            "than 1"
+        )
+    if not overlap_p2p_comm and not pp > 2:
+        raise FrameworkRejects(
+            "When interleaved schedule is used and p2p communication overlap is disabled, "
+            "pipeline-model-parallel size should be greater than 2 to avoid having multiple p2p "
+            "sends and recvs between same 2 ranks per communication batch"
         )
     group = pp if group is None else group
     if group > microbatches or group < pp:

@@ -129,7 +129,7 @@ def check_megatron(p, text):
     dp = world // model_parallel
     m = rules.megatron_num_microbatches(one["--global-batch-size"], one["--micro-batch-size"], dp)
     assert m == p.accumulation.accumulation_steps
-    if p.inputs.vpp > 1 and not p.inputs.pp <= 2:
+    if p.inputs.vpp > 1:
         group = one.get("--microbatch-group-size-per-virtual-pipeline-stage")
         if m >= p.inputs.pp:
             rules.megatron_interleaving(p.inputs.pp, p.inputs.vpp, m, group)
@@ -296,9 +296,8 @@ def test_flags_what_each_framework_refuses():
     (no_mpu,) = notes_of(layered, "deepspeed", "warning")
     assert "512 != 2 * 32 * 64" in no_mpu  # raw process count without an mpu
 
-    two_stage = scenario(gpus=16, pp=2, vpp=2)
-    (interleave,) = notes_of(two_stage, "megatron", "rejects")
-    assert "greater than 2 with interleaved" in interleave
+    one_stage = scenario(gpus=16, pp=1, vpp=1)
+    assert not notes_of(one_stage, "megatron", "rejects")
 
     ramp_no_budget = scenario(options=Options(rampup=(32, 32, 10_000)))
     (ramp,) = notes_of(ramp_no_budget, "megatron", "rejects")
@@ -310,4 +309,30 @@ def test_interleaved_group_size_is_added_when_needed():
     (mg,) = [s for s in p.snippets if s.framework == "megatron"]
     flags = parse_shell(mg.text)
     assert flags["--microbatch-group-size-per-virtual-pipeline-stage"] == ["6"]
+    assert not mg.rejected
+
+
+def test_interleaving_with_two_stages_is_accepted_and_names_the_flag_that_refuses_it():
+    # The expert's scenario: ?global_batch=1024&micro_batch=4&gpus=64&pp=2&vpp=2 (DP 32, m 8).
+    # megatron-core 0.19.2 arguments.py: overlap_p2p_comm is on by default
+    # (--no-overlap-p2p-communication is a store_false) and then only PP > 1 is asserted; the
+    # PP > 2 assertion is in the branch taken with overlap turned off.
+    p = scenario(global_batch=1024, micro_batch=4, gpus=64, pp=2, vpp=2)
+    (mg,) = [s for s in p.snippets if s.framework == "megatron"]
+    assert not mg.rejected
+    flags = parse_shell(mg.text)
+    assert flags["--pipeline-model-parallel-size"] == ["2"]
+    assert flags["--num-virtual-stages-per-pipeline-rank"] == ["2"]
+    assert "--no-overlap-p2p-communication" not in flags
+    (why,) = [t for t in notes_of(p, "megatron", "info") if "--no-overlap-p2p-communication" in t]
+    assert "greater than 2" in why
+
+
+def test_two_stage_interleaving_gets_a_group_size_when_m_is_odd():
+    # PP = 2, m = 3: the default group (PP = 2) leaves a remainder of 1 < PP, which
+    # schedules.py refuses; a group of 3 leaves none.
+    p = scenario(global_batch=12, micro_batch=1, gpus=8, pp=2, vpp=2)  # DP 4, m 3
+    (mg,) = [s for s in p.snippets if s.framework == "megatron"]
+    flags = parse_shell(mg.text)
+    assert flags["--microbatch-group-size-per-virtual-pipeline-stage"] == ["3"]
     assert not mg.rejected

@@ -1,5 +1,7 @@
 """Each framework's batch arithmetic against that framework's own documented examples."""
 
+import argparse
+
 import pytest
 
 from calculators.engine.framework_rules import (
@@ -46,9 +48,59 @@ def test_megatron_microbatches():
         megatron_num_microbatches(1000, 4, 8)
 
 
+def megatron_arguments(argv: list[str]) -> argparse.Namespace:
+    """The one flag of Megatron's parser that decides the PP rule, declared exactly as in
+    megatron-core 0.19.2 megatron/training/arguments.py (_add_distributed_args; the same in
+    Megatron-LM tag core_v0.16.1): a store_false, so overlap_p2p_comm is True unless given."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--no-overlap-p2p-communication",
+        action="store_false",
+        help="overlap pipeline parallel communication with forward and backward chunks in 1F1B",
+        dest="overlap_p2p_comm",
+    )
+    return parser.parse_args(argv)
+
+
+def megatron_validate_interleaved_pp(args, pipeline_model_parallel_size: int) -> None:
+    """validate_args with a virtual pipeline size set, transcribed from megatron-core 0.19.2
+    megatron/training/arguments.py (lines 966-976 there; lines 573-582 at core_v0.16.1)."""
+    if args.overlap_p2p_comm:
+        assert pipeline_model_parallel_size > 1, (
+            "When interleaved schedule is used, pipeline-model-parallel size should be greater "
+            "than 1"
+        )
+    else:
+        assert pipeline_model_parallel_size > 2, (
+            "When interleaved schedule is used and p2p communication overlap is disabled, "
+            "pipeline-model-parallel size should be greater than 2 to avoid having multiple p2p "
+            "sends and recvs between same 2 ranks per communication batch"
+        )
+
+
+@pytest.mark.parametrize("argv", [[], ["--no-overlap-p2p-communication"]])
+@pytest.mark.parametrize("pp", [1, 2, 3, 4])
+def test_interleaved_pp_rule_is_megatrons_validate_args(argv, pp):
+    args = megatron_arguments(argv)
+    assert args.overlap_p2p_comm is (argv == [])  # on by default
+    try:
+        megatron_validate_interleaved_pp(args, pp)
+        megatron_refuses = None
+    except AssertionError as refusal:
+        megatron_refuses = str(refusal).split("\n")[0]  # pytest appends the failed expression
+    m = 2 * pp  # a micro-batch count the group-size rules accept
+    if megatron_refuses is None:
+        megatron_interleaving(pp, 2, m, None, overlap_p2p_comm=args.overlap_p2p_comm)
+    else:
+        with pytest.raises(FrameworkRejects) as ours:
+            megatron_interleaving(pp, 2, m, None, overlap_p2p_comm=args.overlap_p2p_comm)
+        assert str(ours.value) == megatron_refuses
+
+
 def test_megatron_interleaving_rules():
-    with pytest.raises(FrameworkRejects, match="greater than 2 with interleaved"):
-        megatron_interleaving(2, 2, 32, None)
+    megatron_interleaving(2, 2, 32, None)  # PP = 2 with the default overlap_p2p_comm
+    with pytest.raises(FrameworkRejects, match="greater than 2 to avoid"):
+        megatron_interleaving(2, 2, 32, None, overlap_p2p_comm=False)
     megatron_interleaving(4, 2, 8, None)  # m a multiple of PP: fine
     with pytest.raises(FrameworkRejects, match="range in"):
         megatron_interleaving(4, 2, 3, None)  # fewer micro-batches than PP

@@ -1,0 +1,24 @@
+"""The expert's scenarios (issue 12) over HTTP: the JSON notes and the page agree with the
+frameworks' own released code (the rules themselves are tested in tests/unit)."""
+
+URL = "/gradient-accumulation/"
+
+
+def result(client, query: str) -> dict:
+    r = client.get(URL + "?" + query + "&format=json")
+    assert r.status_code == 200, r.content
+    return r.json()["result"]
+
+
+def test_megatron_interleaving_with_two_stages_is_accepted(client):
+    # megatron-core 0.19.2 arguments.py: with overlap_p2p_comm on (the default) only PP > 1 is
+    # asserted; PP > 2 only after --no-overlap-p2p-communication.
+    query = "global_batch=1024&micro_batch=4&gpus=64&pp=2&vpp=2"
+    notes = result(client, query)["config_notes"]["megatron"]
+    assert notes["rejected"] is False
+    assert not [n for n in notes["notes"] if n["kind"] == "rejects"]
+    assert any("--no-overlap-p2p-communication" in n["text"] for n in notes["notes"])
+    html = client.get(URL + "?" + query).content.decode()
+    megatron = html.split('data-testid="config-megatron"')[1].split("</details>")[0]
+    assert "data-rejected" not in megatron.split(">")[0]
+    assert "--no-overlap-p2p-communication" in megatron
