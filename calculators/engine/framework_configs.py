@@ -248,13 +248,21 @@ def hf_trainer(s: Scenario) -> Snippet:
         f"# global batch = {n(s.micro_batch)} x {n(steps)} x {n(world)} data-parallel ranks = "
         f"{n(s.micro_batch * steps * world)} sequences",
     ]
+    if fallback:  # plain data parallelism: every process a replica
+        split = f"all {n(world)} processes (no TP or CP)"
+        total = rules.hf_total_train_batch_size(s.micro_batch, steps, s.gpus)
+    else:
+        split = f"world size // (TP x CP x SP) = {n(s.gpus)} // ({s.tp} x {s.cp} x 1) = {n(world)}"
+        total = rules.hf_total_train_batch_size(s.micro_batch, steps, s.gpus, s.tp, s.cp)
     notes.append(
         Note(
             "info",
-            "The Trainer's total batch is per_device_train_batch_size x "
-            "gradient_accumulation_steps x world size (processes). Since Transformers 4.46 the "
-            "loss is divided by the token count of the whole accumulated batch; use 4.48 or "
-            "later (4.47 doubled the loss at accumulation 2).",
+            "The Trainer's total batch (get_total_train_batch_size) is "
+            "per_device_train_batch_size x gradient_accumulation_steps x data-parallel size, "
+            f"where the data-parallel size is {split}: {n(s.micro_batch)} x {n(steps)} x "
+            f"{n(world)} = {n(total)}. "
+            "Since Transformers 4.46 the loss is divided by the token count of the whole "
+            "accumulated batch; use 4.48 or later (4.47 doubled the loss at accumulation 2).",
         )
     )
     return Snippet("hf_trainer", "\n".join(lines) + "\n", notes)

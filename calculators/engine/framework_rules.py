@@ -10,7 +10,7 @@ Sources (paths in each framework's repository):
 - nanoGPT train.py (gradient_accumulation_steps divided by the DDP world size)
 - torchtitan torchtitan/trainer.py (gradient accumulation from token counts)
 - Axolotl src/axolotl/utils/config/__init__.py: normalize_config
-- Hugging Face Transformers Trainer: total_train_batch_size
+- Hugging Face Transformers src/transformers/trainer.py: get_total_train_batch_size (5.24.0)
 """
 
 from dataclasses import dataclass
@@ -174,5 +174,15 @@ def axolotl_batch_size(
     return per_gpu * (world_size // context_parallel_size // tensor_parallel_size)
 
 
-def hf_total_train_batch_size(per_device: int, accumulation: int, world_size: int) -> int:
-    return per_device * accumulation * world_size
+def hf_total_train_batch_size(
+    per_device: int,
+    accumulation: int,
+    world_size: int,
+    tp_size: int = 1,
+    cp_size: int = 1,
+    sp_size: int = 1,
+) -> int:
+    """Trainer.get_total_train_batch_size (Transformers 5.24.0): ranks of one TP/CP/SP group
+    share a batch, so the total counts data-parallel ranks, world // TP // CP // SP."""
+    dp_world_size = world_size // tp_size // cp_size // sp_size
+    return per_device * accumulation * dp_world_size

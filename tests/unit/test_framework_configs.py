@@ -82,13 +82,31 @@ def check_deepspeed(p, text):
     return resolved.train_batch_size
 
 
+def transformers_total_train_batch_size(
+    per_device_train_batch_size, gradient_accumulation_steps, world_size, tp_size, cp_size, sp_size
+):
+    """Trainer.get_total_train_batch_size, transcribed from Transformers 5.24.0
+    (src/transformers/trainer.py), with TrainingArguments.train_batch_size =
+    per_device_train_batch_size * max(1, n_gpu) and n_gpu = 1 under torchrun."""
+    train_batch_size = per_device_train_batch_size * max(1, 1)
+    dp_world_size = world_size // tp_size // cp_size // sp_size
+    return train_batch_size * gradient_accumulation_steps * dp_world_size
+
+
 def check_hf_trainer(p, text):
     kwargs = python_calls(text)["TrainingArguments"]
     world = launch_world(text)
-    dp = p.accumulation.data_parallel_size if p.inputs.tp * p.inputs.cp > 1 else world
-    if p.inputs.pp > 1:
-        dp = world  # the data-parallel fallback: every process a replica
-    total = kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"] * dp
+    # The snippet runs the scenario's TP and CP (through Accelerate's ParallelismConfig),
+    # except under PP, where it falls back to plain data parallelism on every process.
+    tp, cp = (1, 1) if p.inputs.pp > 1 else (p.inputs.tp, p.inputs.cp)
+    total = transformers_total_train_batch_size(
+        kwargs["per_device_train_batch_size"],
+        kwargs["gradient_accumulation_steps"],
+        world,
+        tp,
+        cp,
+        1,
+    )
     assert kwargs.get("max_steps") == expected_steps(p)
     return total
 
@@ -336,3 +354,21 @@ def test_two_stage_interleaving_gets_a_group_size_when_m_is_odd():
     flags = parse_shell(mg.text)
     assert flags["--microbatch-group-size-per-virtual-pipeline-stage"] == ["3"]
     assert not mg.rejected
+
+
+@pytest.mark.parametrize(
+    "layout", [{}, {"gpus": 16, "tp": 2}, {"gpus": 16, "cp": 2}, {"gpus": 64, "tp": 2, "cp": 2}]
+)
+def test_trainer_notes_count_data_parallel_ranks_as_transformers_does(layout):
+    # Transformers 5.24.0 get_total_train_batch_size divides the world size by TP, CP and SP:
+    # every note states the data-parallel size, none the process count as the multiplier.
+    p = scenario(**layout)
+    (hf,) = [s for s in p.snippets if s.framework == "hf_trainer"]
+    texts = [n.text for n in hf.notes] + [hf.text]
+    assert not any("world size (processes)" in t for t in texts)
+    dp = transformers_total_train_batch_size(1, 1, p.inputs.gpus, p.inputs.tp, p.inputs.cp, 1)
+    (total,) = [t for t in texts if "get_total_train_batch_size" in t]
+    batch = p.accumulation.effective_global_batch
+    assert "data-parallel size" in total
+    assert f"x {dp:,} = {batch:,}" in total
+    assert f"x {dp:,} data-parallel ranks = {batch:,} sequences" in hf.text

@@ -135,3 +135,6 @@ def test_axolotl_and_trainer_totals():
     assert axolotl_batch_size(2, 16, 8) == 2 * 16 * 8
     assert axolotl_batch_size(2, 16, 8, tensor_parallel_size=2, context_parallel_size=2) == 64
     assert hf_total_train_batch_size(4, 8, 8) == 256
+    # Transformers 5.24.0 get_total_train_batch_size: dp_world_size = world // TP // CP // SP
+    assert hf_total_train_batch_size(4, 8, 16, tp_size=2) == 4 * 8 * (16 // 2)
+    assert hf_total_train_batch_size(4, 8, 64, tp_size=2, cp_size=2, sp_size=2) == 4 * 8 * 8

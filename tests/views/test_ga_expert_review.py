@@ -22,3 +22,12 @@ def test_megatron_interleaving_with_two_stages_is_accepted(client):
     megatron = html.split('data-testid="config-megatron"')[1].split("</details>")[0]
     assert "data-rejected" not in megatron.split(">")[0]
     assert "--no-overlap-p2p-communication" in megatron
+
+
+def test_trainer_notes_say_data_parallel_size_under_tp_and_cp(client):
+    # Transformers 5.24.0 get_total_train_batch_size: world_size // TP // CP // SP.
+    notes = result(client, "gpus=16&tp=2&cp=2")["config_notes"]["hf_trainer"]["notes"]
+    texts = [n["text"] for n in notes]
+    assert not any("world size (processes)" in t for t in texts)
+    (total,) = [t for t in texts if "get_total_train_batch_size" in t]
+    assert "16 // (2 x 2 x 1) = 4" in total and "4 x 64 x 4 = 1,024" in total
