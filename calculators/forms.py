@@ -465,6 +465,7 @@ def plan_json(p) -> dict:
                 "format": s.format,
                 "rejected": s.rejected,
                 "notes": [asdict(note) for note in s.notes],
+                "alternatives": [asdict(alt) for alt in s.alternatives],
             }
             for s in p.snippets
         },

@@ -70,11 +70,20 @@ class Note:
     text: str
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """The same scenario for another version of the framework, labelled."""
+
+    label: str
+    text: str
+
+
 @dataclass
 class Snippet:
     framework: str
-    text: str
+    text: str  # for the framework's latest release, unless a note says otherwise
     notes: list[Note] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -469,37 +478,28 @@ def megatron(s: Scenario) -> Snippet:
 # --- torchtitan -----------------------------------------------------------------------------
 
 
-def torchtitan(s: Scenario) -> Snippet:
-    tokens_per_microbatch = s.micro_batch * s.seq_len
-    pp_microbatches = s.accumulation_steps if s.pp > 1 else 1
-    lines = [
-        "# In your config function (returns Trainer.Config); keys from torchtitan/config/",
-        "# training.py and parallelism.py. Launch with NGPU=" + str(s.gpus) + ".",
-        f"config.training.max_context_length = {s.seq_len}",
-        f"config.training.num_tokens_per_microbatch_per_dp_rank = {tokens_per_microbatch}"
-        f"  # {n(s.micro_batch)} sequences x {n(s.seq_len)}",
-        f"config.training.num_tokens_per_train_step = {s.global_batch * s.seq_len}"
-        f"  # {n(s.global_batch)} sequences",
+def torchtitan_parallelism_lines(s: Scenario) -> list[str]:
+    return [
         "config.parallelism.data_parallel_replicate_degree = 1",
         f"config.parallelism.data_parallel_shard_degree = {s.dp}",
         f"config.parallelism.tensor_parallel_degree = {s.tp}",
         f"config.parallelism.context_parallel_degree = {s.cp}",
         f"config.parallelism.pipeline_parallel_degree = {s.pp}",
     ]
-    notes = [
-        Note(
-            "info",
-            "torchtitan derives gradient accumulation = num_tokens_per_train_step / "
-            "(num_tokens_per_microbatch_per_dp_rank x num_pp_microbatches x data-parallel degree) "
-            f"= {n(s.accumulation_steps // pp_microbatches)} here, and asserts world = "
-            "dp_replicate x dp_shard x cp x tp x pp. It normalizes the loss by the global count "
-            "of valid tokens (an exact token mean).",
-        ),
-        Note(
-            "info",
-            "Releases before the token-denominated keys used training.local_batch_size "
-            f"({s.micro_batch}) and training.global_batch_size ({s.global_batch}) in TOML.",
-        ),
+
+
+def torchtitan_main_text(s: Scenario, pp_microbatches: int) -> str:
+    """The same scenario in the token-denominated fields of torchtitan's main branch after
+    PR #4121 ("fold batch dim"), which no release has yet."""
+    lines = [
+        "# torchtitan main after PR #4121 (not in a release yet): token-denominated fields in",
+        f"# torchtitan/config/configs.py. Launch with NGPU={s.gpus}.",
+        f"config.training.max_context_length = {s.seq_len}",
+        f"config.training.num_tokens_per_microbatch_per_dp_rank = {s.micro_batch * s.seq_len}"
+        f"  # {n(s.micro_batch)} sequences x {n(s.seq_len)}",
+        f"config.training.num_tokens_per_train_step = {s.global_batch * s.seq_len}"
+        f"  # {n(s.global_batch)} sequences",
+        *torchtitan_parallelism_lines(s),
     ]
     if s.pp > 1:
         lines.append(
@@ -507,6 +507,79 @@ def torchtitan(s: Scenario) -> Snippet:
         )
         if s.vpp > 1:
             lines.append('config.parallelism.pipeline_parallel_schedule = "Interleaved1F1B"')
+    if s.optimizer_steps:
+        lines.append(f"config.training.steps = {s.optimizer_steps}")
+    return "\n".join(lines) + "\n"
+
+
+def torchtitan(s: Scenario) -> Snippet:
+    # Under PP all m micro-batches go through one pipeline flush: the local batch is m
+    # micro-batches of micro_batch sequences, and there is one accumulation step.
+    pp_microbatches = s.accumulation_steps if s.pp > 1 else 1
+    local_batch = s.micro_batch * pp_microbatches
+    release = rules.torchtitan_release_batch(
+        s.global_batch, local_batch, s.micro_batch, s.dp, pp_enabled=s.pp > 1
+    )
+    lines = [
+        "# torchtitan 0.3.0 (the PyPI release): in your config function (returns",
+        f"# Trainer.Config); fields from torchtitan/config/configs.py. Launch with NGPU={s.gpus}.",
+        f"config.training.seq_len = {s.seq_len}",
+    ]
+    if s.pp > 1:
+        lines.append(
+            f"config.training.local_batch_size = {local_batch}"
+            f"  # {n(pp_microbatches)} pipeline micro-batches x {n(s.micro_batch)} sequences"
+        )
+    else:
+        lines.append(
+            f"config.training.local_batch_size = {local_batch}  # sequences per data-parallel rank"
+        )
+    lines += [
+        f"config.training.global_batch_size = {s.global_batch}  # sequences, all ranks",
+        *torchtitan_parallelism_lines(s),
+    ]
+    if s.pp > 1:
+        lines.append(
+            f"config.parallelism.pipeline_parallel_microbatch_size = {s.micro_batch}"
+            "  # sequences per pipeline micro-batch"
+        )
+        if s.vpp > 1:
+            lines.append('config.parallelism.pipeline_parallel_schedule = "Interleaved1F1B"')
+    if s.optimizer_steps:
+        lines.append(f"config.training.steps = {s.optimizer_steps}")
+    main_steps = rules.torchtitan_accumulation(
+        s.global_batch * s.seq_len, s.micro_batch * s.seq_len, pp_microbatches, s.dp
+    )
+    notes = [
+        Note(
+            "info",
+            "torchtitan 0.3.0 derives gradient accumulation = global_batch_size / "
+            f"(local_batch_size x data-parallel degree) = {n(s.global_batch)} / "
+            f"({n(local_batch)} x {n(s.dp)}) = {n(release.gradient_accumulation_steps)}"
+            + (
+                " and pipeline micro-batches = local_batch_size / "
+                f"pipeline_parallel_microbatch_size = {n(local_batch)} / {n(s.micro_batch)} = "
+                f"{n(release.pipeline_microbatches)}"
+                if s.pp > 1
+                else ""
+            )
+            + "; it asserts world = dp_replicate x dp_shard x cp x tp x pp and normalizes the "
+            "loss by the global count of valid tokens (an exact token mean).",
+        ),
+        Note(
+            "info",
+            "torchtitan's main branch after PR #4121 (the alternative below) counts tokens "
+            "instead: training.num_tokens_per_microbatch_per_dp_rank, "
+            "training.num_tokens_per_train_step, training.max_context_length and "
+            "parallelism.num_pp_microbatches replace local_batch_size, global_batch_size, "
+            "seq_len and pipeline_parallel_microbatch_size; gradient accumulation = "
+            "num_tokens_per_train_step / (num_tokens_per_microbatch_per_dp_rank x "
+            f"num_pp_microbatches x data-parallel degree) = {n(main_steps)}. The release "
+            "has none of the new names and main none of the old ones.",
+        ),
+    ]
+    if s.pp > 1:
+        if s.vpp > 1:
             notes.append(
                 Note(
                     "info",
@@ -518,14 +591,17 @@ def torchtitan(s: Scenario) -> Snippet:
         notes.append(
             Note(
                 "info",
-                "All m micro-batches go through one pipeline flush (num_pp_microbatches) and "
-                "gradient accumulation is 1, so the bubble is the one computed above; splitting "
-                "m into accumulation x smaller flushes adds a bubble per flush.",
+                "All m micro-batches go through one pipeline flush (m = "
+                f"{n(pp_microbatches)}) and gradient accumulation is 1, so the bubble is the "
+                "one computed above; splitting m into accumulation x smaller flushes adds a "
+                "bubble per flush.",
             )
         )
-    if s.optimizer_steps:
-        lines.append(f"config.training.steps = {s.optimizer_steps}")
-    return Snippet("torchtitan", "\n".join(lines) + "\n", notes)
+    alternative = Alternative(
+        "torchtitan main (after PR #4121, token-denominated)",
+        torchtitan_main_text(s, pp_microbatches),
+    )
+    return Snippet("torchtitan", "\n".join(lines) + "\n", notes, [alternative])
 
 
 # --- nanoGPT --------------------------------------------------------------------------------

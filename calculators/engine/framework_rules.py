@@ -8,7 +8,8 @@ Sources (paths in each framework's repository):
   megatron/training/arguments.py (validate_args) and core/pipeline_parallel/schedules.py, as
   released in megatron-core 0.19.2 (its wheel ships megatron/training)
 - nanoGPT train.py (gradient_accumulation_steps divided by the DDP world size)
-- torchtitan torchtitan/trainer.py (gradient accumulation from token counts)
+- torchtitan torchtitan/trainer.py: release 0.3.0 (sequences: local and global batch) and main
+  after PR #4121 (tokens)
 - Axolotl src/axolotl/utils/config/__init__.py: normalize_config
 - Hugging Face Transformers src/transformers/trainer.py: get_total_train_batch_size (5.24.0)
 """
@@ -141,13 +142,52 @@ def nanogpt_per_rank(gradient_accumulation_steps: int, world_size: int) -> int:
     return gradient_accumulation_steps // world_size
 
 
+@dataclass(frozen=True)
+class TorchtitanBatch:
+    gradient_accumulation_steps: int
+    pipeline_microbatches: int  # 1 without pipeline parallelism
+
+
+def torchtitan_release_batch(
+    global_batch_size: int,
+    local_batch_size: int,
+    pipeline_parallel_microbatch_size: int,
+    dp: int,
+    pp_enabled: bool,
+) -> TorchtitanBatch:
+    """torchtitan 0.3.0 (PyPI): Trainer.Config.__post_init__ and Trainer.__init__ in
+    torchtitan/trainer.py. `dp` is the batch degree, dp_replicate x dp_shard."""
+    if pipeline_parallel_microbatch_size <= 0:
+        raise FrameworkRejects(
+            "parallelism.pipeline_parallel_microbatch_size must be greater than 0."
+        )
+    if pp_enabled and local_batch_size % pipeline_parallel_microbatch_size:
+        raise FrameworkRejects(
+            f"training.local_batch_size ({local_batch_size}) must be evenly divisible by "
+            f"parallelism.pipeline_parallel_microbatch_size ({pipeline_parallel_microbatch_size}) "
+            "when pipeline parallelism is enabled."
+        )
+    if global_batch_size < 0:  # -1: one gradient accumulation step
+        global_batch_size = local_batch_size * dp
+    if global_batch_size % (local_batch_size * dp):
+        raise FrameworkRejects(
+            "global batch size must be multiple of local batch size times data-parallel degree "
+            f"({global_batch_size} % ({local_batch_size} * {dp}) != 0)"
+        )
+    return TorchtitanBatch(
+        global_batch_size // (local_batch_size * dp),
+        local_batch_size // pipeline_parallel_microbatch_size if pp_enabled else 1,
+    )
+
+
 def torchtitan_accumulation(
     tokens_per_train_step: int,
     tokens_per_microbatch: int,
     pp_microbatches: int,
     dp: int,
 ) -> int:
-    """torchtitan's trainer: gradient accumulation from token-denominated settings."""
+    """torchtitan main after PR #4121 (torchtitan/trainer.py): gradient accumulation from
+    token-denominated settings."""
     per_dp_rank = tokens_per_microbatch * pp_microbatches
     if tokens_per_train_step < 0:
         tokens_per_train_step = per_dp_rank * dp

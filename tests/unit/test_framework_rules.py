@@ -14,6 +14,7 @@ from calculators.engine.framework_rules import (
     megatron_num_microbatches,
     nanogpt_per_rank,
     torchtitan_accumulation,
+    torchtitan_release_batch,
 )
 
 
@@ -128,6 +129,20 @@ def test_torchtitan_accumulation_from_tokens():
     assert torchtitan_accumulation(256 * 8192, 8 * 8192, 4, 8) == 1  # PP micro-batches count
     with pytest.raises(FrameworkRejects, match="must be divisible"):
         torchtitan_accumulation(1000 * 8192, 8 * 8192, 1, 8)
+
+
+def test_torchtitan_release_counts_sequences():
+    # torchtitan 0.3.0 trainer.py: accumulation = global // (local x batch degree); under PP
+    # the local batch is split into local // pipeline_parallel_microbatch_size micro-batches.
+    assert torchtitan_release_batch(256, 8, 1, 8, pp_enabled=False).gradient_accumulation_steps == 4
+    assert torchtitan_release_batch(-1, 8, 1, 8, pp_enabled=False).gradient_accumulation_steps == 1
+    piped = torchtitan_release_batch(256, 32, 4, 8, pp_enabled=True)
+    assert (piped.gradient_accumulation_steps, piped.pipeline_microbatches) == (1, 8)
+    # Its own messages (trainer.py, 0.3.0):
+    with pytest.raises(FrameworkRejects, match=r"\(1000 % \(8 \* 8\) != 0\)"):
+        torchtitan_release_batch(1000, 8, 1, 8, pp_enabled=False)
+    with pytest.raises(FrameworkRejects, match="must be evenly divisible by"):
+        torchtitan_release_batch(240, 30, 4, 8, pp_enabled=True)
 
 
 def test_axolotl_and_trainer_totals():

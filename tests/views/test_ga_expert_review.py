@@ -31,3 +31,25 @@ def test_trainer_notes_say_data_parallel_size_under_tp_and_cp(client):
     assert not any("world size (processes)" in t for t in texts)
     (total,) = [t for t in texts if "get_total_train_batch_size" in t]
     assert "16 // (2 x 2 x 1) = 4" in total and "4 x 64 x 4 = 1,024" in total
+
+
+def test_torchtitan_snippet_is_for_the_release_with_main_as_a_labelled_alternative(client):
+    # torchtitan 0.3.0 (PyPI) torchtitan/config/configs.py has training.local_batch_size,
+    # training.global_batch_size, training.seq_len and
+    # parallelism.pipeline_parallel_microbatch_size; the token-denominated names exist only on
+    # main after PR #4121.
+    query = "gpus=32&pp=4"
+    data = result(client, query)
+    text = data["configs"]["torchtitan"]
+    assert "torchtitan 0.3.0" in text and "configs.py" in text
+    assert "config.training.local_batch_size = 128" in text  # 32 micro-batches x 4 sequences
+    assert "config.parallelism.pipeline_parallel_microbatch_size = 4" in text
+    assert "num_tokens" not in text
+    (alt,) = data["config_notes"]["torchtitan"]["alternatives"]
+    assert "main" in alt["label"] and "#4121" in alt["label"]
+    assert "config.parallelism.num_pp_microbatches = 32" in alt["text"]
+    assert data["config_notes"]["deepspeed"]["alternatives"] == []
+    html = client.get(URL + "?" + query).content.decode()
+    block = html.split('data-testid="config-torchtitan"')[1].split("</details>")[0]
+    assert 'id="config-torchtitan-text"' in block and 'id="config-torchtitan-alt-1-text"' in block
+    assert "Alternative: torchtitan main (after PR #4121" in block
