@@ -62,6 +62,11 @@ class Scenario:
     megatron_train_samples: int | None = None
     megatron_train_iters: int | None = None
     ramp_microbatches: tuple[int, ...] = ()  # num_microbatches at each ramp stage
+    budget_samples: int | None = None  # the training budget in sequences, rounded up
+    # (steps, samples consumed, last batch) when the budget ends before the ramp does
+    ramp_budget_end: tuple[int, int, int] | None = None
+    # (first sample, global batch) of each batch trained at, the full batch last
+    ramp_schedule: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -425,8 +430,10 @@ def megatron(s: Scenario) -> Snippet:
         ("--global-batch-size", s.global_batch),
         ("--seq-length", s.seq_len),
     ]
+    alternatives: list[Alternative] = []
     if s.rampup:
         start, increment, samples = s.rampup
+        constant_args = list(args)
         args.append(("--rampup-batch-size", f"{start} {increment} {samples}"))
         if s.megatron_train_samples is not None:
             args.append(("--train-samples", s.megatron_train_samples))
@@ -434,17 +441,17 @@ def megatron(s: Scenario) -> Snippet:
             notes.append(
                 Note(
                     "rejects",
-                    "Megatron refuses ramp-up with iteration-based training ('expected no "
-                    "batch-size rampup for iteration-based training'): it needs --train-samples. "
-                    "Give a training budget above and the snippet will include it.",
+                    "Megatron (up to megatron-core 0.17) refuses ramp-up with iteration-based "
+                    "training ('expected no batch-size rampup for iteration-based training'): it "
+                    "needs --train-samples. Give a training budget above and the snippet will "
+                    "include it.",
                 )
             )
+        alternatives += megatron_step_schedule(s, constant_args)
+        notes += megatron_ramp_notes(s, bool(alternatives))
     elif s.optimizer_steps:
         args.append(("--train-iters", s.optimizer_steps))
-    lines = [f"    {flag} {value}" for flag, value in args]
-    per_node, nodes = launch_nodes(s.gpus)
-    text = f"torchrun --nnodes={nodes} --nproc_per_node={per_node} pretrain_gpt.py \\\n"
-    text += " \\\n".join(lines) + "\n"
+    text = megatron_command(s, args)
     notes.append(
         Note(
             "info",
@@ -472,7 +479,92 @@ def megatron(s: Scenario) -> Snippet:
                     f"'{refusal}'. The arguments use the achieved {n(s.global_batch)}.",
                 )
             )
-    return Snippet("megatron", text, notes)
+    return Snippet("megatron", text, notes, alternatives)
+
+
+def megatron_command(s: Scenario, args: list[tuple[str, object]]) -> str:
+    lines = [f"    {flag} {value}" for flag, value in args]
+    per_node, nodes = launch_nodes(s.gpus)
+    text = f"torchrun --nnodes={nodes} --nproc_per_node={per_node} pretrain_gpt.py \\\n"
+    return text + " \\\n".join(lines) + "\n"
+
+
+def megatron_ramp_notes(s: Scenario, has_alternative: bool) -> list[Note]:
+    start, increment, samples = s.rampup
+    ramp = f"--rampup-batch-size {start} {increment} {samples}"
+    if has_alternative:
+        newer = "the alternative below is the same ramp for 0.18 and later."
+    else:
+        newer = (
+            "for 0.18 and later write the ramp as --step-batch-size-schedule "
+            '"THRESHOLD:BATCH ...", one entry per batch in the ramp table above at its first '
+            f"sample x {n(s.seq_len)} tokens, and drop --global-batch-size; here that is "
+            f"{n(len(step_schedule_entries(s)))} entries, too many to print."
+        )
+    notes = [
+        Note(
+            "warning",
+            "megatron-core 0.18.0 and later (0.19.2 is the latest release) no longer read "
+            f"{ramp}: it is deprecated in favour of --step-batch-size-schedule, still accepted, "
+            "and ignored, so the run would train at --global-batch-size from the first step. "
+            f"These arguments are for megatron-core up to 0.17; {newer}",
+        )
+    ]
+    if s.ramp_budget_end is not None:
+        steps, consumed, last_batch = s.ramp_budget_end
+        text = (
+            f"The training budget ends inside the batch ramp-up ({ramp}): "
+            f"{n(s.budget_samples)} sequences (the budget in tokens / {n(s.seq_len)}, rounded "
+            f"up) are used up after {n(steps)} optimizer steps at growing batches, the last at "
+            f"{n(last_batch)}, so the run never trains at the global batch of "
+            f"{n(s.global_batch)}. Megatron's update_train_iters runs another ramp iteration "
+            "whenever the samples consumed are at most --train-samples, so --train-samples is "
+            f"{n(s.megatron_train_samples)}"
+        )
+        if consumed <= samples:
+            text += f"; giving it the {n(consumed)} samples those steps consume would add a step"
+        notes.append(Note("warning", text + "."))
+    return notes
+
+
+MAX_SCHEDULE_ENTRIES = 128  # a longer --step-batch-size-schedule is no longer a usable snippet
+
+
+def step_schedule_entries(s: Scenario) -> list[tuple[int, int]]:
+    """(first sample, batch) for each batch trained at, without repeats."""
+    entries: list[tuple[int, int]] = []
+    for first_sample, batch in s.ramp_schedule:
+        if not entries or entries[-1][1] != batch:  # the ramp can end at the full batch
+            entries.append((first_sample, batch))
+    return entries
+
+
+def megatron_step_schedule(s: Scenario, constant_args) -> list[Alternative]:
+    """The ramp as megatron-core 0.18+'s --step-batch-size-schedule "THRESHOLD:BATCH ...":
+    one entry per batch actually trained at, at the sample where it starts. The CLI passes
+    --seq-length, so Megatron reads thresholds as tokens and converts them with
+    int(float(value)) // seq_length; each must come back exactly."""
+    entries = step_schedule_entries(s)
+    if not entries or len(entries) > MAX_SCHEDULE_ENTRIES:
+        return []
+    written = []
+    for first_sample, batch in entries:
+        tokens = first_sample * s.seq_len
+        if int(float(str(tokens))) // s.seq_len != first_sample:
+            return []  # beyond float precision: Megatron would move the threshold
+        written.append(f"{tokens}:{batch}")
+    args = [(f, v) for f, v in constant_args if f != "--global-batch-size"]
+    args.append(("--step-batch-size-schedule", f'"{" ".join(written)}"'))
+    if s.budget_samples is not None:
+        # Its update_train_iters counts iterations while consumed < --train-samples.
+        args.append(("--train-samples", s.budget_samples))
+    return [
+        Alternative(
+            "megatron-core 0.18 and later (--step-batch-size-schedule, thresholds in tokens; "
+            "it cannot be combined with --global-batch-size)",
+            megatron_command(s, args),
+        )
+    ]
 
 
 # --- torchtitan -----------------------------------------------------------------------------

@@ -178,7 +178,11 @@ class Options:
 class RampBudget:
     optimizer_steps: int
     samples_consumed: int
-    megatron_train_iters: int
+    megatron_train_iters: int  # what Megatron derives from --train-samples below
+    megatron_train_samples: int = 0  # the --train-samples that gives optimizer_steps
+    budget_samples: int = 0  # the budget in sequences, rounded up
+    ends_in_ramp: bool = False  # the run stops before training at the full global batch
+    last_batch: int = 0  # the global batch of the last optimizer step
 
 
 @dataclass(frozen=True)
@@ -260,7 +264,17 @@ def plan(
     if ramp and o.train_tokens:
         train_samples = -(-o.train_tokens // inp.seq_len)
         ramp_steps, consumed = rampups.steps_to_consume(train_samples, ramp)
-        ramp_budget = RampBudget(ramp_steps, consumed, rampups.megatron_train_iters(consumed, ramp))
+        flag = rampups.megatron_train_samples(ramp_steps, consumed, train_samples, ramp)
+        ends_in_ramp = ramp_steps <= ramp.ramp_iterations
+        ramp_budget = RampBudget(
+            ramp_steps,
+            consumed,
+            rampups.megatron_train_iters(flag, ramp),
+            megatron_train_samples=flag,
+            budget_samples=train_samples,
+            ends_in_ramp=ends_in_ramp,
+            last_batch=rampups.batch_of_step(ramp_steps, ramp),
+        )
     epoch = (
         budgets.epoch_edge(o.dataset_sequences, dp, inp.micro_batch, steps)
         if o.dataset_sequences
@@ -286,9 +300,23 @@ def plan(
         optimizer_steps=(ramp_budget.optimizer_steps if ramp_budget else None)
         or (run.optimizer_steps if run else None),
         rampup=o.rampup,
-        megatron_train_samples=ramp_budget.samples_consumed if ramp_budget else None,
+        megatron_train_samples=ramp_budget.megatron_train_samples if ramp_budget else None,
         megatron_train_iters=ramp_budget.megatron_train_iters if ramp_budget else None,
         ramp_microbatches=tuple(s.accumulation_steps for s in ramp.stages) if ramp else (),
+        budget_samples=ramp_budget.budget_samples if ramp_budget else None,
+        ramp_budget_end=(
+            (ramp_budget.optimizer_steps, ramp_budget.samples_consumed, ramp_budget.last_batch)
+            if ramp_budget and ramp_budget.ends_in_ramp
+            else None
+        ),
+        ramp_schedule=(
+            (
+                *((s.first_sample, s.global_batch) for s in ramp.stages),
+                (ramp.ramp_consumed, ramp.global_batch),
+            )
+            if ramp
+            else ()
+        ),
     )
     return Plan(
         inp,
