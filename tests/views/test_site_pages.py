@@ -21,8 +21,6 @@ def test_openapi_describes_every_tool_from_its_form(client):
     spec = client.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.1")
     for tool in registry.all_tools():
-        if tool.form_class is None:
-            continue
         operation = spec["paths"][tool.path]["get"]
         names = {p["name"] for p in operation["parameters"]}
         assert set(tool.form_class.base_fields) <= names
@@ -31,6 +29,23 @@ def test_openapi_describes_every_tool_from_its_form(client):
     assert micro["schema"] == {"type": "integer", "minimum": 1, "maximum": 65536, "default": 4}
     result = flagship["responses"]["200"]["content"]["application/json"]["schema"]
     assert "tokens_per_step" in result["properties"]["result"]["properties"]
+
+
+def test_openapi_has_a_path_for_every_registered_tool_and_nothing_else(client):
+    spec = client.get("/api/openapi.json").json()
+    assert set(spec["paths"]) == {tool.path for tool in registry.all_tools()}
+    assert "/lr-scaling/" in spec["paths"]  # the one that used to opt out by leaving no form
+
+
+def test_a_tool_cannot_register_without_its_form():
+    fields = dict(slug="x", title="X", blurb="x", group=registry.GROUPS[0], url_name="home")
+    with pytest.raises(TypeError, match="form_class"):
+        registry.Tool(**fields)
+    with pytest.raises(TypeError, match="form_class"):
+        registry.register(registry.Tool(**fields, form_class=None))
+    with pytest.raises(TypeError, match="form_class"):
+        registry.register(registry.Tool(**fields, form_class=forms.Form))
+    assert "x" not in {t.slug for t in registry.all_tools()}
 
 
 def test_sitemap_lists_home_and_tools(client):
@@ -83,8 +98,6 @@ def test_no_tool_has_a_field_the_quick_clean_loop_skips():
     # forms_base.CalculatorForm._clean_fields leaves out Django's handling of disabled and
     # file fields; this keeps that true for every registered tool.
     for tool in registry.all_tools():
-        if tool.form_class is None:
-            continue
         for name, field in tool.form_class.base_fields.items():
             assert not field.disabled, f"{tool.slug}.{name}"
             assert not isinstance(field, forms.FileField), f"{tool.slug}.{name}"
