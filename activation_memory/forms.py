@@ -120,12 +120,12 @@ class ActivationMemoryForm(CalculatorForm):
     pp = whole("Pipeline parallel (PP)", "p", 1, MAX_DEGREE, 1, "Pipeline stages (1F1B).")
     vpp = whole("Interleaved chunks", "m", 1, 64, 1, "Virtual stages per GPU; 1 = not interleaved.")
     accumulation_steps = WholeNumberField(
-        label="Micro-batches per step",
+        label="Accumulation steps",
         unit="n, optional",
         min_value=1,
         max_value=1_000_000,
         required=False,
-        help_text="Per pipeline per optimizer step: the accumulation steps (Megatron's "
+        help_text="Micro-batches each pipeline runs per optimizer step (Megatron's "
         "num_microbatches). Blank assumes at least PP; fewer fill the first stage less.",
     )
     gpus = whole(
