@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from calculators.htmx import render_calculator
@@ -14,7 +14,7 @@ PRESET_FIELDS = {p.id: p.fields() for p in presets.PRESETS}
 PAPER_RUN_LINKS = [(name, "?" + urlencode(query)) for name, query in presets.paper_run_queries()]
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def activation_memory(request):
     context = {

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import registry
@@ -61,9 +61,13 @@ def render_calculator(
 
 
 def calculator_view(form_class, template_name: str, tool_slug: str, result_template=None):
-    """A GET view binding `form_class` to the query string and rendering by the rule above."""
+    """A GET view binding `form_class` to the query string and rendering by the rule above.
 
-    @require_GET
+    HEAD is answered too (require_safe), with GET's headers: the server drops the body. Uptime
+    monitors, link checkers and link-preview fetchers send HEAD, and HTTP requires it wherever
+    GET works."""
+
+    @require_safe
     @vary_on_headers("HX-Request")
     def view(request):
         form = form_class(request.GET)

@@ -164,11 +164,7 @@ def operation(tool: registry.Tool) -> dict:
 
 
 def describe(server_url: str = "/") -> dict:
-    paths = {
-        tool.path: {"get": operation(tool)}
-        for tool in registry.all_tools()
-        if tool.form_class is not None
-    }
+    paths = {tool.path: {"get": operation(tool)} for tool in registry.all_tools()}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -9,6 +9,7 @@ from functools import cached_property
 from django.urls import reverse
 
 from .fields import plain_number
+from .forms_base import CalculatorForm
 from .querystrings import query
 
 GROUPS = ("Batch and training", "Memory and hardware", "Evaluation metrics")
@@ -21,12 +22,14 @@ class Tool:
     blurb: str
     group: str
     url_name: str
+    # The form behind the page. Required: the OpenAPI description, the fuzz tests and the
+    # site-wide page tests are all built from it, so a tool without one would silently drop
+    # out of every one of them.
+    form_class: type
     url_kwargs: tuple[tuple[str, str], ...] = ()
     related: tuple[str, ...] = ()
     # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
     accepts: tuple[str, ...] = ()
-    # The form behind the page: the OpenAPI description and the fuzz tests are built from it.
-    form_class: type | None = None
     form_kwargs: tuple[tuple[str, object], ...] = ()
     # Family members (one page per GPU card, say) stay out of the header nav.
     in_nav: bool = True
@@ -50,6 +53,11 @@ def register(*tools: Tool) -> None:
     for tool in tools:
         if tool.group not in GROUPS:
             raise ValueError(f"{tool.slug}: unknown group {tool.group!r}")
+        if not (isinstance(tool.form_class, type) and issubclass(tool.form_class, CalculatorForm)):
+            raise TypeError(
+                f"{tool.slug}: form_class must be a CalculatorForm subclass, "
+                f"not {tool.form_class!r}"
+            )
         _tools[tool.slug] = tool
 
 

@@ -1,6 +1,6 @@
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from calculators.engine.model_catalog import MODELS
@@ -14,14 +14,14 @@ def tool_slug(card_slug: str) -> str:
     return f"gpus-{card_slug}"
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def index(request):
     context = {"cards": CARDS, "models": MODELS}
     return render_calculator(request, FitForm(request.GET), "gpu_fit/index.html", "gpus", context)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def card(request, card):
     spec = BY_SLUG.get(card)

@@ -1,27 +1,27 @@
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.html import escape
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 def home(request):
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def openapi(request):
     from calculators.openapi import describe
 
     return JsonResponse(describe(request.build_absolute_uri("/")), json_dumps_params={"indent": 1})
 
 
-@require_GET
+@require_safe
 def sitemap(request):
     from calculators import registry
 
@@ -35,7 +35,7 @@ def sitemap(request):
     )
 
 
-@require_GET
+@require_safe
 def robots(request):
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
     # Permalinks stay crawlable: link-preview bots that honour robots.txt must see the answer.

@@ -8,6 +8,8 @@ class LRScalingConfig(AppConfig):
     def ready(self):
         from calculators import registry
 
+        from .forms import LRScalingForm
+
         registry.register(
             registry.Tool(
                 slug="lr-scaling",
@@ -18,5 +20,6 @@ class LRScalingConfig(AppConfig):
                 url_name="lr_scaling:lr-scaling",
                 related=("gradient-accumulation", "activation-memory"),
                 accepts=("base_lr", "base_batch", "new_batch", "seq_len"),
+                form_class=LRScalingForm,
             )
         )

@@ -1,4 +1,4 @@
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from calculators import registry
@@ -11,7 +11,7 @@ SLUG = "lr-scaling"
 TEMPLATE = "lr_scaling/lr_scaling.html"
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def lr_scaling(request):
     form = LRScalingForm(request.GET)

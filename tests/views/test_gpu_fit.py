@@ -27,6 +27,19 @@ def by_id(models):
     return {m["id"]: m for m in models}
 
 
+def element(html: str, testid: str) -> str:
+    """The element carrying data-testid=`testid`, from its start tag to its own end tag, so an
+    assertion about it cannot be met by the same text elsewhere on the page."""
+    start = re.search(rf'<(\w+)\b[^>]*\bdata-testid="{re.escape(testid)}"', html)
+    assert start, testid
+    depth = 0
+    for tag in re.finditer(rf"<(/?){start.group(1)}\b[^>]*>", html[start.start() :]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return html[start.start() : start.start() + tag.end()]
+    raise AssertionError(f"{testid}: no end tag")
+
+
 @pytest.mark.parametrize("card", CARDS, ids=[c.slug for c in CARDS])
 def test_every_card_page_has_its_own_title_and_description(client, card):
     r = client.get(f"/gpus/{card.slug}/")
@@ -112,9 +125,20 @@ def test_vary_and_cache_headers(client):
 
 def test_page_states_the_worked_example_with_the_users_numbers(client):
     html = client.get(CARD, {"model": "gemma-2-9b", "context": "8192"}).content.decode()
-    worked = html[html.index('data-testid="worked-example"') :]
+    worked = element(html, "worked-example")
+    assert worked.startswith("<ol") and worked.endswith("</ol>")
     assert "(21 × 8,192 + 21 × 4,096)" in worked  # the sliding-window cap, substituted
-    assert "1,008 GB/s" in worked
+    # google/gemma-2-9b config.json: 42 layers alternating global and 4,096-token sliding
+    # attention, 8 KV heads of 256 dims; f16 cache, 2 bytes per element.
+    kv_bytes = 2 * 8 * 256 * (21 * 8192 + 21 * 4096) * 2
+    assert f"<strong>{kv_bytes:,} bytes = " in worked
+    assert "1,008 GB/s" in worked  # NVIDIA's RTX 4090 memory bandwidth
+
+
+def test_worked_example_assertions_look_inside_the_example_only():
+    page = '<p>1,008 GB/s</p><ol data-testid="worked-example"><li><ol><li>x</li></ol></li></ol>'
+    assert element(page, "worked-example") == page[len("<p>1,008 GB/s</p>") :]
+    assert "1,008 GB/s" not in element(page, "worked-example")
 
 
 def test_permalink_and_meta_state_the_scenario(client):
@@ -219,7 +243,7 @@ def test_card_json_has_lora_and_qlora_for_every_model_with_a_shape(client):
 
 def test_card_page_shows_the_fine_tuning_estimate_with_its_numbers(client):
     html = client.get(CARD, {"seq_len": "4096", "lora_rank": "8"}).content.decode()
-    worked = html[html.index('data-testid="finetune-worked"') :]
+    worked = element(html, "finetune-worked")
     assert "= <strong>20,971,520</strong>" in worked  # rank 8: half of PEFT's rank-16 count
     assert "32 × 2 × 4,096 × 4,096" in worked  # checkpoints, substituted
     assert 'data-testid="qlora-total"' in html and 'data-testid="lora-llama-3.3-70b"' in html
