@@ -148,11 +148,12 @@ def catalog_model_size(model_id: str) -> ModelSize:
 
 @dataclass(frozen=True)
 class FlopsPerToken:
-    """Model FLOPs per trained token, PaLM's count, with both terms."""
+    """Model FLOPs per trained token, PaLM's count, with both terms. The FLOP figures are floats
+    whether N came as a count or in billions, so each JSON key has one type."""
 
     params: float  # N
     weights: float  # 6N
-    attention: int | None  # 12·H·Q·(keys summed over layers); None: unknown, left out
+    attention: float | None  # 12·H·Q·(keys summed over layers); None: unknown, left out
     total: float  # what MFU is defined against
     layers: int | None
     attention_width: int | None  # H·Q
@@ -162,17 +163,18 @@ class FlopsPerToken:
 
 
 def flops_per_token(size: ModelSize, seq_len: int) -> FlopsPerToken:
-    weights = FLOPS_PER_PARAM_PER_TOKEN * size.params
+    params = float(size.params)
+    weights = FLOPS_PER_PARAM_PER_TOKEN * params
     if not size.has_shape:
-        return FlopsPerToken(size.params, weights, None, weights, None, None, seq_len, None, False)
+        return FlopsPerToken(params, weights, None, weights, None, None, seq_len, None, False)
     # A sliding-window layer's queries attend to at most `sliding_window` keys, so its score
     # matrix is T x min(T, window) (Gemma 2 and 3, gpt-oss); every other layer's is T x T.
     keys = (size.layers - size.sliding_layers) * seq_len + size.sliding_layers * min(
         seq_len, size.sliding_window
     )
-    attention = ATTENTION_FLOPS_PER_KEY * size.attention_width * keys
+    attention = float(ATTENTION_FLOPS_PER_KEY * size.attention_width * keys)
     return FlopsPerToken(
-        params=size.params,
+        params=params,
         weights=weights,
         attention=attention,
         total=weights + attention,
