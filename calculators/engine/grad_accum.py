@@ -167,7 +167,9 @@ class Options:
 
     train_tokens: int | None = None
     tokens_per_gpu_s: float | None = None  # measured throughput, wins over the estimate
-    params_b: float | None = None  # model size in billions of parameters
+    params_b: float | None = None  # model size in billions of parameters (6N only)
+    # A catalog model or a shape: N and the attention term (PaLM's count); wins over params_b.
+    model_size: budgets.ModelSize | None = None
     peak_tflops: float | None = None  # dense BF16 per GPU (preset or custom)
     mfu: float | None = None
     dataset_sequences: int | None = None
@@ -244,12 +246,13 @@ def plan(
             "sqrt_lr": sqrt_lr(ref_lr, ref_batch, batch),
         }
     pipe = pipelines.pipeline(inp.pp, inp.vpp, steps)
+    size = o.model_size or (budgets.ModelSize(o.params_b * 1e9) if o.params_b else None)
     rate = budgets.throughput(
         ours,
         steps,
         inp.gpus,
         measured_tokens_per_gpu_s=o.tokens_per_gpu_s,
-        params=o.params_b * 1e9 if o.params_b else None,
+        flops=budgets.flops_per_token(size, inp.seq_len) if size else None,
         peak_tflops=o.peak_tflops,
         mfu=o.mfu,
     )

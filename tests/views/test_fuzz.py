@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from calculators import registry
 from calculators.engine.budget import GPU_PEAKS
+from calculators.engine.model_catalog import MODELS
 
 TOOLS = registry.all_tools()  # form_class is required, so every tool is fuzzed
 
@@ -79,6 +80,7 @@ def flagship_scenarios():
         "train_tokens": st.integers(10**6, 10**13),
         "tokens_per_gpu_s": st.integers(100, 10**5),
         "params_b": st.sampled_from([0.5, 7, 70]),
+        "model": st.sampled_from([m.id for m in MODELS]),
         "gpu": st.sampled_from([g.slug for g in GPU_PEAKS]),
         "mfu": st.sampled_from([0.2, 0.4]),
         "dataset_sequences": st.integers(1, 10**6),
