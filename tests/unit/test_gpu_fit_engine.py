@@ -362,6 +362,16 @@ def test_vram_is_in_binary_gibibytes():
     assert BY_SLUG["rtx-4090-24gb"].vram_bytes == 24 * 2**30
 
 
+def test_24_gb_is_24_gib_of_chips_on_the_3090_and_the_4090():
+    # Memory chips come in binary densities. RTX 3090: 24 GDDR6X chips, twelve on each side of
+    # the board (two per 32-bit channel), of Micron's first-generation 8 Gbit (1 GiB) density;
+    # RTX 4090: twelve 16 Gbit (2 GiB) chips, one per channel.
+    for slug, per_channel, gbit in (("rtx-3090-24gb", 2, 8), ("rtx-4090-24gb", 1, 16)):
+        card = BY_SLUG[slug]
+        chips = card.bus_bits // 32 * per_channel
+        assert chips * gbit * 2**30 // 8 == card.vram_bytes == 24 * GIB
+
+
 # --- Custom model and input checks --------------------------------------------------------
 
 

@@ -297,3 +297,14 @@ def test_faq_names_the_models_whose_head_dim_is_not_hidden_over_heads(client):
         " that is not hidden ÷ heads" in html
     )
     assert "(Qwen3 8B and 14B do have hidden ÷ heads = 128)" in html
+
+
+def test_faq_states_what_llama_cpp_puts_in_vram(client):
+    html = client.get(CARD).content.decode()
+    faq = html[html.index('class="faq"') :]
+    # llama.cpp's load log of Llama 3.1 8B Q4_K_M: "CUDA0 model buffer size = 4403.49 MiB",
+    # "CPU model buffer size = 281.81 MiB"; of Gemma 3 1B: "CPU_Mapped ... = 306.00 MiB"
+    assert "Llama 3.1 8B: 282 MiB at Q4_K_M" in faq and "puts 4,403 MiB on the GPU" in faq
+    assert "306 MiB even on the 1B" in faq
+    assert "130 of its 340 tensors fall back" in faq
+    assert "the RTX 3090 carries twenty-four 1 GB GDDR6X chips" in faq
