@@ -179,9 +179,13 @@ class Weights:
 def weights(subject: Subject, quant: str) -> Weights:
     if subject.arch is not None and subject.tensor_layout:
         lay = gguf.layout(subject.arch, quant)
-        active = gguf.active_gpu_bytes(subject.arch, quant)
         return Weights(
-            lay.file_bytes, lay.gpu_bytes, lay.cpu_bytes, active, lay.embedding_row_bytes, lay
+            lay.file_bytes,
+            lay.gpu_bytes,
+            lay.cpu_bytes,
+            lay.active_gpu_bytes,
+            lay.embedding_row_bytes,
+            lay,
         )
     # A parameter count alone cannot say which share is the embedding: all of it on the GPU.
     total = weights_bytes(subject.params, quant)
@@ -231,11 +235,14 @@ def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: 
 
     Memory never shrinks as context grows, so a binary search finds the edge exactly.
     """
-    if subject.arch is None:
+    a = subject.arch
+    if a is None:
         return 0
+    # Weights and overhead do not depend on the context: only the KV cache must fit the rest.
+    room = card.vram_bytes - weights(subject, quant).gpu_bytes - overhead_bytes(a)
 
     def fits(ctx):
-        return total_bytes(subject, ctx, quant, kv_cache, batch) <= card.vram_bytes
+        return kv_cache_bytes(a, ctx, batch, kv_cache) <= room
 
     lo, hi = 0, subject.max_context
     if fits(hi):
@@ -247,10 +254,13 @@ def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: 
 
 
 def best_quant(card: Card, subject: Subject, s: Scenario) -> str | None:
-    for q in QUANTS:
-        if total_bytes(subject, s.context, q.id, s.kv_cache, s.batch) <= card.vram_bytes:
-            return q.id
-    return None
+    a = subject.arch
+    kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
+    room = card.vram_bytes - kv - overhead_bytes(a)
+    if a is not None and subject.tensor_layout:
+        layouts = gguf.layouts(a)
+        return next((q.id for q in QUANTS if layouts[q.id].gpu_bytes <= room), None)
+    return next((q.id for q in QUANTS if weights_bytes(subject.params, q.id) <= room), None)
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,7 @@ class Layout:
     embedding_row_bytes: int  # one token's row of token_embd: what decode reads of it
     tied_copy_bytes: int  # tied models: token_embd again on the GPU, as the output matrix
     expert_bytes: int  # MoE: the routed experts' tensors, of which a token reads k of E
+    active_gpu_bytes: int  # the VRAM weights one token reads: only k of E experts
     fallback_tensors: int  # tensors whose rows forced a 32-value format (or F16)
     shares: tuple[TypeShare, ...]  # the GPU's weights by format, largest first
 
@@ -249,6 +250,7 @@ def layout(a: Architecture, quant: str) -> Layout:
         share[1] += t.elements
         share[2] += size
     gpu = file_bytes if a.tied_embeddings else file_bytes - embd_bytes
+    unread = expert_bytes * (a.experts - a.experts_per_token) // a.experts if a.is_moe else 0
     shares = sorted(
         (TypeShare(ty.name, ty.block_elements, ty.block_bytes, *v) for ty, v in totals.items()),
         key=lambda share: -share.bytes,
@@ -261,15 +263,18 @@ def layout(a: Architecture, quant: str) -> Layout:
         embedding_row_bytes=embd_type.row_bytes(a.hidden),
         tied_copy_bytes=embd_bytes if a.tied_embeddings else 0,
         expert_bytes=expert_bytes,
+        active_gpu_bytes=gpu - unread,
         fallback_tensors=fallbacks,
         shares=tuple(shares),
     )
 
 
 def active_gpu_bytes(a: Architecture, quant: str) -> int:
-    """The VRAM weights one token reads: all of them, but only k of E experts in an MoE layer."""
-    lay = layout(a, quant)
-    if not a.is_moe:
-        return lay.gpu_bytes
-    unread = lay.expert_bytes * (a.experts - a.experts_per_token) // a.experts
-    return lay.gpu_bytes - unread
+    return layout(a, quant).active_gpu_bytes
+
+
+@lru_cache(maxsize=256)
+def layouts(a: Architecture) -> dict[str, Layout]:
+    """Every format's layout at once: the search for the best one that fits hashes the
+    architecture once instead of once per format."""
+    return {quant: layout(a, quant) for quant in DEFAULT_TYPE}
