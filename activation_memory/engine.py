@@ -28,6 +28,7 @@ from calculators.catalog.memory import (
     state_bytes_per_param,
     zero_sharded_state_bytes,
 )
+from calculators.engine.pipeline import bubble_fraction
 from calculators.kit.errors import InputError
 
 ARCHES = ("llama", "gpt")
@@ -58,6 +59,9 @@ class Scenario:
     head_dim: int = 0  # 0: hidden / heads
     tied: int = 0
     vpp: int = 1  # interleaved model chunks per pipeline stage
+    # Micro-batches per optimizer step on each pipeline (the gradient-accumulation steps,
+    # Megatron's num_microbatches). None: at least pp, the steady state the paper assumes.
+    accumulation_steps: int | None = None
     # Bytes per dropout-mask element. GPUs keep a bool mask (1 byte, as the paper assumes);
     # PyTorch's CPU dropout keeps it in the activation dtype, which the validation uses.
     mask_bytes: int = 1
@@ -84,11 +88,20 @@ class ActivationResult:
     output_terms: list[Term]  # on the stage holding the output layer (the only one if p = 1)
     embedding_bytes: int  # all in-flight micro-batches, after the interleaving factor
     output_bytes: int  # counted in total_bytes only when pp = 1
-    in_flight_micro_batches: int
+    in_flight_micro_batches: int  # on the first stage: p, or fewer when a step has fewer
     interleave_factor: float
-    last_stage_bytes: int  # the last pipeline stage: L/p layers, one micro-batch, output layer
+    # The last pipeline stage: L/p layers for one micro-batch (more chunks when interleaved),
+    # and the output layer.
+    last_stage_bytes: int
     recompute_working_bytes: int  # one layer's tensors rebuilt during its backward
     loss_working_bytes: int  # transient logits buffers around the cross-entropy
+    first_stage_chunks: int  # forward passes of L/(p*vpp) layers the first stage holds at once
+    # Every forward of the step runs before the first backward (Megatron's
+    # are_all_microbatches_in_warmup): n micro-batches too few to reach the steady state.
+    all_warmup: bool
+    # Idle time of one step relative to its ideal (bubble-free) time, (p - 1) / (vpp * n)
+    # (Narayanan et al. 2021, section 2.2); None without pipelining or without n.
+    pipeline_bubble: float | None
 
 
 def head_dim_of(sc: Scenario) -> int:
@@ -136,6 +149,13 @@ def validate(sc: Scenario) -> None:
         )
     if sc.vpp > 1 and sc.pp == 1:
         raise InputError("vpp", "Interleaved chunks need pipeline parallelism (PP above 1).")
+    if sc.vpp > 1 and sc.accumulation_steps is not None and sc.accumulation_steps < sc.pp:
+        raise InputError(
+            "accumulation_steps",
+            f"The interleaved schedule needs at least PP = {sc.pp} micro-batches per step "
+            f"(Megatron-LM refuses {sc.accumulation_steps}): raise the accumulation steps or "
+            "set interleaved chunks to 1.",
+        )
 
 
 def kv_heads_of(sc: Scenario) -> int:
@@ -247,20 +267,49 @@ def total(terms) -> int:
     return sum(t.bytes for t in terms)
 
 
+def chunks_in_flight(pp: int, vpp: int, accumulation_steps: int | None, rank: int) -> int:
+    """Forward passes through one model chunk (L / (pp * vpp) layers of one micro-batch) whose
+    activations pipeline rank `rank` holds at once, at its peak, under Megatron-LM's 1F1B
+    schedules (pipeline_parallel/schedules.py, get_pp_rank_microbatches, with the default group
+    of pp micro-batches per virtual stage): its warm-up forwards, plus the one forward the
+    steady state runs before its first backward frees anything; or every forward of the step
+    when the step is all warm-up.
+
+    Without interleaving the first rank warms up with pp - 1 forwards and so holds pp
+    micro-batches (Korthikanti et al. 2022, section 4.2.3), but only the n it has when a step
+    has n < pp. With vpp chunks it holds pp * vpp + pp - 1 chunks: the paper's factor
+    1 + (pp - 1) / (pp * vpp) on L layers."""
+    warmup = warmup_forwards(pp, vpp, rank)
+    if accumulation_steps is not None and warmup >= accumulation_steps * vpp:
+        return accumulation_steps * vpp
+    return warmup + 1
+
+
+def warmup_forwards(pp: int, vpp: int, rank: int) -> int:
+    """Chunk forwards a rank runs before its first backward when the step has enough of them.
+    Interleaved: two per later rank, plus vpp - 1 rounds of pp each (schedules.py)."""
+    return pp - rank - 1 if vpp == 1 else 2 * (pp - rank - 1) + (vpp - 1) * pp
+
+
 def activations(sc: Scenario) -> ActivationResult:
     validate(sc)
     per_layer = total(layer_terms(sc))
     p, m = sc.pp, sc.vpp
-    # 1F1B: the first stage has p micro-batches in flight, each through L/p layers, so it holds
-    # L layers' worth whatever p is. Interleaving m chunks multiplies that by 1 + (p-1)/(p m).
-    num, den = (p * m + p - 1, p * m) if m > 1 else (1, 1)
-    layers_bytes = ceil_div(per_layer * sc.layers * num, den)
+    # The first stage holds the most layer activations (see chunks_in_flight): with at least
+    # p micro-batches a step, p of them through L/p layers, L layers' worth whatever p is;
+    # interleaving m chunks multiplies that by 1 + (p-1)/(p m). Fewer micro-batches, fewer.
+    first = chunks_in_flight(p, m, sc.accumulation_steps, 0)
+    in_flight = min(p, sc.accumulation_steps or p)
+    layers_bytes = ceil_div(per_layer * sc.layers * first, p * m)
     embed_terms = embedding_terms(sc)
-    embedding_bytes = ceil_div(total(embed_terms) * p * num, den)
+    # The input side sits in the first chunk, kept once per micro-batch in flight (as Megatron's
+    # theoretical_memory_usage.py counts it, interleaving factor included).
+    embedding_bytes = ceil_div(total(embed_terms) * first, m)
     out_terms = output_terms(sc)
     output_bytes = total(out_terms)
     total_bytes = layers_bytes + embedding_bytes + (output_bytes if p == 1 else 0)
-    last_stage = per_layer * (sc.layers // p) + output_bytes
+    last = chunks_in_flight(p, m, sc.accumulation_steps, p - 1)
+    last_stage = ceil_div(per_layer * sc.layers * last, p * m) + output_bytes
     return ActivationResult(
         per_layer_bytes=per_layer,
         layers_bytes=layers_bytes,
@@ -270,11 +319,19 @@ def activations(sc: Scenario) -> ActivationResult:
         output_terms=out_terms,
         embedding_bytes=embedding_bytes,
         output_bytes=output_bytes,
-        in_flight_micro_batches=p,
-        interleave_factor=num / den,
+        in_flight_micro_batches=in_flight,
+        interleave_factor=first / (m * in_flight),
         last_stage_bytes=last_stage if p > 1 else total_bytes,
         recompute_working_bytes=recompute_working_bytes(sc),
         loss_working_bytes=loss_working_bytes(sc),
+        first_stage_chunks=first,
+        all_warmup=sc.accumulation_steps is not None
+        and warmup_forwards(p, m, 0) >= sc.accumulation_steps * m,
+        pipeline_bubble=(
+            float(bubble_fraction(p, m, sc.accumulation_steps))
+            if p > 1 and sc.accumulation_steps
+            else None
+        ),
     )
 
 

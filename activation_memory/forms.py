@@ -123,6 +123,15 @@ class ActivationMemoryForm(CalculatorForm):
     )
     pp = whole("Pipeline parallel (PP)", "p", 1, MAX_DEGREE, 1, "Pipeline stages (1F1B).")
     vpp = whole("Interleaved chunks", "m", 1, 64, 1, "Virtual stages per GPU; 1 = not interleaved.")
+    accumulation_steps = WholeNumberField(
+        label="Accumulation steps",
+        unit="n, optional",
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        help_text="Micro-batches each pipeline runs per optimizer step (Megatron's "
+        "num_microbatches). Blank assumes at least PP; fewer fill the first stage less.",
+    )
     gpus = whole(
         "GPUs", "in total", 1, 1_048_576, 8, "Data-parallel size = GPUs ÷ (TP × PP) for ZeRO."
     )
@@ -185,7 +194,7 @@ class ActivationMemoryForm(CalculatorForm):
 
     sections = {
         "architecture": ("head_dim", "tied"),
-        "parallel": ("tp", "sp", "pp", "vpp"),
+        "parallel": ("tp", "sp", "pp", "vpp", "accumulation_steps"),
     }
 
     def extra_context(self) -> dict:
@@ -282,6 +291,8 @@ class ActivationMemoryForm(CalculatorForm):
             "output_bytes": a.output_bytes,
             "last_stage_bytes": a.last_stage_bytes,
             "interleave_factor": a.interleave_factor,
+            "in_flight_micro_batches": a.in_flight_micro_batches,
+            "pipeline_bubble": a.pipeline_bubble,
             "recompute_working_bytes": a.recompute_working_bytes,
             "loss_working_bytes": a.loss_working_bytes,
             "layer_terms": [asdict(t) for t in a.layer_terms],

@@ -2,9 +2,10 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from urllib.parse import parse_qsl
 
+from .catalog.models import MODELS
 from .diagram import pipeline_figure, step_figure
 from .engine import compare
-from .engine.budget import GPU_BY_SLUG, GPU_PEAKS
+from .engine.budget import GPU_BY_SLUG, GPU_PEAKS, ModelSize, catalog_model_size
 from .engine.grad_accum import AccumulationInput, Options, plan
 from .kit.fields import (
     DecimalNumberField,
@@ -23,6 +24,24 @@ MAX_DEGREE = 1024
 MAX_PIN_CHARS = 1000  # one pinned scenario's query string; ours are a few hundred at most
 PIN_PARAM = "compare"
 RAMP_FIELDS = ("rampup_start", "rampup_increment", "rampup_samples")
+SHAPE_FIELDS = ("layers", "hidden", "heads", "head_dim")
+MODEL_IDS = ", ".join(m.id for m in MODELS)
+
+
+class ModelChoiceField(PlainChoiceField):
+    """A catalog id (the GPU pages' ids) or empty; empty cleans to None, so it stays out of
+    permalinks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        message = (
+            f"{self.label} must be an id of the model catalog, the same ids as the GPU pages "
+            f"(/gpus/): {MODEL_IDS}. Leave it empty to give a model size (and shape) instead."
+        )
+        self.error_messages = {"required": message, "invalid_choice": message}
+
+    def clean(self, value):
+        return super().clean(value) or None
 
 
 @dataclass(frozen=True)
@@ -134,13 +153,55 @@ class GradAccumForm(CalculatorForm):
         required=False,
         help_text="From your logs; wins over the estimate below.",
     )
+    model = ModelChoiceField(
+        label="Model",
+        choices=[("", "None: give its size below")] + [(m.id, m.name) for m in MODELS],
+        required=False,
+        help_text="A catalog model gives N and the attention term (PaLM's 6N + 12\u00b7L\u00b7H"
+        "\u00b7Q\u00b7T FLOPs per token); same ids as the GPU pages.",
+    )
     params_b = DecimalNumberField(
         label="Model size",
         unit="billion parameters, optional",
         min_value=0.001,
         max_value=100_000.0,
         required=False,
-        help_text="Estimates throughput as peak \u00d7 MFU \u00f7 6N FLOPs per token.",
+        help_text="N, the parameters each token multiplies (leave out an untied input "
+        "embedding). Alone it counts 6N only, attention left out; add layers and hidden for it.",
+    )
+    layers = WholeNumberField(
+        label="Layers",
+        unit="num_hidden_layers, optional",
+        min_value=1,
+        max_value=1024,
+        required=False,
+        help_text="With hidden and the model size: adds attention, 12\u00b7L\u00b7H\u00b7Q"
+        "\u00b7T per token.",
+    )
+    hidden = WholeNumberField(
+        label="Hidden",
+        unit="hidden_size, optional",
+        min_value=1,
+        max_value=65_536,
+        required=False,
+        help_text="Model width; the query width H\u00b7Q unless heads and head dim say otherwise.",
+    )
+    heads = WholeNumberField(
+        label="Heads",
+        unit="num_attention_heads, optional",
+        min_value=1,
+        max_value=1024,
+        required=False,
+        help_text="Query heads (not key/value heads).",
+    )
+    head_dim = WholeNumberField(
+        label="Head dim",
+        unit="head_dim, optional",
+        min_value=1,
+        max_value=4096,
+        required=False,
+        help_text="With heads: H\u00b7Q = heads \u00d7 head dim, when that is not hidden "
+        "(e.g. Qwen3 32B: 64 \u00d7 128 on 5120).",
     )
     gpu = PlainChoiceField(
         label="GPU",
@@ -229,6 +290,7 @@ class GradAccumForm(CalculatorForm):
             train_tokens=cleaned["train_tokens"],
             tokens_per_gpu_s=cleaned["tokens_per_gpu_s"],
             params_b=cleaned["params_b"],
+            model_size=model_size(cleaned),
             peak_tflops=peak,
             mfu=cleaned["mfu"],
             dataset_sequences=cleaned["dataset_sequences"],
@@ -240,6 +302,7 @@ class GradAccumForm(CalculatorForm):
         cleaned = self.cleaned_data
         self.require_together(("ref_lr", "ref_batch"), "the recipe's LR and its batch")
         self.require_together(RAMP_FIELDS, "start, increment and samples")
+        self.check_model()
         super().clean()
         self.clean_pins()
         return cleaned
@@ -253,10 +316,67 @@ class GradAccumForm(CalculatorForm):
                 label = self.fields[missing].label
                 self.add_error(missing, f"{label} is needed too: give {what} together, or none.")
 
+    def check_model(self):
+        """A catalog model, or a size with an optional shape: never both, never half a shape."""
+        c = self.cleaned_data
+        given = [n for n in ("params_b", *SHAPE_FIELDS) if c.get(n) is not None]
+        if c.get("model"):
+            for name in given:
+                label = self.fields[name].label
+                self.add_error(
+                    name,
+                    f"{label}: leave it empty when a catalog model is chosen (the catalog gives "
+                    "N and the shape), or set Model to none.",
+                )
+            return
+        shape = [n for n in SHAPE_FIELDS if n in given]
+        if not shape:
+            return
+        for name in ("layers", "hidden"):
+            if name not in given and name not in self.errors:
+                self.add_error(
+                    name,
+                    f"{self.fields[name].label} is needed too: the attention term needs layers "
+                    "and hidden (heads and head dim are optional).",
+                )
+        if "head_dim" in given and "heads" not in given and "heads" not in self.errors:
+            self.add_error(
+                "heads", "Heads is needed with head dim: H\u00b7Q = heads \u00d7 head dim."
+            )
+        if "params_b" not in given and "params_b" not in self.errors:
+            self.add_error(
+                "params_b",
+                "Model size is needed with a shape: the shape gives the attention term, 6N "
+                "needs N.",
+            )
+
+    # A scenario with every optional section open, for the API description's result keys.
+    API_EXAMPLE = {
+        "pp": "2",
+        "train_tokens": "2e12",
+        "model": "llama-3.1-8b",
+        "dataset_sequences": "1000000",
+        "rampup_start": "64",
+        "rampup_increment": "64",
+        "rampup_samples": "1000000",
+        "ref_lr": "3e-4",
+        "ref_batch": "512",
+        "compare": "micro_batch=8",
+    }
+
     sections = {
         "target": ("target_tokens",),
         "parallel": ("tp", "pp", "cp", "vpp"),
-        "budget": ("train_tokens", "tokens_per_gpu_s", "params_b", "gpu", "peak_tflops", "mfu"),
+        "budget": (
+            "train_tokens",
+            "tokens_per_gpu_s",
+            "model",
+            "params_b",
+            *SHAPE_FIELDS,
+            "gpu",
+            "peak_tflops",
+            "mfu",
+        ),
         "dataset": ("dataset_sequences",),
         "rampup": RAMP_FIELDS,
         "lr": ("ref_lr", "ref_batch"),
@@ -427,6 +547,23 @@ class GradAccumForm(CalculatorForm):
         ]
 
 
+def model_size(cleaned) -> ModelSize | None:
+    """N and the attention shape for PaLM's count: a catalog model's, or the size and shape
+    given. A size alone returns None: the engine then counts 6N only (Options.params_b)."""
+    if cleaned["model"]:
+        return catalog_model_size(cleaned["model"])
+    if cleaned["params_b"] is None or cleaned["layers"] is None:
+        return None
+    heads, head_dim = cleaned["heads"], cleaned["head_dim"]
+    return ModelSize(
+        params=cleaned["params_b"] * 1e9,
+        layers=cleaned["layers"],
+        attention_width=heads * head_dim if head_dim else cleaned["hidden"],
+        heads=heads,
+        head_dim=head_dim,
+    )
+
+
 def as_list(value) -> list[str]:
     if value is None:
         return []
@@ -473,6 +610,7 @@ def plan_json(p) -> dict:
                 "format": s.format,
                 "rejected": s.rejected,
                 "notes": [asdict(note) for note in s.notes],
+                "alternatives": [asdict(alt) for alt in s.alternatives],
             }
             for s in p.snippets
         },

@@ -10,8 +10,9 @@ NOTE_LABELS = {"rejects": "Refused", "warning": "Check"}
 
 
 def snippet_html(s) -> str:
-    """One framework's configuration, folded, with a Copy button (shown by site.js) and the
-    notes that say what the framework checks and what it would refuse."""
+    """One framework's configuration, folded, with a Copy button (shown by site.js), the notes
+    that say what the framework checks and what it would refuse, and any labelled alternative
+    (a development branch that already renamed things)."""
     fw = escape(s.framework)
     title = escape(s.title)
     rejected = ' data-rejected="true"' if s.rejected else ""
@@ -21,14 +22,27 @@ def snippet_html(s) -> str:
         f"</strong> {escape(note.text)}</li>"
         for note in s.notes
     )
+    alternatives = "".join(
+        f'<p class="snippet-label" data-testid="config-{fw}-alt-{i}-label">'
+        f"Alternative: {escape(alt.label)}</p>"
+        + snippet_pre(f"config-{fw}-alt-{i}", f"{title}, {escape(alt.label)}", s.format, alt.text)
+        for i, alt in enumerate(s.alternatives, 1)
+    )
     return (
         f'<details class="config" id="config-{fw}" data-testid="config-{fw}"{rejected}>'
         f"<summary>{title}{badge}</summary>"
+        + snippet_pre(f"config-{fw}", title, s.format, s.text)
+        + f'<ul class="config-notes">{notes}</ul>{alternatives}</details>'
+    )
+
+
+def snippet_pre(ident: str, title: str, fmt: str, text: str) -> str:
+    """A copyable snippet; `ident` and `title` are already escaped."""
+    return (
         f'<div class="snippet"><button type="button" class="secondary copy-snippet" '
-        f'data-copy-text="config-{fw}-text" hidden>Copy<span class="visually-hidden"> {title}'
-        f'</span></button><pre id="config-{fw}-text" data-format="{escape(s.format)}"><code>'
-        f"{escape(s.text)}</code></pre></div>"
-        f'<ul class="config-notes">{notes}</ul></details>'
+        f'data-copy-text="{ident}-text" hidden>Copy<span class="visually-hidden"> {title}'
+        f'</span></button><pre id="{ident}-text" data-format="{escape(fmt)}"><code>'
+        f"{escape(text)}</code></pre></div>"
     )
 
 

@@ -71,8 +71,9 @@ class RegressionForm(MetricForm):
                 "scikit-learn."
             )
         r = self.result
+        r2 = fmt(r.r2) if r.r2_defined else "undefined (all targets equal)"
         return (
-            f"{r.n:,} samples: MAE {fmt(r.mae)}, RMSE {fmt(r.rmse)}, R² {fmt(r.r2)} "
+            f"{r.n:,} samples: MAE {fmt(r.mae)}, RMSE {fmt(r.rmse)}, R² {r2} "
             f"(the mean predictor scores R² 0, MSE {fmt(r.baseline_mse)})."
         )
 

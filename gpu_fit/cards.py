@@ -1,6 +1,7 @@
 """The six cards, with where each figure comes from. Pure data, no Django.
 
-VRAM is in binary units: a "24 GB" card carries twelve 16-Gbit (2 GiB) GDDR chips, so 24 GiB;
+VRAM is in binary units: memory chips come in binary sizes, so a "24 GB" card has 24 GiB, whether
+as twenty-four 8-Gbit (1 GiB) GDDR6X chips (RTX 3090) or twelve 16-Gbit (2 GiB) ones (RTX 4090);
 nvidia-smi reports it in MiB (24,564 MiB on an RTX 4090, the driver keeping a few MiB back).
 Bandwidth in decimal GB/s, as NVIDIA states it: bus width ÷ 8 × data rate per pin.
 """

@@ -48,7 +48,7 @@ def memory_bar(fit, vram_bytes: int, card_name: str) -> MemoryBar:
         x += w
     verdict = "fits within" if fit.fits else "exceeds"
     description = (
-        f"{fit.name}: weights {fit.weights_bytes / GIB:.2f} GiB, KV cache "
+        f"{fit.name}: weights in VRAM {fit.weights_bytes / GIB:.2f} GiB, KV cache "
         f"{fit.kv_cache_bytes / GIB:.2f} GiB and overhead {fit.overhead_bytes / GIB:.2f} GiB "
         f"make {fit.total_bytes / GIB:.2f} GiB, which {verdict} the {card_name}'s "
         f"{vram_bytes / GIB:.0f} GiB."

@@ -1,11 +1,16 @@
 """Will this model run on this card? Inference memory and decode speed, pure Python.
 
-total = weights + KV cache + overhead, all in bytes, against the card's VRAM:
-- weights  = parameters × bits per weight ÷ 8, with llama.cpp's measured GGUF sizes (QUANTS);
-- KV cache = 2 (K and V) · layers · kv_heads · head_dim · context · batch · bytes per element,
-  with sliding-window layers holding at most their window;
+total = weights on the GPU + KV cache + overhead, all in bytes, against the card's VRAM, as
+llama.cpp (commit 0c1e57098, vendored in llama-cpp-python 0.3.36) allocates them with every
+layer offloaded:
+- weights  = every tensor of the GGUF at the type llama.cpp's quantize gives it (gguf.py), less
+  token_embd, which llama.cpp keeps in system RAM (the tied output copy stays on the GPU);
+- KV cache = 2 (K and V) · kv_heads · head_dim · bytes per element · cells, summed over layers:
+  a full-attention layer has n_ctx = pad(context · sequences, 256) cells, a sliding-window layer
+  min(n_ctx, pad(window · sequences + n_ubatch, 256)) (llama-context.cpp, llama-kv-cache-iswa.cpp);
 - overhead = CUDA context and runtime (fixed) + the compute buffer for one prompt micro-batch.
-Decode is bandwidth bound: every generated token streams the active weights and the KV cache.
+Decode is bandwidth bound: every generated token streams the active weights in VRAM, one row of
+the embedding table and the KV cache.
 """
 
 import math
@@ -21,6 +26,7 @@ from calculators.catalog.models import (
 )
 from calculators.kit.errors import InputError
 
+from . import gguf
 from .cards import Card
 
 MAX_CONTEXT = 1_048_576
@@ -33,11 +39,13 @@ class Quant:
     # File size llama.cpp's quantize tool lists for Llama-3-8B, in GiB (None: exact format).
     gib_at_llama3_8b: float | None
     ppl_increase: float | None  # perplexity added at Llama-3-8B, same table
+    mix: str  # which tensors llama_tensor_get_type gives which type (llama-quant.cpp)
 
     @property
     def bits_per_weight(self) -> float:
-        """Whole-file bits per weight. K-quant 'mixes' keep some tensors (attn_v, ffn_down,
-        output) at higher precision, so this is above the block format's nominal rate."""
+        """Whole-file bits per weight, for a model known only by its parameter count. K-quant
+        'mixes' keep some tensors (attn_v, ffn_down, output) at higher precision, so this is
+        above the block format's nominal rate."""
         if self.gib_at_llama3_8b is None:
             return 16.0  # F16 stores every weight in 2 bytes
         return self.gib_at_llama3_8b * GIB * 8 / LLAMA3_8B_PARAMS
@@ -47,16 +55,32 @@ class Quant:
 LLAMA3_8B_PARAMS = BY_ID["llama-3.1-8b"].params
 
 # Best quality first: "the best quantization that fits" is the first that fits.
+_MORE_BITS = "the first and last eighth of the layers and every third layer between"
 QUANTS: tuple[Quant, ...] = (
-    Quant("f16", "F16", None, None),
-    Quant("q8_0", "Q8_0", 7.96, 0.0026),
-    Quant("q6_k", "Q6_K", 6.14, 0.0217),
-    Quant("q5_k_m", "Q5_K_M", 5.33, 0.0569),
-    Quant("q4_k_m", "Q4_K_M", 4.58, 0.1754),
-    Quant("q4_0", "Q4_0", 4.34, 0.4685),
-    Quant("q3_k_m", "Q3_K_M", 3.74, 0.6569),
-    Quant("q2_k", "Q2_K", 2.96, 3.5199),
-)
+    Quant("f16", "F16", None, None, "every weight matrix in F16"),
+    Quant("q8_0", "Q8_0", 7.96, 0.0026, "every weight matrix in Q8_0"),
+    Quant("q6_k", "Q6_K", 6.14, 0.0217, "Q6_K throughout"),
+    Quant(
+        "q5_k_m", "Q5_K_M", 5.33, 0.0569,
+        f"Q5_K, with attn_v and ffn_down in Q6_K in {_MORE_BITS}, and the output in Q6_K",
+    ),
+    Quant(
+        "q4_k_m", "Q4_K_M", 4.58, 0.1754,
+        f"Q4_K, with attn_v and ffn_down in Q6_K in {_MORE_BITS}, and the output in Q6_K",
+    ),
+    Quant("q4_0", "Q4_0", 4.34, 0.4685, "Q4_0, with the output in Q6_K"),
+    Quant(
+        "q3_k_m", "Q3_K_M", 3.74, 0.6569,
+        "Q3_K, with attn_v in Q5_K in the first two layers and Q4_K after, ffn_down in Q5_K "
+        "in the first sixteenth of the layers and Q4_K after, attn_output in Q4_K and the "
+        "output in Q6_K",
+    ),
+    Quant(
+        "q2_k", "Q2_K", 2.96, 3.5199,
+        "Q2_K, with attn_v in Q4_K (Q3_K with fewer than 4 query heads per KV head), "
+        "ffn_down and attn_output in Q3_K and the output in Q6_K",
+    ),
+)  # fmt: skip
 QUANT_BY_ID = {q.id: q for q in QUANTS}
 
 
@@ -71,6 +95,9 @@ class KVFormat:
     def bytes_per_element(self) -> float:
         return self.block_bytes / self.block_elements
 
+    def row_bytes(self, elements: int) -> int:
+        return ceil_div(elements * self.block_bytes, self.block_elements)
+
 
 KV_FORMATS: tuple[KVFormat, ...] = (
     KVFormat("f16", "F16", 2, 1),
@@ -78,6 +105,10 @@ KV_FORMATS: tuple[KVFormat, ...] = (
     KVFormat("q4_0", "Q4_0", 18, 32),  # 32 4-bit values + one f16 scale
 )
 KV_BY_ID = {k.id: k for k in KV_FORMATS}
+
+# llama-context.cpp rounds the context up to a multiple of 256 cells (GGML_PAD(n_ctx, 256)), and
+# llama-kv-cache-iswa.cpp pads a sliding-window cache the same way.
+KV_PAD = 256
 
 # Overhead. A CUDA context with cuBLAS workspaces takes 300 MiB to 2 GiB depending on driver
 # and library; we take 512 MiB. llama.cpp reserves a compute buffer for its worst-case graph,
@@ -87,8 +118,9 @@ RUNTIME_BYTES = 512 * MIB
 UBATCH_TOKENS = 512
 MIN_COMPUTE_BYTES = 256 * MIB
 
-# Decode reaches 50-70 % of the card's bandwidth in measured llama.cpp runs (see tests).
-EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH = 0.5, 0.6, 0.7
+# Decode reaches 48-70 % of the card's bandwidth in measured llama.cpp runs, counting the bytes
+# each token reads from VRAM (see tests: LLaMA 7B Q4_0 on an RTX 3090 at 48.8 %, F16 at 68.5 %).
+EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH = 0.48, 0.6, 0.7
 
 
 @dataclass(frozen=True)
@@ -101,6 +133,9 @@ class Subject:
     active_params: int
     arch: Architecture | None  # None: parameter count only, so no KV cache can be computed
     max_context: int
+    # True: weights are the GGUF's tensors laid out from `arch`. False: the user gave a
+    # parameter count, which sets the weights at whole-file bits per weight.
+    tensor_layout: bool = True
 
     @classmethod
     def from_model(cls, model: Model) -> "Subject":
@@ -127,21 +162,57 @@ class Scenario:
 
 
 def weights_bytes(params: int, quant: str) -> int:
+    """A model known only by its parameter count: whole-file bits per weight at Llama 3 8B."""
     return math.ceil(params * QUANT_BY_ID[quant].bits_per_weight / 8)
 
 
-def cached_tokens_per_sequence(arch: Architecture, context: int) -> int:
-    """Token slots summed over layers: full layers hold all `context`, sliding ones their window."""
-    full_layers = arch.layers - arch.sliding_layers
-    sliding = min(context, arch.sliding_window) if arch.sliding_layers else 0
-    return full_layers * context + arch.sliding_layers * sliding
+@dataclass(frozen=True)
+class Weights:
+    file_bytes: int  # the GGUF's tensors (the file adds a few MB of metadata and tokenizer)
+    gpu_bytes: int  # what llama.cpp puts in VRAM
+    cpu_bytes: int  # token_embd, kept in system RAM
+    active_gpu_bytes: int  # of the VRAM weights, what one token reads (routed experts only)
+    embedding_row_bytes: int  # one token's row of token_embd
+    layout: gguf.Layout | None  # None for a parameter count alone
+
+
+def weights(subject: Subject, quant: str) -> Weights:
+    if subject.arch is not None and subject.tensor_layout:
+        lay = gguf.layout(subject.arch, quant)
+        return Weights(
+            lay.file_bytes,
+            lay.gpu_bytes,
+            lay.cpu_bytes,
+            lay.active_gpu_bytes,
+            lay.embedding_row_bytes,
+            lay,
+        )
+    # A parameter count alone cannot say which share is the embedding: all of it on the GPU.
+    total = weights_bytes(subject.params, quant)
+    active = weights_bytes(subject.active_params, quant)
+    return Weights(total, total, 0, active, 0, None)
+
+
+def pad_cells(n: int) -> int:
+    return ceil_div(n, KV_PAD) * KV_PAD
+
+
+def kv_cells(arch: Architecture, context: int, batch: int) -> tuple[int, int]:
+    """Cells of one full-attention layer and of one sliding-window layer (0 if it has none).
+
+    One cache shared by the sequences (llama-server's unified cache): n_ctx is the context of
+    all of them, and a sliding layer keeps each sequence's window plus one micro-batch.
+    """
+    n_ctx = pad_cells(context * batch)
+    if not arch.sliding_layers:
+        return n_ctx, 0
+    return n_ctx, min(n_ctx, pad_cells(arch.sliding_window * batch + UBATCH_TOKENS))
 
 
 def kv_cache_bytes(arch: Architecture, context: int, batch: int, kv_cache: str) -> int:
-    fmt = KV_BY_ID[kv_cache]
-    elements = 2 * arch.kv_heads * arch.head_dim * cached_tokens_per_sequence(arch, context)
-    elements *= batch
-    return ceil_div(elements * fmt.block_bytes, fmt.block_elements)
+    full, sliding = kv_cells(arch, context, batch)
+    cells = (arch.layers - arch.sliding_layers) * full + arch.sliding_layers * sliding
+    return 2 * cells * KV_BY_ID[kv_cache].row_bytes(arch.kv_heads * arch.head_dim)
 
 
 def compute_buffer_bytes(arch: Architecture | None) -> int:
@@ -156,7 +227,7 @@ def overhead_bytes(arch: Architecture | None) -> int:
 
 def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch: int) -> int:
     kv = kv_cache_bytes(subject.arch, context, batch, kv_cache) if subject.arch else 0
-    return weights_bytes(subject.params, quant) + kv + overhead_bytes(subject.arch)
+    return weights(subject, quant).gpu_bytes + kv + overhead_bytes(subject.arch)
 
 
 def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: int) -> int:
@@ -164,11 +235,14 @@ def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: 
 
     Memory never shrinks as context grows, so a binary search finds the edge exactly.
     """
-    if subject.arch is None:
+    a = subject.arch
+    if a is None:
         return 0
+    # Weights and overhead do not depend on the context: only the KV cache must fit the rest.
+    room = card.vram_bytes - weights(subject, quant).gpu_bytes - overhead_bytes(a)
 
     def fits(ctx):
-        return total_bytes(subject, ctx, quant, kv_cache, batch) <= card.vram_bytes
+        return kv_cache_bytes(a, ctx, batch, kv_cache) <= room
 
     lo, hi = 0, subject.max_context
     if fits(hi):
@@ -180,10 +254,13 @@ def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: 
 
 
 def best_quant(card: Card, subject: Subject, s: Scenario) -> str | None:
-    for q in QUANTS:
-        if total_bytes(subject, s.context, q.id, s.kv_cache, s.batch) <= card.vram_bytes:
-            return q.id
-    return None
+    a = subject.arch
+    kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
+    room = card.vram_bytes - kv - overhead_bytes(a)
+    if a is not None and subject.tensor_layout:
+        layouts = gguf.layouts(a)
+        return next((q.id for q in QUANTS if layouts[q.id].gpu_bytes <= room), None)
+    return next((q.id for q in QUANTS if weights_bytes(subject.params, q.id) <= room), None)
 
 
 @dataclass(frozen=True)
@@ -195,9 +272,15 @@ class DecodeSpeed:
     high: float
 
 
-def decode_speed(card: Card, active_weight_bytes: int, kv_bytes: int) -> DecodeSpeed:
-    ceiling = card.bandwidth_gb_s * 1e9 / (active_weight_bytes + kv_bytes)
+def decode_speed(card: Card, bytes_per_step: int) -> DecodeSpeed:
+    ceiling = card.bandwidth_gb_s * 1e9 / bytes_per_step
     return DecodeSpeed(*(ceiling * e for e in (EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH)))
+
+
+def bytes_per_step(w: Weights, kv_bytes: int, batch: int) -> int:
+    """What one decode step reads: the active VRAM weights, one embedding row for each
+    sequence's new token (llama.cpp's get_rows, not the whole table) and the KV cache."""
+    return w.active_gpu_bytes + batch * w.embedding_row_bytes + kv_bytes
 
 
 @dataclass(frozen=True)
@@ -206,7 +289,7 @@ class ModelFit:
     name: str
     params: int
     active_params: int
-    weights_bytes: int
+    weights_bytes: int  # weights in VRAM (token_embd stays in system RAM)
     kv_cache_bytes: int
     overhead_bytes: int
     total_bytes: int
@@ -221,22 +304,24 @@ class ModelFit:
     beyond_model_context: bool  # the chosen context is longer than the model was built for
     kv_cache_counted: bool  # False for a custom model given only as a parameter count
     is_moe: bool
+    file_bytes: int  # the GGUF's tensor data; the download adds a few MB of metadata
+    cpu_weights_bytes: int  # token_embd, which llama.cpp keeps in system RAM
 
 
 def fit(card: Card, subject: Subject, s: Scenario) -> ModelFit:
     a = subject.arch
-    weights = weights_bytes(subject.params, s.quant)
+    w = weights(subject, s.quant)
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
     overhead = overhead_bytes(a)
-    total = weights + kv + overhead
+    total = w.gpu_bytes + kv + overhead
     fits = total <= card.vram_bytes
-    speed = decode_speed(card, weights_bytes(subject.active_params, s.quant), kv)
+    speed = decode_speed(card, bytes_per_step(w, kv, s.batch))
     return ModelFit(
         id=subject.id,
         name=subject.name,
         params=subject.params,
         active_params=subject.active_params,
-        weights_bytes=weights,
+        weights_bytes=w.gpu_bytes,
         kv_cache_bytes=kv,
         overhead_bytes=overhead,
         total_bytes=total,
@@ -251,6 +336,8 @@ def fit(card: Card, subject: Subject, s: Scenario) -> ModelFit:
         beyond_model_context=a is not None and s.context > subject.max_context,
         kv_cache_counted=a is not None,
         is_moe=a is not None and a.is_moe,
+        file_bytes=w.file_bytes,
+        cpu_weights_bytes=w.cpu_bytes,
     )
 
 
@@ -291,7 +378,7 @@ def custom_subject(values: dict) -> Subject | None:
         return None
     if all(v is None for v in shape.values()):
         params = round(params_b * 1e9)
-        return Subject("custom", "Your model", params, params, None, MAX_CONTEXT)
+        return Subject("custom", "Your model", params, params, None, MAX_CONTEXT, False)
     for name in REQUIRED_SHAPE:
         if shape[name] is None:
             raise InputError(
@@ -322,7 +409,9 @@ def custom_subject(values: dict) -> Subject | None:
     )  # fmt: skip
     params = round(params_b * 1e9) if params_b is not None else parameter_count(arch)
     active = params if params_b is not None else active_parameter_count(arch)
-    return Subject("custom", "Your model", params, active, arch, MAX_CONTEXT)
+    # A count given with the shape is taken as the truth for the weights (it may hold tensors
+    # the shape does not describe); the shape still sizes the KV cache.
+    return Subject("custom", "Your model", params, active, arch, MAX_CONTEXT, params_b is None)
 
 
 @dataclass(frozen=True)
@@ -334,31 +423,47 @@ class Explanation:
     quant: Quant
     kv: KVFormat
     scenario: Scenario
+    weights: Weights
     full_layers: int
     sliding_layers: int
-    sliding_tokens: int  # tokens each sliding-window layer holds: min(context, window)
+    full_cells: int  # cells of each full-attention layer: pad(context × sequences, 256)
+    sliding_cells: int  # cells of each sliding layer: min(that, pad(window × seqs + 512, 256))
+    sliding_wanted: int  # window × sequences + n_ubatch, before the padding
+    sliding_padded: int  # and after it
+    kv_row_bytes: int  # K (or V) of one cell in one layer
     runtime_bytes: int
     compute_bytes: int
-    active_weights_bytes: int
+    bytes_per_step: int
     decode: DecodeSpeed
+    efficiency_low: float = EFFICIENCY_LOW
+    efficiency_high: float = EFFICIENCY_HIGH
 
 
 def explain(card: Card, subject: Subject, s: Scenario) -> Explanation:
     a = subject.arch
     sliding = a.sliding_layers if a else 0
-    active_weights = weights_bytes(subject.active_params, s.quant)
+    full_cells, sliding_cells = kv_cells(a, s.context, s.batch) if a else (0, 0)
+    wanted = a.sliding_window * s.batch + UBATCH_TOKENS if sliding else 0
+    w = weights(subject, s.quant)
     result = fit(card, subject, s)
+    step = bytes_per_step(w, result.kv_cache_bytes, s.batch)
+    kv = KV_BY_ID[s.kv_cache]
     return Explanation(
         fit=result,
         arch=a,
         quant=QUANT_BY_ID[s.quant],
-        kv=KV_BY_ID[s.kv_cache],
+        kv=kv,
         scenario=s,
+        weights=w,
         full_layers=(a.layers - sliding) if a else 0,
         sliding_layers=sliding,
-        sliding_tokens=min(s.context, a.sliding_window) if sliding else 0,
+        full_cells=full_cells,
+        sliding_cells=sliding_cells,
+        sliding_wanted=wanted,
+        sliding_padded=pad_cells(wanted),
+        kv_row_bytes=kv.row_bytes(a.kv_heads * a.head_dim) if a else 0,
         runtime_bytes=RUNTIME_BYTES,
         compute_bytes=compute_buffer_bytes(a),
-        active_weights_bytes=active_weights,
-        decode=decode_speed(card, active_weights, result.kv_cache_bytes),
+        bytes_per_step=step,
+        decode=decode_speed(card, step),
     )

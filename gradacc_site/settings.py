@@ -41,8 +41,9 @@ MIDDLEWARE = [
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
     "calculators.kit.middleware.QuickGZipMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Every view is GET-only and no template asks for a token, so this sets no cookie; it is
-    # here so that any future POST is protected by default.
+    # Installed, though idle today: ReadOnlySiteMiddleware refuses every method but GET and
+    # HEAD before it, and it sets no cookie because no template asks for a token. It is here
+    # so that any future POST is protected by default (and `check --deploy` stays clean).
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -78,7 +79,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Security headers. No session or CSRF middleware is installed, so no response sets a cookie.
+# Security headers. No response sets a cookie: there is no session middleware, and the CSRF
+# middleware above sets its cookie only when a template asks for a token, which none does
+# (tests/views/test_site_pages.py checks both over every path).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -367,7 +367,7 @@ MODELS: tuple[Model, ...] = (
         Published(3.82, HF_COUNT),
         note="Full multi-head attention (32 KV heads), so its KV cache is large per token. "
         "The config sets a 2,047-token sliding window on every layer; we do not cap the KV "
-        "cache for it, because not every runtime allocates less (an over-estimate, if any).",
+        "cache for it, as llama.cpp disables Phi's sliding window and allocates the full cache.",
     ),
     Model(
         "phi-4", "Phi-4 14B", "phi3",
@@ -417,16 +417,20 @@ MODELS: tuple[Model, ...] = (
         _gpt_oss(24, 32),
         HF.format("openai/gpt-oss-20b"),
         Published(20.91, "OpenAI gpt-oss model card, Table 1", active_b=3.61),
-        note="Shipped with MXFP4 expert weights (4.25 bits); the quantization you pick here is "
-        "applied to every weight. OpenAI's active count leaves out the input embedding.",
+        note="Shipped with MXFP4 expert weights (4.25 bits), which published GGUFs keep; the "
+        "quantization you pick here is applied to every weight, as llama.cpp's quantize would "
+        "from 16-bit weights, and its 2,880-wide rows make K-quants fall back to Q5_0 and Q8_0. "
+        "OpenAI's active count leaves out the input embedding.",
     ),
     Model(
         "gpt-oss-120b", "gpt-oss-120b (MoE)", "gpt_oss",
         _gpt_oss(36, 128),
         HF.format("openai/gpt-oss-120b"),
         Published(116.83, "OpenAI gpt-oss model card, Table 1", active_b=5.13),
-        note="Shipped with MXFP4 expert weights (4.25 bits); the quantization you pick here is "
-        "applied to every weight. OpenAI's active count leaves out the input embedding.",
+        note="Shipped with MXFP4 expert weights (4.25 bits), which published GGUFs keep; the "
+        "quantization you pick here is applied to every weight, as llama.cpp's quantize would "
+        "from 16-bit weights, and its 2,880-wide rows make K-quants fall back to Q5_0 and Q8_0. "
+        "OpenAI's active count leaves out the input embedding.",
     ),
 )  # fmt: skip
 

@@ -1,15 +1,26 @@
 """Training budget, throughput and wall-clock time, and the partial window at an epoch's end.
 
 Time follows from one number, tokens per second per GPU, either measured or estimated as
-    peak FLOP/s x MFU / FLOPs per token,   FLOPs per token = 6 N
-(Kaplan et al. 2020, Section 2.1: forward 2N, backward 4N; attention FLOPs left out, as in the
-6ND rule; PaLM's MFU, Chowdhery et al. 2022 Appendix B, uses the same convention).
+    peak FLOP/s x MFU / model FLOPs per token,   model FLOPs per token = 6N + 12·L·H·Q·T
+(Chowdhery et al. 2022, PaLM, Appendix B: 6N for the weight matmuls, forward 2N and backward 4N
+as in Kaplan et al. 2020, plus 12·L·H·Q·T for the attention scores and their product with V, for
+L layers of H query heads of width Q over T tokens). The full T x T score matrix is counted, as
+PaLM, nanoGPT and torchtitan count it, though a causal kernel computes about half of it;
+Megatron-LM since core_v0.12.0 counts that half (6·L·H·Q·T), so its logged TFLOP/s run lower.
+MFU is defined against this count, so a 6N-only count makes the time too short at a given MFU
+(by 16 % for a 7B model at 4K context) and an implied MFU too low. With only a parameter count
+the attention term is unknown and left out, and the result says so.
 Accumulation changes the time per optimizer step (k micro-steps), never the time per token.
 """
 
 from dataclasses import dataclass
 
-FLOPS_PER_PARAM_PER_TOKEN = 6
+from ..catalog import models as catalog
+
+FLOPS_PER_PARAM_PER_TOKEN = 6  # forward 2N, backward 4N
+# Per layer and token, PaLM Appendix B: QK^T and (scores)V, 2 matmuls of 2 FLOPs per multiply-add
+# each, forward and twice that backward: 2 x 2 x 3 = 12 per query-width unit and attended key.
+ATTENTION_FLOPS_PER_KEY = 12
 
 
 @dataclass(frozen=True)
@@ -83,12 +94,104 @@ def optimizer_steps_for(train_tokens: int, tokens_per_step: int) -> int:
     return -(-train_tokens // tokens_per_step)
 
 
-def estimated_tokens_per_gpu_s(params: float, peak_flops: float, mfu: float) -> float:
-    return peak_flops * mfu / (FLOPS_PER_PARAM_PER_TOKEN * params)
+@dataclass(frozen=True)
+class ModelSize:
+    """What the count of model FLOPs needs to know about a model.
+
+    `params` is N, the parameters each token is multiplied by: every weight except the input
+    embedding table, which is a lookup (for tied embeddings the shared matrix counts once, as
+    the output layer; for a mixture of experts only the routed experts). PaLM's 540B, whose
+    embeddings are tied, is counted whole: 540.35B. Layers and the query width H·Q are None
+    when only a parameter count is known, and the attention term is then left out.
+    """
+
+    params: float
+    layers: int | None = None
+    attention_width: int | None = None  # H·Q: query heads x head dim (not always hidden)
+    sliding_layers: int = 0  # layers whose queries see only the last `sliding_window` keys
+    sliding_window: int = 0
+    # Where N came from, for the page to say: "given", or a catalog model's counts.
+    model_id: str | None = None
+    name: str = ""
+    checkpoint_params: int | None = None  # all weights the checkpoint holds
+    active_params: int | None = None  # those one token uses (differs for MoE)
+    input_embedding_params: int = 0  # subtracted from the active count (0 when tied)
+    heads: int | None = None
+    head_dim: int | None = None
+
+    @property
+    def has_shape(self) -> bool:
+        return self.layers is not None
 
 
-def implied_mfu(tokens_per_gpu_s: float, params: float, peak_flops: float) -> float:
-    return tokens_per_gpu_s * FLOPS_PER_PARAM_PER_TOKEN * params / peak_flops
+def catalog_model_size(model_id: str) -> ModelSize:
+    """N and the attention shape of a model in the shared catalog (the GPU pages' ids)."""
+    m = catalog.BY_ID[model_id]
+    a = m.arch
+    active = catalog.active_parameter_count(a)
+    lookup = 0 if a.tied_embeddings else a.vocab * a.hidden
+    return ModelSize(
+        params=active - lookup,
+        layers=a.layers,
+        attention_width=a.q_dim,
+        sliding_layers=a.sliding_layers,
+        sliding_window=a.sliding_window,
+        model_id=m.id,
+        name=m.name,
+        checkpoint_params=catalog.parameter_count(a),
+        active_params=active,
+        input_embedding_params=lookup,
+        heads=a.heads,
+        head_dim=a.head_dim,
+    )
+
+
+@dataclass(frozen=True)
+class FlopsPerToken:
+    """Model FLOPs per trained token, PaLM's count, with both terms. The FLOP figures are floats
+    whether N came as a count or in billions, so each JSON key has one type."""
+
+    params: float  # N
+    weights: float  # 6N
+    attention: float | None  # 12·H·Q·(keys summed over layers); None: unknown, left out
+    total: float  # what MFU is defined against
+    layers: int | None
+    attention_width: int | None  # H·Q
+    seq_len: int  # T
+    attended_keys: int | None  # keys per query summed over layers: L·T without sliding windows
+    includes_attention: bool
+
+
+def flops_per_token(size: ModelSize, seq_len: int) -> FlopsPerToken:
+    params = float(size.params)
+    weights = FLOPS_PER_PARAM_PER_TOKEN * params
+    if not size.has_shape:
+        return FlopsPerToken(params, weights, None, weights, None, None, seq_len, None, False)
+    # A sliding-window layer's queries attend to at most `sliding_window` keys, so its score
+    # matrix is T x min(T, window) (Gemma 2 and 3, gpt-oss); every other layer's is T x T.
+    keys = (size.layers - size.sliding_layers) * seq_len + size.sliding_layers * min(
+        seq_len, size.sliding_window
+    )
+    attention = float(ATTENTION_FLOPS_PER_KEY * size.attention_width * keys)
+    return FlopsPerToken(
+        params=params,
+        weights=weights,
+        attention=attention,
+        total=weights + attention,
+        layers=size.layers,
+        attention_width=size.attention_width,
+        seq_len=seq_len,
+        attended_keys=keys,
+        includes_attention=True,
+    )
+
+
+def estimated_tokens_per_gpu_s(flops_per_token: float, peak_flops: float, mfu: float) -> float:
+    return peak_flops * mfu / flops_per_token
+
+
+def implied_mfu(tokens_per_gpu_s: float, flops_per_token: float, peak_flops: float) -> float:
+    return tokens_per_gpu_s * flops_per_token / peak_flops
 
 
 @dataclass(frozen=True)
@@ -98,9 +201,10 @@ class Throughput:
     cluster_tokens_per_s: float
     seconds_per_step: float
     seconds_per_micro_step: float  # average over the k micro-steps of one optimizer step
-    flops_per_token: float | None  # 6N, when a model size is known
+    flops_per_token: float | None  # 6N + 12·L·H·Q·T, or 6N alone when only N is known
     peak_tflops: float | None
     mfu: float | None  # given (estimated) or implied (measured with a model size)
+    flops: FlopsPerToken | None = None  # the two terms and what went into them
 
 
 def throughput(
@@ -109,19 +213,24 @@ def throughput(
     gpus: int,
     *,
     measured_tokens_per_gpu_s: float | None = None,
+    flops: FlopsPerToken | None = None,
     params: float | None = None,
     peak_tflops: float | None = None,
     mfu: float | None = None,
 ) -> Throughput | None:
-    """Time per step from measured throughput, or from model size, GPU peak and MFU."""
-    flops_per_token = FLOPS_PER_PARAM_PER_TOKEN * params if params else None
+    """Time per step from measured throughput, or from model FLOPs, GPU peak and MFU.
+
+    `params` alone (no `flops`) counts 6N only, attention left out."""
+    if flops is None and params:
+        flops = flops_per_token(ModelSize(params), seq_len=0)
+    per_token = flops.total if flops else None
     peak = peak_tflops * 1e12 if peak_tflops else None
     if measured_tokens_per_gpu_s:
         per_gpu = measured_tokens_per_gpu_s
         source = "measured"
-        mfu = implied_mfu(per_gpu, params, peak) if params and peak else None
-    elif params and peak and mfu:
-        per_gpu = estimated_tokens_per_gpu_s(params, peak, mfu)
+        mfu = implied_mfu(per_gpu, per_token, peak) if per_token and peak else None
+    elif per_token and peak and mfu:
+        per_gpu = estimated_tokens_per_gpu_s(per_token, peak, mfu)
         source = "estimated"
     else:
         return None
@@ -133,9 +242,10 @@ def throughput(
         cluster_tokens_per_s=cluster,
         seconds_per_step=step,
         seconds_per_micro_step=step / accumulation_steps,
-        flops_per_token=flops_per_token,
+        flops_per_token=per_token,
         peak_tflops=peak_tflops,
         mfu=mfu,
+        flops=flops,
     )
 
 

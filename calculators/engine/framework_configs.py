@@ -62,6 +62,11 @@ class Scenario:
     megatron_train_samples: int | None = None
     megatron_train_iters: int | None = None
     ramp_microbatches: tuple[int, ...] = ()  # num_microbatches at each ramp stage
+    budget_samples: int | None = None  # the training budget in sequences, rounded up
+    # (steps, samples consumed, last batch) when the budget ends before the ramp does
+    ramp_budget_end: tuple[int, int, int] | None = None
+    # (first sample, global batch) of each batch trained at, the full batch last
+    ramp_schedule: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,20 @@ class Note:
     text: str
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """The same scenario for another version of the framework, labelled."""
+
+    label: str
+    text: str
+
+
 @dataclass
 class Snippet:
     framework: str
-    text: str
+    text: str  # for the framework's latest release, unless a note says otherwise
     notes: list[Note] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -248,13 +262,21 @@ def hf_trainer(s: Scenario) -> Snippet:
         f"# global batch = {n(s.micro_batch)} x {n(steps)} x {n(world)} data-parallel ranks = "
         f"{n(s.micro_batch * steps * world)} sequences",
     ]
+    if fallback:  # plain data parallelism: every process a replica
+        split = f"all {n(world)} processes (no TP or CP)"
+        total = rules.hf_total_train_batch_size(s.micro_batch, steps, s.gpus)
+    else:
+        split = f"world size // (TP x CP x SP) = {n(s.gpus)} // ({s.tp} x {s.cp} x 1) = {n(world)}"
+        total = rules.hf_total_train_batch_size(s.micro_batch, steps, s.gpus, s.tp, s.cp)
     notes.append(
         Note(
             "info",
-            "The Trainer's total batch is per_device_train_batch_size x "
-            "gradient_accumulation_steps x world size (processes). Since Transformers 4.46 the "
-            "loss is divided by the token count of the whole accumulated batch; use 4.48 or "
-            "later (4.47 doubled the loss at accumulation 2).",
+            "The Trainer's total batch (get_total_train_batch_size) is "
+            "per_device_train_batch_size x gradient_accumulation_steps x data-parallel size, "
+            f"where the data-parallel size is {split}: {n(s.micro_batch)} x {n(steps)} x "
+            f"{n(world)} = {n(total)}. "
+            "Since Transformers 4.46 the loss is divided by the token count of the whole "
+            "accumulated batch; use 4.48 or later (4.47 doubled the loss at accumulation 2).",
         )
     )
     return Snippet("hf_trainer", "\n".join(lines) + "\n", notes)
@@ -361,7 +383,7 @@ def megatron(s: Scenario) -> Snippet:
     if s.vpp > 1:
         args.append(("--num-virtual-stages-per-pipeline-rank", s.vpp))
         group = None
-        if s.pp > 2 and s.accumulation_steps >= s.pp and s.accumulation_steps % s.pp:
+        if s.accumulation_steps >= s.pp and s.accumulation_steps % s.pp:
             group = rules.megatron_group_size(s.pp, s.accumulation_steps)
             if group is not None:
                 args.append(("--microbatch-group-size-per-virtual-pipeline-stage", group))
@@ -377,6 +399,19 @@ def megatron(s: Scenario) -> Snippet:
             rules.megatron_interleaving(s.pp, s.vpp, s.accumulation_steps, group)
         except rules.FrameworkRejects as refusal:
             notes.append(Note("rejects", f"Megatron stops: '{refusal}'."))
+        if s.pp == 2:
+            try:
+                rules.megatron_interleaving(s.pp, s.vpp, s.pp, None, overlap_p2p_comm=False)
+            except rules.FrameworkRejects as refusal:
+                notes.append(
+                    Note(
+                        "info",
+                        "Interleaving with PP = 2 runs because Megatron overlaps pipeline "
+                        "point-to-point communication by default (overlap_p2p_comm); then it "
+                        "only needs PP > 1. Adding --no-overlap-p2p-communication would make it "
+                        f"stop: '{refusal}'.",
+                    )
+                )
         for stage_m in s.ramp_microbatches:
             try:
                 rules.megatron_interleaving(s.pp, s.vpp, stage_m, group)
@@ -395,8 +430,10 @@ def megatron(s: Scenario) -> Snippet:
         ("--global-batch-size", s.global_batch),
         ("--seq-length", s.seq_len),
     ]
+    alternatives: list[Alternative] = []
     if s.rampup:
         start, increment, samples = s.rampup
+        constant_args = list(args)
         args.append(("--rampup-batch-size", f"{start} {increment} {samples}"))
         if s.megatron_train_samples is not None:
             args.append(("--train-samples", s.megatron_train_samples))
@@ -404,17 +441,17 @@ def megatron(s: Scenario) -> Snippet:
             notes.append(
                 Note(
                     "rejects",
-                    "Megatron refuses ramp-up with iteration-based training ('expected no "
-                    "batch-size rampup for iteration-based training'): it needs --train-samples. "
-                    "Give a training budget above and the snippet will include it.",
+                    "Megatron (up to megatron-core 0.17) refuses ramp-up with iteration-based "
+                    "training ('expected no batch-size rampup for iteration-based training'): it "
+                    "needs --train-samples. Give a training budget above and the snippet will "
+                    "include it.",
                 )
             )
+        alternatives += megatron_step_schedule(s, constant_args)
+        notes += megatron_ramp_notes(s, bool(alternatives))
     elif s.optimizer_steps:
         args.append(("--train-iters", s.optimizer_steps))
-    lines = [f"    {flag} {value}" for flag, value in args]
-    per_node, nodes = launch_nodes(s.gpus)
-    text = f"torchrun --nnodes={nodes} --nproc_per_node={per_node} pretrain_gpt.py \\\n"
-    text += " \\\n".join(lines) + "\n"
+    text = megatron_command(s, args)
     notes.append(
         Note(
             "info",
@@ -442,43 +479,119 @@ def megatron(s: Scenario) -> Snippet:
                     f"'{refusal}'. The arguments use the achieved {n(s.global_batch)}.",
                 )
             )
-    return Snippet("megatron", text, notes)
+    return Snippet("megatron", text, notes, alternatives)
+
+
+def megatron_command(s: Scenario, args: list[tuple[str, object]]) -> str:
+    lines = [f"    {flag} {value}" for flag, value in args]
+    per_node, nodes = launch_nodes(s.gpus)
+    text = f"torchrun --nnodes={nodes} --nproc_per_node={per_node} pretrain_gpt.py \\\n"
+    return text + " \\\n".join(lines) + "\n"
+
+
+def megatron_ramp_notes(s: Scenario, has_alternative: bool) -> list[Note]:
+    start, increment, samples = s.rampup
+    ramp = f"--rampup-batch-size {start} {increment} {samples}"
+    if has_alternative:
+        newer = "the alternative below is the same ramp for 0.18 and later."
+    else:
+        newer = (
+            "for 0.18 and later write the ramp as --step-batch-size-schedule "
+            '"THRESHOLD:BATCH ...", one entry per batch in the ramp table above at its first '
+            f"sample x {n(s.seq_len)} tokens, and drop --global-batch-size; here that is "
+            f"{n(len(step_schedule_entries(s)))} entries, too many to print."
+        )
+    notes = [
+        Note(
+            "warning",
+            "megatron-core 0.18.0 and later (0.19.2 is the latest release) no longer read "
+            f"{ramp}: it is deprecated in favour of --step-batch-size-schedule, still accepted, "
+            "and ignored, so the run would train at --global-batch-size from the first step. "
+            f"These arguments are for megatron-core up to 0.17; {newer}",
+        )
+    ]
+    if s.ramp_budget_end is not None:
+        steps, consumed, last_batch = s.ramp_budget_end
+        text = (
+            f"The training budget ends inside the batch ramp-up ({ramp}): "
+            f"{n(s.budget_samples)} sequences (the budget in tokens / {n(s.seq_len)}, rounded "
+            f"up) are used up after {n(steps)} optimizer steps at growing batches, the last at "
+            f"{n(last_batch)}, so the run never trains at the global batch of "
+            f"{n(s.global_batch)}. Megatron's update_train_iters runs another ramp iteration "
+            "whenever the samples consumed are at most --train-samples, so --train-samples is "
+            f"{n(s.megatron_train_samples)}"
+        )
+        if consumed <= samples:
+            text += f"; giving it the {n(consumed)} samples those steps consume would add a step"
+        notes.append(Note("warning", text + "."))
+    return notes
+
+
+MAX_SCHEDULE_ENTRIES = 128  # a longer --step-batch-size-schedule is no longer a usable snippet
+
+
+def step_schedule_entries(s: Scenario) -> list[tuple[int, int]]:
+    """(first sample, batch) for each batch trained at, without repeats."""
+    entries: list[tuple[int, int]] = []
+    for first_sample, batch in s.ramp_schedule:
+        if not entries or entries[-1][1] != batch:  # the ramp can end at the full batch
+            entries.append((first_sample, batch))
+    return entries
+
+
+def megatron_step_schedule(s: Scenario, constant_args) -> list[Alternative]:
+    """The ramp as megatron-core 0.18+'s --step-batch-size-schedule "THRESHOLD:BATCH ...":
+    one entry per batch actually trained at, at the sample where it starts. The CLI passes
+    --seq-length, so Megatron reads thresholds as tokens and converts them with
+    int(float(value)) // seq_length; each must come back exactly."""
+    entries = step_schedule_entries(s)
+    if not entries or len(entries) > MAX_SCHEDULE_ENTRIES:
+        return []
+    written = []
+    for first_sample, batch in entries:
+        tokens = first_sample * s.seq_len
+        if int(float(str(tokens))) // s.seq_len != first_sample:
+            return []  # beyond float precision: Megatron would move the threshold
+        written.append(f"{tokens}:{batch}")
+    args = [(f, v) for f, v in constant_args if f != "--global-batch-size"]
+    args.append(("--step-batch-size-schedule", f'"{" ".join(written)}"'))
+    if s.budget_samples is not None:
+        # Its update_train_iters counts iterations while consumed < --train-samples.
+        args.append(("--train-samples", s.budget_samples))
+    return [
+        Alternative(
+            "megatron-core 0.18 and later (--step-batch-size-schedule, thresholds in tokens; "
+            "it cannot be combined with --global-batch-size)",
+            megatron_command(s, args),
+        )
+    ]
 
 
 # --- torchtitan -----------------------------------------------------------------------------
 
 
-def torchtitan(s: Scenario) -> Snippet:
-    tokens_per_microbatch = s.micro_batch * s.seq_len
-    pp_microbatches = s.accumulation_steps if s.pp > 1 else 1
-    lines = [
-        "# In your config function (returns Trainer.Config); keys from torchtitan/config/",
-        "# training.py and parallelism.py. Launch with NGPU=" + str(s.gpus) + ".",
-        f"config.training.max_context_length = {s.seq_len}",
-        f"config.training.num_tokens_per_microbatch_per_dp_rank = {tokens_per_microbatch}"
-        f"  # {n(s.micro_batch)} sequences x {n(s.seq_len)}",
-        f"config.training.num_tokens_per_train_step = {s.global_batch * s.seq_len}"
-        f"  # {n(s.global_batch)} sequences",
+def torchtitan_parallelism_lines(s: Scenario) -> list[str]:
+    return [
         "config.parallelism.data_parallel_replicate_degree = 1",
         f"config.parallelism.data_parallel_shard_degree = {s.dp}",
         f"config.parallelism.tensor_parallel_degree = {s.tp}",
         f"config.parallelism.context_parallel_degree = {s.cp}",
         f"config.parallelism.pipeline_parallel_degree = {s.pp}",
     ]
-    notes = [
-        Note(
-            "info",
-            "torchtitan derives gradient accumulation = num_tokens_per_train_step / "
-            "(num_tokens_per_microbatch_per_dp_rank x num_pp_microbatches x data-parallel degree) "
-            f"= {n(s.accumulation_steps // pp_microbatches)} here, and asserts world = "
-            "dp_replicate x dp_shard x cp x tp x pp. It normalizes the loss by the global count "
-            "of valid tokens (an exact token mean).",
-        ),
-        Note(
-            "info",
-            "Releases before the token-denominated keys used training.local_batch_size "
-            f"({s.micro_batch}) and training.global_batch_size ({s.global_batch}) in TOML.",
-        ),
+
+
+def torchtitan_main_text(s: Scenario, pp_microbatches: int) -> str:
+    """The same scenario in the token-denominated fields of torchtitan's main branch after
+    PR #4121 ("fold batch dim"), which no release has yet."""
+    lines = [
+        "# torchtitan main after PR #4121 (not in a release yet): token-denominated fields in",
+        f"# torchtitan/config/configs.py. Launch with NGPU={s.gpus}.",
+        f"config.training.max_context_length = {s.seq_len}",
+        f"config.training.num_tokens_per_microbatch_per_dp_rank = {s.micro_batch * s.seq_len}"
+        f"  # {n(s.micro_batch)} sequences x {n(s.seq_len)}",
+        f"config.training.num_tokens_per_train_step = {s.global_batch * s.seq_len}"
+        f"  # {n(s.global_batch)} sequences",
+        *torchtitan_parallelism_lines(s),
     ]
     if s.pp > 1:
         lines.append(
@@ -486,6 +599,79 @@ def torchtitan(s: Scenario) -> Snippet:
         )
         if s.vpp > 1:
             lines.append('config.parallelism.pipeline_parallel_schedule = "Interleaved1F1B"')
+    if s.optimizer_steps:
+        lines.append(f"config.training.steps = {s.optimizer_steps}")
+    return "\n".join(lines) + "\n"
+
+
+def torchtitan(s: Scenario) -> Snippet:
+    # Under PP all m micro-batches go through one pipeline flush: the local batch is m
+    # micro-batches of micro_batch sequences, and there is one accumulation step.
+    pp_microbatches = s.accumulation_steps if s.pp > 1 else 1
+    local_batch = s.micro_batch * pp_microbatches
+    release = rules.torchtitan_release_batch(
+        s.global_batch, local_batch, s.micro_batch, s.dp, pp_enabled=s.pp > 1
+    )
+    lines = [
+        "# torchtitan 0.3.0 (the PyPI release): in your config function (returns",
+        f"# Trainer.Config); fields from torchtitan/config/configs.py. Launch with NGPU={s.gpus}.",
+        f"config.training.seq_len = {s.seq_len}",
+    ]
+    if s.pp > 1:
+        lines.append(
+            f"config.training.local_batch_size = {local_batch}"
+            f"  # {n(pp_microbatches)} pipeline micro-batches x {n(s.micro_batch)} sequences"
+        )
+    else:
+        lines.append(
+            f"config.training.local_batch_size = {local_batch}  # sequences per data-parallel rank"
+        )
+    lines += [
+        f"config.training.global_batch_size = {s.global_batch}  # sequences, all ranks",
+        *torchtitan_parallelism_lines(s),
+    ]
+    if s.pp > 1:
+        lines.append(
+            f"config.parallelism.pipeline_parallel_microbatch_size = {s.micro_batch}"
+            "  # sequences per pipeline micro-batch"
+        )
+        if s.vpp > 1:
+            lines.append('config.parallelism.pipeline_parallel_schedule = "Interleaved1F1B"')
+    if s.optimizer_steps:
+        lines.append(f"config.training.steps = {s.optimizer_steps}")
+    main_steps = rules.torchtitan_accumulation(
+        s.global_batch * s.seq_len, s.micro_batch * s.seq_len, pp_microbatches, s.dp
+    )
+    notes = [
+        Note(
+            "info",
+            "torchtitan 0.3.0 derives gradient accumulation = global_batch_size / "
+            f"(local_batch_size x data-parallel degree) = {n(s.global_batch)} / "
+            f"({n(local_batch)} x {n(s.dp)}) = {n(release.gradient_accumulation_steps)}"
+            + (
+                " and pipeline micro-batches = local_batch_size / "
+                f"pipeline_parallel_microbatch_size = {n(local_batch)} / {n(s.micro_batch)} = "
+                f"{n(release.pipeline_microbatches)}"
+                if s.pp > 1
+                else ""
+            )
+            + "; it asserts world = dp_replicate x dp_shard x cp x tp x pp and normalizes the "
+            "loss by the global count of valid tokens (an exact token mean).",
+        ),
+        Note(
+            "info",
+            "torchtitan's main branch after PR #4121 (the alternative below) counts tokens "
+            "instead: training.num_tokens_per_microbatch_per_dp_rank, "
+            "training.num_tokens_per_train_step, training.max_context_length and "
+            "parallelism.num_pp_microbatches replace local_batch_size, global_batch_size, "
+            "seq_len and pipeline_parallel_microbatch_size; gradient accumulation = "
+            "num_tokens_per_train_step / (num_tokens_per_microbatch_per_dp_rank x "
+            f"num_pp_microbatches x data-parallel degree) = {n(main_steps)}. The release "
+            "has none of the new names and main none of the old ones.",
+        ),
+    ]
+    if s.pp > 1:
+        if s.vpp > 1:
             notes.append(
                 Note(
                     "info",
@@ -497,14 +683,17 @@ def torchtitan(s: Scenario) -> Snippet:
         notes.append(
             Note(
                 "info",
-                "All m micro-batches go through one pipeline flush (num_pp_microbatches) and "
-                "gradient accumulation is 1, so the bubble is the one computed above; splitting "
-                "m into accumulation x smaller flushes adds a bubble per flush.",
+                "All m micro-batches go through one pipeline flush (m = "
+                f"{n(pp_microbatches)}) and gradient accumulation is 1, so the bubble is the "
+                "one computed above; splitting m into accumulation x smaller flushes adds a "
+                "bubble per flush.",
             )
         )
-    if s.optimizer_steps:
-        lines.append(f"config.training.steps = {s.optimizer_steps}")
-    return Snippet("torchtitan", "\n".join(lines) + "\n", notes)
+    alternative = Alternative(
+        "torchtitan main (after PR #4121, token-denominated)",
+        torchtitan_main_text(s, pp_microbatches),
+    )
+    return Snippet("torchtitan", "\n".join(lines) + "\n", notes, [alternative])
 
 
 # --- nanoGPT --------------------------------------------------------------------------------

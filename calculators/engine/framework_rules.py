@@ -4,11 +4,14 @@ Used to explain what a framework would do with the user's raw target (and to fla
 the snippet generator to check every snippet it emits reproduces the scenario.
 Sources (paths in each framework's repository):
 - DeepSpeed deepspeed/runtime/config.py: _set_batch_related_parameters, _batch_assertion
-- Megatron-LM megatron/core/num_microbatches_calculator.py (ConstantNumMicroBatchesCalculator)
+- Megatron-LM megatron/core/num_microbatches_calculator.py (ConstantNumMicroBatchesCalculator),
+  megatron/training/arguments.py (validate_args) and core/pipeline_parallel/schedules.py, as
+  released in megatron-core 0.19.2 (its wheel ships megatron/training)
 - nanoGPT train.py (gradient_accumulation_steps divided by the DDP world size)
-- torchtitan torchtitan/trainer.py (gradient accumulation from token counts)
+- torchtitan torchtitan/trainer.py: release 0.3.0 (sequences: local and global batch) and main
+  after PR #4121 (tokens)
 - Axolotl src/axolotl/utils/config/__init__.py: normalize_config
-- Hugging Face Transformers Trainer: total_train_batch_size
+- Hugging Face Transformers src/transformers/trainer.py: get_total_train_batch_size (5.24.0)
 """
 
 from dataclasses import dataclass
@@ -80,16 +83,28 @@ def megatron_num_microbatches(global_batch: int, micro_batch: int, dp: int) -> i
     return count
 
 
-def megatron_interleaving(pp: int, vpp: int, microbatches: int, group: int | None) -> None:
-    """Megatron's interleaved-schedule checks (parallel_state.py and schedules.py).
+def megatron_interleaving(
+    pp: int, vpp: int, microbatches: int, group: int | None, overlap_p2p_comm: bool = True
+) -> None:
+    """Megatron's interleaved-schedule checks (megatron-core 0.19.2: training/arguments.py
+    validate_args, core/parallel_state.py, core/pipeline_parallel/schedules.py).
 
     `group` is --microbatch-group-size-per-virtual-pipeline-stage (defaults to PP).
+    `overlap_p2p_comm` is on unless --no-overlap-p2p-communication (a store_false) is given;
+    only without it does Megatron need PP > 2.
     """
     if vpp <= 1:
         return
-    if not pp > 2:
+    if overlap_p2p_comm and not pp > 1:
         raise FrameworkRejects(
-            "pipeline-model-parallel size should be greater than 2 with interleaved schedule"
+            "When interleaved schedule is used, pipeline-model-parallel size should be greater "
+            "than 1"
+        )
+    if not overlap_p2p_comm and not pp > 2:
+        raise FrameworkRejects(
+            "When interleaved schedule is used and p2p communication overlap is disabled, "
+            "pipeline-model-parallel size should be greater than 2 to avoid having multiple p2p "
+            "sends and recvs between same 2 ranks per communication batch"
         )
     group = pp if group is None else group
     if group > microbatches or group < pp:
@@ -127,13 +142,52 @@ def nanogpt_per_rank(gradient_accumulation_steps: int, world_size: int) -> int:
     return gradient_accumulation_steps // world_size
 
 
+@dataclass(frozen=True)
+class TorchtitanBatch:
+    gradient_accumulation_steps: int
+    pipeline_microbatches: int  # 1 without pipeline parallelism
+
+
+def torchtitan_release_batch(
+    global_batch_size: int,
+    local_batch_size: int,
+    pipeline_parallel_microbatch_size: int,
+    dp: int,
+    pp_enabled: bool,
+) -> TorchtitanBatch:
+    """torchtitan 0.3.0 (PyPI): Trainer.Config.__post_init__ and Trainer.__init__ in
+    torchtitan/trainer.py. `dp` is the batch degree, dp_replicate x dp_shard."""
+    if pipeline_parallel_microbatch_size <= 0:
+        raise FrameworkRejects(
+            "parallelism.pipeline_parallel_microbatch_size must be greater than 0."
+        )
+    if pp_enabled and local_batch_size % pipeline_parallel_microbatch_size:
+        raise FrameworkRejects(
+            f"training.local_batch_size ({local_batch_size}) must be evenly divisible by "
+            f"parallelism.pipeline_parallel_microbatch_size ({pipeline_parallel_microbatch_size}) "
+            "when pipeline parallelism is enabled."
+        )
+    if global_batch_size < 0:  # -1: one gradient accumulation step
+        global_batch_size = local_batch_size * dp
+    if global_batch_size % (local_batch_size * dp):
+        raise FrameworkRejects(
+            "global batch size must be multiple of local batch size times data-parallel degree "
+            f"({global_batch_size} % ({local_batch_size} * {dp}) != 0)"
+        )
+    return TorchtitanBatch(
+        global_batch_size // (local_batch_size * dp),
+        local_batch_size // pipeline_parallel_microbatch_size if pp_enabled else 1,
+    )
+
+
 def torchtitan_accumulation(
     tokens_per_train_step: int,
     tokens_per_microbatch: int,
     pp_microbatches: int,
     dp: int,
 ) -> int:
-    """torchtitan's trainer: gradient accumulation from token-denominated settings."""
+    """torchtitan main after PR #4121 (torchtitan/trainer.py): gradient accumulation from
+    token-denominated settings."""
     per_dp_rank = tokens_per_microbatch * pp_microbatches
     if tokens_per_train_step < 0:
         tokens_per_train_step = per_dp_rank * dp
@@ -160,5 +214,15 @@ def axolotl_batch_size(
     return per_gpu * (world_size // context_parallel_size // tensor_parallel_size)
 
 
-def hf_total_train_batch_size(per_device: int, accumulation: int, world_size: int) -> int:
-    return per_device * accumulation * world_size
+def hf_total_train_batch_size(
+    per_device: int,
+    accumulation: int,
+    world_size: int,
+    tp_size: int = 1,
+    cp_size: int = 1,
+    sp_size: int = 1,
+) -> int:
+    """Trainer.get_total_train_batch_size (Transformers 5.24.0): ranks of one TP/CP/SP group
+    share a batch, so the total counts data-parallel ranks, world // TP // CP // SP."""
+    dp_world_size = world_size // tp_size // cp_size // sp_size
+    return per_device * accumulation * dp_world_size

@@ -168,7 +168,9 @@ class Options:
 
     train_tokens: int | None = None
     tokens_per_gpu_s: float | None = None  # measured throughput, wins over the estimate
-    params_b: float | None = None  # model size in billions of parameters
+    params_b: float | None = None  # model size in billions of parameters (6N only)
+    # A catalog model or a shape: N and the attention term (PaLM's count); wins over params_b.
+    model_size: budgets.ModelSize | None = None
     peak_tflops: float | None = None  # dense BF16 per GPU (preset or custom)
     mfu: float | None = None
     dataset_sequences: int | None = None
@@ -179,7 +181,11 @@ class Options:
 class RampBudget:
     optimizer_steps: int
     samples_consumed: int
-    megatron_train_iters: int
+    megatron_train_iters: int  # what Megatron derives from --train-samples below
+    megatron_train_samples: int = 0  # the --train-samples that gives optimizer_steps
+    budget_samples: int = 0  # the budget in sequences, rounded up
+    ends_in_ramp: bool = False  # the run stops before training at the full global batch
+    last_batch: int = 0  # the global batch of the last optimizer step
 
 
 @dataclass(frozen=True)
@@ -241,12 +247,13 @@ def plan(
             "sqrt_lr": sqrt_lr(ref_lr, ref_batch, batch),
         }
     pipe = pipelines.pipeline(inp.pp, inp.vpp, steps)
+    size = o.model_size or (budgets.ModelSize(o.params_b * 1e9) if o.params_b else None)
     rate = budgets.throughput(
         ours,
         steps,
         inp.gpus,
         measured_tokens_per_gpu_s=o.tokens_per_gpu_s,
-        params=o.params_b * 1e9 if o.params_b else None,
+        flops=budgets.flops_per_token(size, inp.seq_len) if size else None,
         peak_tflops=o.peak_tflops,
         mfu=o.mfu,
     )
@@ -261,7 +268,17 @@ def plan(
     if ramp and o.train_tokens:
         train_samples = -(-o.train_tokens // inp.seq_len)
         ramp_steps, consumed = rampups.steps_to_consume(train_samples, ramp)
-        ramp_budget = RampBudget(ramp_steps, consumed, rampups.megatron_train_iters(consumed, ramp))
+        flag = rampups.megatron_train_samples(ramp_steps, consumed, train_samples, ramp)
+        ends_in_ramp = ramp_steps <= ramp.ramp_iterations
+        ramp_budget = RampBudget(
+            ramp_steps,
+            consumed,
+            rampups.megatron_train_iters(flag, ramp),
+            megatron_train_samples=flag,
+            budget_samples=train_samples,
+            ends_in_ramp=ends_in_ramp,
+            last_batch=rampups.batch_of_step(ramp_steps, ramp),
+        )
     epoch = (
         budgets.epoch_edge(o.dataset_sequences, dp, inp.micro_batch, steps)
         if o.dataset_sequences
@@ -287,9 +304,23 @@ def plan(
         optimizer_steps=(ramp_budget.optimizer_steps if ramp_budget else None)
         or (run.optimizer_steps if run else None),
         rampup=o.rampup,
-        megatron_train_samples=ramp_budget.samples_consumed if ramp_budget else None,
+        megatron_train_samples=ramp_budget.megatron_train_samples if ramp_budget else None,
         megatron_train_iters=ramp_budget.megatron_train_iters if ramp_budget else None,
         ramp_microbatches=tuple(s.accumulation_steps for s in ramp.stages) if ramp else (),
+        budget_samples=ramp_budget.budget_samples if ramp_budget else None,
+        ramp_budget_end=(
+            (ramp_budget.optimizer_steps, ramp_budget.samples_consumed, ramp_budget.last_batch)
+            if ramp_budget and ramp_budget.ends_in_ramp
+            else None
+        ),
+        ramp_schedule=(
+            (
+                *((s.first_sample, s.global_batch) for s in ramp.stages),
+                (ramp.ramp_consumed, ramp.global_batch),
+            )
+            if ramp
+            else ()
+        ),
     )
     return Plan(
         inp,

@@ -1,7 +1,9 @@
 """Megatron-LM's batch-size ramp-up (--rampup-batch-size START INCREMENT SAMPLES).
 
 Follows megatron/core/num_microbatches_calculator.py (RampupBatchsizeNumMicroBatchesCalculator)
-and update_train_iters in megatron/training/training.py:
+and update_train_iters in megatron/training/training.py, as in megatron-core 0.16.1 (the last
+release for Python 3.11) and up to core_v0.17.1. From 0.18.0 Megatron accepts the flag but
+ignores it; the same ramp is written there as --step-batch-size-schedule (framework_configs.py).
 - num_increments = (GBS - start) // increment; samples_per_increment = SAMPLES / num_increments
   (a float division, kept as a float here so stage boundaries match Megatron's exactly);
 - at `consumed` samples the batch is GBS once consumed > SAMPLES, else
@@ -143,15 +145,28 @@ def rampup(start: int, increment: int, ramp_samples: int, gbs: int, per_micro_st
 
 
 def megatron_train_iters(train_samples: int, ramp: Rampup) -> int:
-    """update_train_iters with ramp-up: ramp-phase iterations, then the whole batches left
-    (Megatron throws away a partial last batch; a budget that ends inside the ramp makes the
-    second term negative, exactly as in its source)."""
+    """update_train_iters with ramp-up (Megatron-LM core_v0.16.1 megatron/training/training.py):
+    ramp-phase iterations run while consumed <= ramp samples AND consumed <= train_samples,
+    then, only if train_samples is still ahead, the whole batches left (Megatron throws away a
+    partial last batch)."""
+    if train_samples < ramp.ramp_consumed:
+        # The loop stops at the first iteration boundary past train_samples, inside the ramp.
+        iterations, _ = steps_to_consume(train_samples + 1, ramp)
+        return iterations
     return ramp.ramp_iterations + (train_samples - ramp.ramp_consumed) // ramp.global_batch
 
 
-def samples_for_steps_after_ramp(steps_after: int, ramp: Rampup) -> int:
-    """--train-samples that makes Megatron run the ramp plus `steps_after` full-batch steps."""
-    return ramp.ramp_consumed + steps_after * ramp.global_batch
+def megatron_train_samples(steps: int, consumed: int, budget_samples: int, ramp: Rampup) -> int:
+    """--train-samples that makes Megatron's update_train_iters give exactly `steps` iterations,
+    the first `steps` that consume at least `budget_samples` (`consumed` samples in all).
+
+    After the ramp, Megatron floors the whole batches left, so it needs all `consumed` samples.
+    Inside the ramp its loop runs another iteration whenever consumed <= --train-samples, so
+    a value below `consumed` is needed: the budget itself, or one less than `consumed` when
+    the budget lands exactly on that step boundary."""
+    if steps > ramp.ramp_iterations:
+        return consumed
+    return min(budget_samples, consumed - 1)
 
 
 def steps_to_consume(train_samples: int, ramp: Rampup) -> tuple[int, int]:
@@ -165,3 +180,12 @@ def steps_to_consume(train_samples: int, ramp: Rampup) -> tuple[int, int]:
         steps += stage.optimizer_steps
     after = max(0, -(-(train_samples - ramp.ramp_consumed) // ramp.global_batch))
     return steps + after, ramp.ramp_consumed + after * ramp.global_batch
+
+
+def batch_of_step(step: int, ramp: Rampup) -> int:
+    """The global batch of optimizer step number `step` (counting from 1)."""
+    for stage in ramp.stages:
+        if step <= stage.optimizer_steps:
+            return stage.global_batch
+        step -= stage.optimizer_steps
+    return ramp.global_batch

@@ -1,8 +1,10 @@
 """OpenAPI 3.1 description of every tool's `format=json` API, generated from the forms.
 
 Parameters come from the form fields (names, bounds, defaults, choices); result keys come from
-running each form on its defaults and describing the JSON it returns. Nothing is written by
-hand, so the description cannot drift from the site.
+running each form on its defaults and describing the JSON it returns, and, where a form names an
+`API_EXAMPLE` query that opens its optional sections, on that too, so keys that are null at the
+defaults are described as well. Nothing is written by hand, so the description cannot drift
+from the site.
 """
 
 from django import forms
@@ -101,13 +103,53 @@ def nullable(schema: dict) -> dict:
     if "type" not in schema:
         return schema  # already accepts anything, null included
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    return {**schema, "type": sorted(set(kinds) | {"null"})}
+    widened = {**schema, "type": sorted(set(kinds) | {"null"})}
+    if "enum" in schema and None not in schema["enum"]:
+        widened["enum"] = [*schema["enum"], None]  # an enum holds back null otherwise
+    return widened
+
+
+def with_example(default: dict, example: dict) -> dict:
+    """The defaults' result schema, completed by an example that opens the optional sections:
+    a key null (so undescribed) at the defaults takes the example's schema, and may be null."""
+    if default.get("type") == "object" and example.get("type") == "object":
+        keys = dict.fromkeys([*default["properties"], *example["properties"]])
+        return {
+            "type": "object",
+            "properties": {
+                k: with_example(default["properties"].get(k, {}), example["properties"].get(k, {}))
+                for k in keys
+            },
+        }
+    return default if default else may_be_null(example)
+
+
+def may_be_null(schema: dict) -> dict:
+    """An optional section's schema: it, and every object inside it, may be null (a section's
+    parts switch off with their inputs, as a measured throughput has no FLOP breakdown)."""
+    if schema.get("type") == "object":
+        properties = {k: may_be_null(v) for k, v in schema["properties"].items()}
+        return {"type": ["null", "object"], "properties": properties}
+    if schema.get("type") == "array":
+        return {"type": ["array", "null"], "items": may_be_null(schema["items"])}
+    return nullable(schema)
+
+
+def result_schema(tool: registry.Tool) -> dict:
+    form = tool.form({})
+    form.is_valid()
+    schema = value_schema(form.result_json())
+    example = getattr(tool.form_class, "API_EXAMPLE", None)
+    if example:
+        full = tool.form(example)
+        if not full.is_valid():
+            raise ValueError(f"{tool.slug}: API_EXAMPLE is not valid: {dict(full.errors)}")
+        schema = with_example(schema, value_schema(full.result_json()))
+    return schema
 
 
 def operation(tool: registry.Tool) -> dict:
     form = tool.form({})
-    form.is_valid()
-    result = form.result_json()
     input_schema = {
         "type": "object",
         "properties": {
@@ -148,7 +190,7 @@ def operation(tool: registry.Tool) -> dict:
                     "application/json": {
                         "schema": {
                             "type": "object",
-                            "properties": {"inputs": input_schema, "result": value_schema(result)},
+                            "properties": {"inputs": input_schema, "result": result_schema(tool)},
                             "required": ["inputs", "result"],
                         }
                     },
@@ -164,11 +206,7 @@ def operation(tool: registry.Tool) -> dict:
 
 
 def describe(server_url: str = "/") -> dict:
-    paths = {
-        tool.path: {"get": operation(tool)}
-        for tool in registry.all_tools()
-        if tool.form_class is not None
-    }
+    paths = {tool.path: {"get": operation(tool)} for tool in registry.all_tools()}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -11,6 +11,7 @@ from functools import cached_property
 from django.urls import reverse
 
 from .fields import plain_number
+from .forms import CalculatorForm
 from .querystrings import query
 
 GROUPS = ("Batch and training", "Memory and hardware", "Evaluation metrics")
@@ -23,8 +24,9 @@ class Tool:
     blurb: str
     group: str
     url_name: str
-    # The form behind the page (required): the view binds it, and the OpenAPI description, the
-    # fuzz run and the site-wide tests are built from it.
+    # The form behind the page. Required: the view binds it, and the OpenAPI description, the
+    # fuzz tests and the site-wide page tests are all built from it, so a tool without one
+    # would silently drop out of every one of them.
     form_class: type
     url_kwargs: tuple[tuple[str, str], ...] = ()
     # Extra keyword arguments for the form (one GPU card of a family, say).
@@ -59,8 +61,11 @@ def register(*tools: Tool) -> None:
     for tool in tools:
         if tool.group not in GROUPS:
             raise ValueError(f"{tool.slug}: unknown group {tool.group!r}")
-        if not isinstance(tool.form_class, type):
-            raise ValueError(f"{tool.slug}: every tool needs its form class")
+        if not (isinstance(tool.form_class, type) and issubclass(tool.form_class, CalculatorForm)):
+            raise TypeError(
+                f"{tool.slug}: form_class must be a CalculatorForm subclass, "
+                f"not {tool.form_class!r}"
+            )
         _tools[tool.slug] = tool
         _by_url[(tool.url_name, tuple(sorted(tool.url_kwargs)))] = tool
 

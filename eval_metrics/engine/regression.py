@@ -24,7 +24,8 @@ class RegressionResult:
     rmse: float
     r2: float
     # False when every target is equal: SS_tot = 0 and R² = 1 − SS_res/SS_tot is undefined.
-    # r2 then follows scikit-learn's force_finite rule: 1.0 for perfect predictions, else 0.0.
+    # r2 then holds scikit-learn's documented force_finite value: 1.0 for perfect predictions,
+    # else 0.0 (see regression_metrics for what r2_score actually returns).
     r2_defined: bool
     mean_true: float
     sum_abs_error: float
@@ -53,11 +54,18 @@ def regression_metrics(y_true: tuple[float, ...], y_pred: tuple[float, ...]) -> 
     abs_errors = [abs(r) for r in residuals]
     sum_abs = math.fsum(abs_errors)
     sse = math.fsum(r * r for r in residuals)
-    y_mean = mean(y_true)
+    equal_targets = all(t == y_true[0] for t in y_true)
+    # Equal targets are their own mean, exactly. Dividing a float sum by n need not give it back
+    # (0.1 + 0.1 + 0.1 = 0.30000000000000004, ÷ 3 = 0.10000000000000002), and that rounding
+    # error would leave an SS_tot of ~1e-34 where the true one is 0.
+    y_mean = y_true[0] if equal_targets else mean(y_true)
     sst = math.fsum((t - y_mean) ** 2 for t in y_true)
     # SS_tot can also underflow to 0 for targets differing by ~1e-160: undefined just the same.
-    constant_targets = sst == 0 or all(t == y_true[0] for t in y_true)
-    # Undefined R² follows scikit-learn's force_finite rule: 1 if perfect, else 0.
+    constant_targets = equal_targets or sst == 0
+    # R² is then undefined (r2_defined is False and the page says so). The number JSON carries
+    # is scikit-learn's documented force_finite value, 1 if perfect, else 0, so a client reading
+    # only `r2` keeps a finite float; r2_score itself returns that only when numpy's mean of the
+    # targets happens to be exact, and a float artefact such as -5.19e31 otherwise.
     r2 = (1.0 if sse == 0 else 0.0) if constant_targets else 1 - sse / sst
     percentage = [abs(t - p) / abs(t) for t, p in zip(y_true, y_pred, strict=True) if abs(t) >= EPS]
     zero_targets = n - len(percentage)

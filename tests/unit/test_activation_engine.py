@@ -106,12 +106,16 @@ def test_section_4_3_extra_terms(t, p):
     assert r.total_bytes - r.layers_bytes == paper + ids + (labels if p == 1 else 0)
 
 
-def megatron_total(s, b, h, f, L, v, p, t, vpp=None):
+def megatron_total(s, b, h, f, L, v, p, t, vpp=None, num_microbatches=None):
     """megatron/training/theoretical_memory_usage.py compute_activation_memory (SP + selective)."""
     memory = s * b * h * (18 + 4 * f / h) * L
     memory += 8 * s * b * p + s * b * h * p
     if vpp is not None:
         memory *= 1 + (p - 1) / (p * vpp)
+    # "If using non-interleaved schedule, number of microbatches in pipeline can be less than
+    # pp_size, so discount accordingly."
+    if vpp is None and p > 1 and num_microbatches is not None:
+        memory *= min(1, num_microbatches / p)
     if p == 1:
         memory += s * b * h * 4 * (1 + v / h)
     return memory / t
@@ -140,6 +144,96 @@ def test_matches_megatron_theoretical_memory(f, p, vpp):
     theirs = megatron_total(4096, 2, 4096, f, 32, 50304, p, 1, vpp if vpp > 1 else None)
     labels = 8 * 4096 * 2 if p == 1 else 0  # we also keep the int64 labels of the loss
     assert ours - labels == pytest.approx(theirs, abs=2)
+
+
+@pytest.mark.parametrize("p, n", [(4, 1), (4, 2), (4, 3), (4, 4), (4, 9), (8, 5), (2, 1)])
+def test_fewer_micro_batches_than_stages_match_megatron_theoretical_memory(p, n):
+    sc = Scenario(
+        arch="gpt",
+        seq_len=4096,
+        micro_batch=2,
+        hidden=4096,
+        heads=32,
+        kv_heads=32,
+        layers=32,
+        ffn_hidden=11008,
+        vocab=50304,
+        attention="eager",
+        recompute="selective",
+        sp=1,
+        pp=p,
+        accumulation_steps=n,
+    )
+    ours = activations(sc).total_bytes
+    theirs = megatron_total(4096, 2, 4096, 11008, 32, 50304, p, 1, num_microbatches=n)
+    assert ours == pytest.approx(theirs, abs=2)
+
+
+def peak_forwards_held(order: list[str]) -> int:
+    """Most forward passes whose activations a stage holds at once: each F keeps one chunk's
+    activations until its B frees them."""
+    held = peak = 0
+    for op in order:
+        held += 1 if op == "F" else -1
+        peak = max(peak, held)
+    return peak
+
+
+def one_f_one_b(p: int, vpp: int, n: int, rank: int) -> list[str]:
+    """One step of Megatron-LM's 1F1B schedules on one pipeline rank, written out as the
+    sequence of its forward (F) and backward (B) passes over model chunks (schedules.py:
+    forward_backward_pipelining_without_interleaving and _with_interleaving, default group of p
+    micro-batches per virtual stage). Warm-up forwards first; then one forward, one backward
+    until every forward has run; then the remaining backwards."""
+    total = n * vpp
+    limit = p - rank - 1 if vpp == 1 else 2 * (p - rank - 1) + (vpp - 1) * p
+    warmup = min(limit, total)
+    steady = total - warmup
+    return ["F"] * warmup + ["F", "B"] * steady + ["B"] * warmup
+
+
+@pytest.mark.parametrize(
+    "p, vpp, n",
+    [
+        (4, 1, 1),
+        (4, 1, 3),
+        (4, 1, 4),
+        (4, 1, 32),
+        (8, 1, 5),
+        (4, 2, 4),
+        (4, 2, 5),
+        (4, 2, 6),
+        (4, 2, 64),
+        (8, 4, 8),
+        (8, 4, 9),
+        (3, 3, 3),
+    ],
+)
+def test_first_and_last_stage_hold_what_the_1f1b_schedule_keeps(p, vpp, n):
+    layers = 24 * p * vpp // math.gcd(p, vpp)  # whole layers per chunk
+    sc = replace(GPT3, layers=layers, pp=p, vpp=vpp, accumulation_steps=n)
+    r = activations(sc)
+    per_chunk = r.per_layer_bytes * layers // (p * vpp)
+    first = peak_forwards_held(one_f_one_b(p, vpp, n, rank=0))
+    last = peak_forwards_held(one_f_one_b(p, vpp, n, rank=p - 1))
+    assert r.layers_bytes == per_chunk * first
+    assert r.last_stage_bytes == per_chunk * last + r.output_bytes
+    if vpp == 1:
+        # Section 4.2.3's p micro-batches in flight hold only when a step has at least p.
+        assert r.in_flight_micro_batches == first == min(p, n)
+    # With enough micro-batches the interleaved first stage keeps the paper's factor.
+    plenty = activations(replace(sc, accumulation_steps=None))
+    paper = 1 + (p - 1) / (p * vpp) if vpp > 1 else 1
+    assert plenty.interleave_factor == pytest.approx(paper)
+    assert r.layers_bytes <= plenty.layers_bytes
+
+
+def test_interleaving_needs_at_least_p_micro_batches():
+    # Megatron-LM: "The number of contiguous micro-batches in a virtual pipeline stage should
+    # range in [PP, M]", with that group at least PP.
+    with pytest.raises(InputError) as error:
+        activations(replace(GPT3, layers=96, pp=4, vpp=2, accumulation_steps=3))
+    assert error.value.field == "accumulation_steps"
 
 
 def test_llama_layer_closed_form():

@@ -1,7 +1,7 @@
 """The flagship's cluster-depth plan: layout, token targets and the pieces tied together."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calculators.engine.grad_accum import AccumulationInput, Options, accumulate, plan
@@ -35,6 +35,8 @@ def test_token_target_that_is_whole_sequences_matches_the_sequence_target():
     assert by_tokens.is_clean_multiple
 
 
+# The brute force walks up to about two million candidates: no deadline on a shared machine.
+@settings(deadline=None)
 @given(
     st.integers(1, 10**9),
     st.integers(1, 16),

@@ -82,13 +82,31 @@ def check_deepspeed(p, text):
     return resolved.train_batch_size
 
 
+def transformers_total_train_batch_size(
+    per_device_train_batch_size, gradient_accumulation_steps, world_size, tp_size, cp_size, sp_size
+):
+    """Trainer.get_total_train_batch_size, transcribed from Transformers 5.24.0
+    (src/transformers/trainer.py), with TrainingArguments.train_batch_size =
+    per_device_train_batch_size * max(1, n_gpu) and n_gpu = 1 under torchrun."""
+    train_batch_size = per_device_train_batch_size * max(1, 1)
+    dp_world_size = world_size // tp_size // cp_size // sp_size
+    return train_batch_size * gradient_accumulation_steps * dp_world_size
+
+
 def check_hf_trainer(p, text):
     kwargs = python_calls(text)["TrainingArguments"]
     world = launch_world(text)
-    dp = p.accumulation.data_parallel_size if p.inputs.tp * p.inputs.cp > 1 else world
-    if p.inputs.pp > 1:
-        dp = world  # the data-parallel fallback: every process a replica
-    total = kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"] * dp
+    # The snippet runs the scenario's TP and CP (through Accelerate's ParallelismConfig),
+    # except under PP, where it falls back to plain data parallelism on every process.
+    tp, cp = (1, 1) if p.inputs.pp > 1 else (p.inputs.tp, p.inputs.cp)
+    total = transformers_total_train_batch_size(
+        kwargs["per_device_train_batch_size"],
+        kwargs["gradient_accumulation_steps"],
+        world,
+        tp,
+        cp,
+        1,
+    )
     assert kwargs.get("max_steps") == expected_steps(p)
     return total
 
@@ -129,7 +147,7 @@ def check_megatron(p, text):
     dp = world // model_parallel
     m = rules.megatron_num_microbatches(one["--global-batch-size"], one["--micro-batch-size"], dp)
     assert m == p.accumulation.accumulation_steps
-    if p.inputs.vpp > 1 and not p.inputs.pp <= 2:
+    if p.inputs.vpp > 1:
         group = one.get("--microbatch-group-size-per-virtual-pipeline-stage")
         if m >= p.inputs.pp:
             rules.megatron_interleaving(p.inputs.pp, p.inputs.vpp, m, group)
@@ -138,29 +156,126 @@ def check_megatron(p, text):
     return one["--global-batch-size"]
 
 
+# The fields of torchtitan's config dataclasses (slots=True: assigning any other name raises
+# AttributeError), read in torchtitan/config/configs.py of the 0.3.0 wheel from PyPI and of main
+# at b5bcd76 (after PR #4121, "fold batch dim"). Only the ones a snippet may set are listed.
+TORCHTITAN_FIELDS = {
+    "0.3.0": {
+        "training": {"local_batch_size", "global_batch_size", "seq_len", "steps"},
+        "parallelism": {
+            "data_parallel_replicate_degree",
+            "data_parallel_shard_degree",
+            "tensor_parallel_degree",
+            "context_parallel_degree",
+            "pipeline_parallel_degree",
+            "pipeline_parallel_schedule",
+            "pipeline_parallel_microbatch_size",
+        },
+    },
+    "main": {
+        "training": {
+            "num_tokens_per_microbatch_per_dp_rank",
+            "num_tokens_per_train_step",
+            "max_context_length",
+            "steps",
+        },
+        "parallelism": {
+            "data_parallel_replicate_degree",
+            "data_parallel_shard_degree",
+            "tensor_parallel_degree",
+            "context_parallel_degree",
+            "pipeline_parallel_degree",
+            "pipeline_parallel_schedule",
+            "num_pp_microbatches",
+        },
+    },
+}
+
+
+def torchtitan_config(text: str, version: str) -> dict[str, dict[str, object]]:
+    """The snippet's assignments as {section: {field: value}}, each field one that version has."""
+    config: dict[str, dict[str, object]] = {"training": {}, "parallelism": {}}
+    for target, value in python_assignments(text).items():
+        root, section, name = target.split(".")
+        assert root == "config" and name in TORCHTITAN_FIELDS[version][section], (version, name)
+        config[section][name] = value
+    return config
+
+
+def torchtitan_world(par) -> tuple[int, int]:
+    """ParallelDims._validate (both versions): world = dp_replicate x dp_shard x cp x tp x pp;
+    the batch degree is dp_replicate x dp_shard."""
+    dp = par["data_parallel_replicate_degree"] * par["data_parallel_shard_degree"]
+    pp = par["pipeline_parallel_degree"]
+    return dp * par["context_parallel_degree"] * par["tensor_parallel_degree"] * pp, dp
+
+
+def torchtitan_030_batches(training, parallelism, batch_degree):
+    """torchtitan 0.3.0 torchtitan/trainer.py, transcribed: Trainer.Config.__post_init__
+    (local_batch_size divisible by pipeline_parallel_microbatch_size under PP) and
+    Trainer.__init__ ("verify batch sizes", gradient accumulation, pipeline micro-batches).
+    Returns (gradient_accumulation_steps, num_pipeline_parallel_microbatches)."""
+    local_batch_size = training.get("local_batch_size", 8)
+    global_batch_size = training.get("global_batch_size", -1)
+    pp_microbatch_size = parallelism.get("pipeline_parallel_microbatch_size", 1)
+    pp_enabled = parallelism.get("pipeline_parallel_degree", 1) > 1
+    assert pp_microbatch_size > 0
+    if pp_enabled:
+        assert local_batch_size % pp_microbatch_size == 0
+    if global_batch_size < 0:
+        global_batch_size = local_batch_size * batch_degree
+    assert global_batch_size > 0
+    assert global_batch_size % (local_batch_size * batch_degree) == 0
+    gradient_accumulation_steps = global_batch_size // (local_batch_size * batch_degree)
+    assert gradient_accumulation_steps > 0
+    n_microbatches = local_batch_size // pp_microbatch_size if pp_enabled else 1
+    return gradient_accumulation_steps, n_microbatches
+
+
+def torchtitan_main_batches(training, parallelism, batch_degree):
+    """torchtitan main at b5bcd76 torchtitan/trainer.py (after PR #4121), transcribed.
+    Returns (gradient_accumulation_steps, num_pp_microbatches, tokens per micro-batch)."""
+    pp_enabled = parallelism.get("pipeline_parallel_degree", 1) > 1
+    num_pp_microbatches = parallelism.get("num_pp_microbatches", 1) if pp_enabled else 1
+    per_micro = training.get("num_tokens_per_microbatch_per_dp_rank", 16384)
+    num_tokens_per_dp_rank = per_micro * num_pp_microbatches
+    num_tokens_per_train_step = training.get("num_tokens_per_train_step", -1)
+    if num_tokens_per_train_step < 0:
+        num_tokens_per_train_step = num_tokens_per_dp_rank * batch_degree
+    assert num_tokens_per_train_step % (num_tokens_per_dp_rank * batch_degree) == 0
+    steps = num_tokens_per_train_step // (num_tokens_per_dp_rank * batch_degree)
+    return steps, num_pp_microbatches, per_micro
+
+
 def check_torchtitan(p, text):
-    v = python_assignments(text)
-    pp = v["config.parallelism.pipeline_parallel_degree"]
-    dp = (
-        v["config.parallelism.data_parallel_replicate_degree"]
-        * v["config.parallelism.data_parallel_shard_degree"]
-    )
-    world = (
-        dp
-        * v["config.parallelism.context_parallel_degree"]
-        * v["config.parallelism.tensor_parallel_degree"]
-        * pp
-    )
+    """The default snippet is for the release on PyPI (0.3.0); main's is the alternative."""
+    (snippet,) = [s for s in p.snippets if s.framework == "torchtitan"]
+    assert text == snippet.text
+    c = torchtitan_config(text, "0.3.0")
+    world, dp = torchtitan_world(c["parallelism"])
     assert world == p.inputs.gpus  # torchtitan asserts this product equals the world size
-    pp_micro = v.get("config.parallelism.num_pp_microbatches", 1) if pp > 1 else 1
-    tokens_per_mb = v["config.training.num_tokens_per_microbatch_per_dp_rank"]
-    steps = rules.torchtitan_accumulation(
-        v["config.training.num_tokens_per_train_step"], tokens_per_mb, pp_micro, dp
-    )
+    steps, pp_micro = torchtitan_030_batches(c["training"], c["parallelism"], dp)
     assert steps * pp_micro == p.accumulation.accumulation_steps
-    seq_len = v["config.training.max_context_length"]
-    assert v.get("config.training.steps") == expected_steps(p)
-    return steps * pp_micro * tokens_per_mb * dp // seq_len
+    assert c["training"]["seq_len"] == p.inputs.seq_len
+    assert c["training"].get("steps") == expected_steps(p)
+    if p.inputs.pp > 1:  # one pipeline flush per step: the micro-batch is the PP micro-batch
+        assert c["parallelism"]["pipeline_parallel_microbatch_size"] == p.inputs.micro_batch
+    else:
+        assert c["training"]["local_batch_size"] == p.inputs.micro_batch
+    released = steps * c["training"]["local_batch_size"] * dp
+
+    (alt,) = snippet.alternatives
+    assert "main" in alt.label and "4121" in alt.label
+    m = torchtitan_config(alt.text, "main")
+    world, dp = torchtitan_world(m["parallelism"])
+    assert world == p.inputs.gpus
+    steps, pp_micro, per_micro = torchtitan_main_batches(m["training"], m["parallelism"], dp)
+    assert steps * pp_micro == p.accumulation.accumulation_steps
+    assert m["training"]["max_context_length"] == p.inputs.seq_len
+    assert per_micro == p.inputs.micro_batch * p.inputs.seq_len
+    assert m["training"].get("steps") == expected_steps(p)
+    assert steps * pp_micro * per_micro * dp == released * p.inputs.seq_len
+    return released
 
 
 def check_nanogpt(p, text):
@@ -296,9 +411,8 @@ def test_flags_what_each_framework_refuses():
     (no_mpu,) = notes_of(layered, "deepspeed", "warning")
     assert "512 != 2 * 32 * 64" in no_mpu  # raw process count without an mpu
 
-    two_stage = scenario(gpus=16, pp=2, vpp=2)
-    (interleave,) = notes_of(two_stage, "megatron", "rejects")
-    assert "greater than 2 with interleaved" in interleave
+    one_stage = scenario(gpus=16, pp=1, vpp=1)
+    assert not notes_of(one_stage, "megatron", "rejects")
 
     ramp_no_budget = scenario(options=Options(rampup=(32, 32, 10_000)))
     (ramp,) = notes_of(ramp_no_budget, "megatron", "rejects")
@@ -311,3 +425,47 @@ def test_interleaved_group_size_is_added_when_needed():
     flags = parse_shell(mg.text)
     assert flags["--microbatch-group-size-per-virtual-pipeline-stage"] == ["6"]
     assert not mg.rejected
+
+
+def test_interleaving_with_two_stages_is_accepted_and_names_the_flag_that_refuses_it():
+    # The expert's scenario: ?global_batch=1024&micro_batch=4&gpus=64&pp=2&vpp=2 (DP 32, m 8).
+    # megatron-core 0.19.2 arguments.py: overlap_p2p_comm is on by default
+    # (--no-overlap-p2p-communication is a store_false) and then only PP > 1 is asserted; the
+    # PP > 2 assertion is in the branch taken with overlap turned off.
+    p = scenario(global_batch=1024, micro_batch=4, gpus=64, pp=2, vpp=2)
+    (mg,) = [s for s in p.snippets if s.framework == "megatron"]
+    assert not mg.rejected
+    flags = parse_shell(mg.text)
+    assert flags["--pipeline-model-parallel-size"] == ["2"]
+    assert flags["--num-virtual-stages-per-pipeline-rank"] == ["2"]
+    assert "--no-overlap-p2p-communication" not in flags
+    (why,) = [t for t in notes_of(p, "megatron", "info") if "--no-overlap-p2p-communication" in t]
+    assert "greater than 2" in why
+
+
+def test_two_stage_interleaving_gets_a_group_size_when_m_is_odd():
+    # PP = 2, m = 3: the default group (PP = 2) leaves a remainder of 1 < PP, which
+    # schedules.py refuses; a group of 3 leaves none.
+    p = scenario(global_batch=12, micro_batch=1, gpus=8, pp=2, vpp=2)  # DP 4, m 3
+    (mg,) = [s for s in p.snippets if s.framework == "megatron"]
+    flags = parse_shell(mg.text)
+    assert flags["--microbatch-group-size-per-virtual-pipeline-stage"] == ["3"]
+    assert not mg.rejected
+
+
+@pytest.mark.parametrize(
+    "layout", [{}, {"gpus": 16, "tp": 2}, {"gpus": 16, "cp": 2}, {"gpus": 64, "tp": 2, "cp": 2}]
+)
+def test_trainer_notes_count_data_parallel_ranks_as_transformers_does(layout):
+    # Transformers 5.24.0 get_total_train_batch_size divides the world size by TP, CP and SP:
+    # every note states the data-parallel size, none the process count as the multiplier.
+    p = scenario(**layout)
+    (hf,) = [s for s in p.snippets if s.framework == "hf_trainer"]
+    texts = [n.text for n in hf.notes] + [hf.text]
+    assert not any("world size (processes)" in t for t in texts)
+    dp = transformers_total_train_batch_size(1, 1, p.inputs.gpus, p.inputs.tp, p.inputs.cp, 1)
+    (total,) = [t for t in texts if "get_total_train_batch_size" in t]
+    batch = p.accumulation.effective_global_batch
+    assert "data-parallel size" in total
+    assert f"x {dp:,} = {batch:,}" in total
+    assert f"x {dp:,} data-parallel ranks = {batch:,} sequences" in hf.text

@@ -31,7 +31,11 @@ def assert_matches_sklearn(y_true, y_pred):
         # Its own output can miss the rule here: numpy's mean of [0.05] * 3 is not exactly
         # 0.05, leaving a denominator of ~1e-34 and an R² of -5e31. We apply the rule exactly.
         assert not r.r2_defined
-        assert r.r2 == (1.0 if list(y_true) == list(y_pred) else 0.0)
+        # scikit-learn's rule looks at its numerator Σ(y − ŷ)², which can underflow to 0 for
+        # residuals of ~1e-200: those count as perfect too.
+        assert r.r2 == (1.0 if np.sum((t - p) ** 2) == 0 else 0.0)
+        if t.mean() == t[0]:  # numpy's mean is exact: scikit-learn sees the zero and agrees
+            assert r.r2 == r2_score(t, p)
     # The baseline is the mean predictor's own scores, computed by scikit-learn.
     mean_prediction = np.full_like(t, t.mean())
     assert r.baseline_mse == pytest.approx(mean_squared_error(t, mean_prediction), **close)
@@ -97,6 +101,26 @@ def test_constant_targets_follow_force_finite():
     assert not perfect.r2_defined and perfect.r2 == 1.0
     imperfect = assert_matches_sklearn([5, 5, 5], [5, 6, 5])
     assert not imperfect.r2_defined and imperfect.r2 == 0.0
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+def test_constant_targets_are_undefined_where_scikit_learn_returns_a_float_artefact():
+    # numpy's mean of three 0.1s is 0.10000000000000002, so scikit-learn's SS_tot is ~6e-34,
+    # not 0: force_finite never fires and r2_score answers with a huge negative artefact.
+    t, p = np.array([0.1, 0.1, 0.1]), np.array([0.2, 0.2, 0.2])
+    assert t.mean() != 0.1
+    artefact = r2_score(t, p)
+    assert artefact < -1e30 and artefact == r2_score(t, p, force_finite=False)
+    r = regression_metrics(tuple(t), tuple(p))
+    assert not r.r2_defined
+    assert r.mean_true == 0.1 and r.total_sum_squares == 0.0 and r.baseline_mse == 0.0
+    # Where numpy's mean is exact, scikit-learn notices: NaN or -inf unforced, 1 or 0 forced,
+    # and JSON's r2 is that documented force_finite value.
+    for y_pred, unforced in (((5, 5, 5), np.isnan), ((5, 6, 5), np.isneginf)):
+        assert unforced(r2_score((5, 5, 5), y_pred, force_finite=False))
+        r = regression_metrics((5, 5, 5), y_pred)
+        assert not r.r2_defined and r.r2 == r2_score((5, 5, 5), y_pred)
 
 
 def test_zero_target_makes_mape_undefined_where_sklearn_explodes():

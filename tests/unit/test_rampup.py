@@ -5,7 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators.engine.rampup import megatron_train_iters, rampup, steps_to_consume
+from calculators.engine.rampup import (
+    megatron_train_iters,
+    megatron_train_samples,
+    rampup,
+    steps_to_consume,
+)
 from calculators.kit.errors import InputError
 
 
@@ -23,7 +28,8 @@ def test_documented_example_126_increments():
 
 
 class MegatronRampup:
-    """RampupBatchsizeNumMicroBatchesCalculator, transcribed (no decrease_batch_size flag)."""
+    """RampupBatchsizeNumMicroBatchesCalculator, transcribed (no decrease_batch_size flag) from
+    megatron-core 0.16.1 (PyPI) megatron/core/num_microbatches_calculator.py."""
 
     def __init__(self, gbs, mbs_times_dp, start, incr, ramp_samples):
         self.gbs, self.mbs_dp, self.start, self.incr, self.ramp = (
@@ -60,13 +66,34 @@ def megatron_training(gbs, mbs_dp, start, incr, ramp, iterations):
 
 
 def megatron_update_train_iters(gbs, mbs_dp, start, incr, ramp, train_samples):
+    """update_train_iters with a ramp, transcribed from Megatron-LM tag core_v0.16.1
+    (commit 55ac708, megatron/training/training.py; the same from v0.11.0 to core_v0.17.1):
+    the ramp-phase loop also stops once consumed passes train_samples, and the constant phase
+    is only added when train_samples is still ahead."""
     calc = MegatronRampup(gbs, mbs_dp, start, incr, ramp)
-    iterations = consumed = 0
-    while consumed <= ramp:
-        calc.update(consumed, consistency_check=False)
-        consumed += calc.current
+    iterations = 0
+    consumed_samples = 0
+    # Rampup phase.
+    while consumed_samples <= ramp and consumed_samples <= train_samples:
+        calc.update(consumed_samples, consistency_check=False)
+        consumed_samples += calc.current
         iterations += 1
-    return iterations + (train_samples - consumed) // gbs
+    # Constant phase. Note that we throw away any partial last batch.
+    if train_samples > consumed_samples:
+        iterations += (train_samples - consumed_samples) // gbs
+    return iterations
+
+
+def megatron_steps_for_budget(gbs, mbs_dp, start, incr, ramp, budget_samples):
+    """Optimizer steps of Megatron's training loop until at least budget_samples are
+    consumed (the page's definition of a budget's steps)."""
+    calc = MegatronRampup(gbs, mbs_dp, start, incr, ramp)
+    steps = consumed = 0
+    while consumed < budget_samples:
+        calc.update(consumed, consistency_check=True)
+        consumed += calc.current
+        steps += 1
+    return steps
 
 
 ramps = st.integers(1, 6).flatmap(
@@ -89,7 +116,9 @@ def test_stages_match_megatrons_own_loop(case):
     expanded = [s.global_batch for s in r.stages for _ in range(s.optimizer_steps)]
     assert expanded == megatron_training(gbs, unit, start, incr, ramp_samples, len(expanded))
     assert r.ramp_consumed == sum(expanded)
-    for train_samples in (1, ramp_samples, r.ramp_consumed, r.ramp_consumed + 5 * gbs + 1):
+    inside = (0, 1, start, start + 1, ramp_samples // 2, ramp_samples, ramp_samples + 1)
+    after = (r.ramp_consumed - 1, r.ramp_consumed, r.ramp_consumed + 5 * gbs + 1)
+    for train_samples in inside + after:
         expected = megatron_update_train_iters(gbs, unit, start, incr, ramp_samples, train_samples)
         assert megatron_train_iters(train_samples, r) == expected
 
@@ -104,6 +133,38 @@ def test_steps_to_consume_is_the_first_step_reaching_the_budget(case, train_samp
     batches = megatron_training(gbs, unit, start, incr, ramp_samples, steps)
     assert sum(batches) == consumed >= train_samples
     assert sum(batches[:-1]) < train_samples
+
+
+@settings(max_examples=200, deadline=None)  # up to 20,000 simulated iterations per example
+@given(ramps, st.integers(1, 20_000))
+def test_train_samples_flag_gives_megatron_exactly_the_budgets_steps(case, budget_samples):
+    # The page's budget: the first steps of Megatron's loop that consume the budget. The
+    # --train-samples it prints must make Megatron's own update_train_iters agree, also when
+    # the budget ends inside the ramp (issue 12: it used to add up to hundreds of iterations).
+    unit, start, incr, increments, ramp_samples = case
+    gbs = start + increments * incr
+    r = rampup(start, incr, ramp_samples, gbs, unit)
+    expected = megatron_steps_for_budget(gbs, unit, start, incr, ramp_samples, budget_samples)
+    steps, consumed = steps_to_consume(budget_samples, r)
+    assert steps == expected
+    flag = megatron_train_samples(steps, consumed, budget_samples, r)
+    assert flag <= consumed
+    assert megatron_update_train_iters(gbs, unit, start, incr, ramp_samples, flag) == expected
+
+
+def test_the_experts_budget_inside_the_ramp():
+    # ?train_tokens=4e9&rampup_start=32&rampup_increment=32&rampup_samples=2000000 with the
+    # defaults (global batch 1024, micro-batch 4 x 8 GPUs = 32 per micro-step, 4096 tokens).
+    budget_samples = -(-4 * 10**9 // 4096)
+    assert budget_samples == 976_563
+    expected = megatron_steps_for_budget(1024, 32, 32, 32, 2_000_000, budget_samples)
+    r = rampup(32, 32, 2_000_000, 1024, per_micro_step=32)
+    steps, consumed = steps_to_consume(budget_samples, r)
+    assert (steps, consumed) == (expected, 976_832)
+    flag = megatron_train_samples(steps, consumed, budget_samples, r)
+    assert megatron_update_train_iters(1024, 32, 32, 32, 2_000_000, flag) == expected
+    # The samples the steps consume, given as --train-samples, start one more ramp iteration.
+    assert megatron_update_train_iters(1024, 32, 32, 32, 2_000_000, consumed) == expected + 1
 
 
 @pytest.mark.parametrize(

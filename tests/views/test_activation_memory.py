@@ -60,6 +60,7 @@ def test_json_has_contract_keys_and_inputs(client):
         "sp": 0,
         "pp": 1,
         "vpp": 1,
+        "accumulation_steps": None,
         "gpus": 8,
         "zero": 3,
         "precision": "mixed",
@@ -74,6 +75,39 @@ def test_json_has_contract_keys_and_inputs(client):
     assert res["layers_bytes"] == 32 * res["per_layer_bytes"]
     assert res["params"] == 6_738_415_616 and res["bytes_per_param"] == 16
     assert res["capacity_bytes"] == 81_559 * 2**20  # nvidia-smi's H100 80GB HBM3 total
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_fewer_micro_batches_than_stages_hold_fewer_and_explain_the_bubble(client, n):
+    p = 4
+    steady = result(client, pp=p, gpus=8)["result"]
+    few = result(client, pp=p, gpus=8, accumulation_steps=n)["result"]
+    # Megatron-LM's theoretical_memory_usage.py: x min(1, num_microbatches / pp), non-interleaved.
+    assert few["layers_bytes"] == steady["layers_bytes"] * n // p
+    assert few["in_flight_micro_batches"] == n
+    # Narayanan et al. 2021, section 2.2: bubble / ideal time = (p - 1) / m for 1F1B.
+    assert few["pipeline_bubble"] == pytest.approx((p - 1) / n)
+    html = client.get(URL, {"pp": p, "gpus": 8, "accumulation_steps": n}).content.decode()
+    note = re.search(r'data-testid="note-fewer-micro-batches".*?</div>', html, re.S).group(0)
+    assert f'data-testid="pipeline_bubble">{(p - 1) / n:.1%}<' in note
+    assert ("over 100%" in note) == ((p - 1) / n > 1)
+    worked = re.search(r'data-testid="worked-example".*?</ol>', html, re.S).group(0)
+    assert (
+        f"{n} micro-batches in flight" in worked
+        and f"<strong>{few['layers_bytes']:,}</strong>" in worked
+    )
+
+
+def test_pipeline_page_says_it_assumes_p_micro_batches(client):
+    html = client.get(URL, {"pp": 4, "gpus": 8}).content.decode()
+    note = re.search(r'data-testid="note-in-flight".*?</p>', html, re.S).group(0)
+    assert "at least p = 4 micro-batches per optimizer step" in note
+    assert 'data-testid="note-in-flight"' not in client.get(URL).content.decode()  # no pipeline
+
+
+def test_interleaving_with_fewer_micro_batches_than_stages_is_refused(client):
+    r = client.get(URL, {"pp": 4, "vpp": 2, "gpus": 8, "accumulation_steps": 3, "format": "json"})
+    assert r.status_code == 400 and "accumulation_steps" in r.json()["errors"]
 
 
 def test_paper_example_through_the_api(client):

@@ -1,5 +1,6 @@
 """The flagship's cluster-depth features over HTTP: JSON keys, page sections, compare."""
 
+import re
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -123,7 +124,7 @@ def test_ramp_on_a_pipeline_shows_its_first_bubble_and_budget_steps(client):
     html = client.get(URL, params, **HX).content.decode()
     # DP = 32 / 4 = 8, so the first batch of 32 is one micro-batch: bubble (4 - 1) / 1.
     assert "runs only 1 micro-batch per flush, a pipeline bubble of 300.0%" in html
-    assert "(fewer micro-batches than the 4 stages)" in html
+    assert "(fewer micro-batches than the 4 stages: over 100% because" in html
     steps = get_json(client, **params)["result"]["rampup"]["budget"]["optimizer_steps"]
     assert f'data-testid="ramp_optimizer_steps">{steps:,}<' in html
     # At the full batch m = 1024 / 32 = 32; under 5% needs (4 - 1) / m < 0.05, so m >= 61.
@@ -227,3 +228,29 @@ def test_bad_pins_are_refused_with_a_reason(client, values, words):
     html = page.content.decode()
     assert page.status_code == 200 and words in html
     assert 'data-testid="unpin-after-error"' in html  # a way out of the broken link
+
+
+@pytest.mark.parametrize("start, over", [(8, True), (16, True), (24, False)])
+def test_ramp_first_batch_with_fewer_micro_batches_than_stages_explains_its_bubble(
+    client, start, over
+):
+    # PP 4 on 8 GPUs: DP 2, micro-batch 4, so the ramp's first batch has start / 8 micro-batches.
+    params = {"pp": "4", "gpus": "8", "micro_batch": "4", "global_batch": "1024"}
+    ramp = {"rampup_start": start, "rampup_increment": 8, "rampup_samples": 100_000}
+    m, p = start // 8, 4
+    html = client.get(URL, {**params, **ramp}).content.decode()
+    note = re.search(r'data-testid="ramp-bubble".*?</p>', html, re.S).group(0)
+    # Narayanan et al. 2021, section 2.2: the 1F1B bubble is (p - 1) / m of the ideal time.
+    assert f"a pipeline bubble of {(p - 1) / m:.1%} of the ideal time" in note
+    assert "fewer micro-batches than the 4 stages" in note
+    assert ("over 100%" in note) == over
+    if over:
+        assert f"idles for the p − 1 = {p - 1} slots" in note and f"computes for only {m}" in note
+
+
+def test_fewer_micro_batches_than_stages_note_says_what_the_bubble_is(client):
+    # 64 / 8 = DP 8; 512 / (16 x 8) = 4 micro-batches on 8 stages: (8 - 1) / 4 = 175% of ideal.
+    html = client.get(URL, {**MEGATRON, "pp": "8", "tp": "1", "micro_batch": "16"}).content.decode()
+    note = re.search(r'data-testid="note-fewer-microbatches".*?</p>', html, re.S).group(0)
+    assert "m + p − 1 = 11 micro-batch slots" in note and "over 100%" in note
+    assert 'data-testid="bubble-of-ideal">175.0%' in html

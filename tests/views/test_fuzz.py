@@ -12,10 +12,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calculators.catalog.models import MODELS
 from calculators.engine.budget import GPU_PEAKS
 from calculators.kit import registry
 
-TOOLS = [t for t in registry.all_tools() if t.form_class is not None]
+TOOLS = registry.all_tools()  # form_class is required, so every tool is fuzzed
 
 numbers = st.one_of(
     st.integers(-(10**30), 10**30).map(str),
@@ -79,6 +80,7 @@ def flagship_scenarios():
         "train_tokens": st.integers(10**6, 10**13),
         "tokens_per_gpu_s": st.integers(100, 10**5),
         "params_b": st.sampled_from([0.5, 7, 70]),
+        "model": st.sampled_from([m.id for m in MODELS]),
         "gpu": st.sampled_from([g.slug for g in GPU_PEAKS]),
         "mfu": st.sampled_from([0.2, 0.4]),
         "dataset_sequences": st.integers(1, 10**6),

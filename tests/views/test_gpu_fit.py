@@ -1,6 +1,8 @@
 """/gpus/ and /gpus/<card>/ over HTTP: page, fragment, JSON contract, 404, links, registry."""
 
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 
@@ -20,11 +22,26 @@ MODEL_KEYS = {
     "fits",
     "max_context",
     "decode_tokens_per_s",
+    "file_bytes",
+    "cpu_weights_bytes",
 }
 
 
 def by_id(models):
     return {m["id"]: m for m in models}
+
+
+def element(html: str, testid: str) -> str:
+    """The element carrying data-testid=`testid`, from its start tag to its own end tag, so an
+    assertion about it cannot be met by the same text elsewhere on the page."""
+    start = re.search(rf'<(\w+)\b[^>]*\bdata-testid="{re.escape(testid)}"', html)
+    assert start, testid
+    depth = 0
+    for tag in re.finditer(rf"<(/?){start.group(1)}\b[^>]*>", html[start.start() :]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return html[start.start() : start.start() + tag.end()]
+    raise AssertionError(f"{testid}: no end tag")
 
 
 @pytest.mark.parametrize("card", CARDS, ids=[c.slug for c in CARDS])
@@ -73,6 +90,11 @@ def test_card_json_follows_the_contract(client):
     llama = by_id(result["models"])["llama-3.1-8b"]
     assert llama["kv_cache_bytes"] == 2**30  # 8K context, F16, grouped-query attention
     assert llama["fits"] and llama["max_context"] == 131072
+    # llama.cpp loading this Q4_K_M file: "CUDA0 model buffer size = 4403.49 MiB" (with a
+    # 256-byte rope_freqs vector not counted here) and "CPU model buffer size = 281.81 MiB"
+    assert round((llama["weights_bytes"] + 256) / 2**20, 2) == 4403.49
+    assert round(llama["cpu_weights_bytes"] / 2**20, 2) == 281.81
+    assert llama["file_bytes"] == llama["weights_bytes"] + llama["cpu_weights_bytes"]
 
 
 def test_index_json_has_every_card(client):
@@ -112,9 +134,41 @@ def test_vary_and_cache_headers(client):
 
 def test_page_states_the_worked_example_with_the_users_numbers(client):
     html = client.get(CARD, {"model": "gemma-2-9b", "context": "8192"}).content.decode()
-    worked = html[html.index('data-testid="worked-example"') :]
-    assert "(21 × 8,192 + 21 × 4,096)" in worked  # the sliding-window cap, substituted
-    assert "1,008 GB/s" in worked
+    worked = element(html, "worked-example")
+    assert worked.startswith("<ol") and worked.endswith("</ol>")
+    # llama.cpp's sliding-window cache: pad(4,096 + 512, 256) = 4,608 cells (llama-kv-cache-iswa)
+    assert "(21 × 8,192 + 21 × 4,608)" in worked
+    # google/gemma-2-9b config.json: 42 layers alternating global and 4,096-token sliding
+    # attention, 8 KV heads of 256 dims; f16 cache, 2 bytes per element.
+    kv_bytes = 2 * 8 * 256 * (21 * 8192 + 21 * 4608) * 2
+    assert f"<strong>{kv_bytes:,} bytes = " in worked
+    assert "1,008 GB/s" in worked  # NVIDIA's RTX 4090 memory bandwidth
+
+
+def test_worked_example_assertions_look_inside_the_example_only():
+    page = '<p>1,008 GB/s</p><ol data-testid="worked-example"><li><ol><li>x</li></ol></li></ol>'
+    assert element(page, "worked-example") == page[len("<p>1,008 GB/s</p>") :]
+    assert "1,008 GB/s" not in element(page, "worked-example")
+
+
+def test_worked_example_puts_token_embd_in_system_ram(client):
+    html = client.get(CARD).content.decode()
+    worked = element(html, "worked-example")
+    # 128,256 × 4,096 in Q4_K (144 bytes per 256): llama.cpp's "CPU model buffer size =
+    # 281.81 MiB" for this file
+    assert "128,256 × 4,096 in Q4_K = 295,501,824 bytes), stays in system RAM" in worked
+    assert "1 × 2,304 bytes of embedding row" in worked  # one Q4_K row per token, not the table
+    stats = element(html, "example")
+    assert 'data-testid="file"' in stats and "0.28 GiB embedding table" in stats
+
+
+def test_worked_example_shows_the_fallback_of_gemma_3_1b(client):
+    html = client.get(CARD, {"model": "gemma-3-1b", "batch": "2"}).content.decode()
+    worked = element(html, "worked-example")
+    # llama.cpp's load log of this file (tqm-dev/meta-jetson-llama-cpp): q5_0 117 tensors, and
+    # 13 of its 14 q8_0 are attn_v's Q6_K fallen back: 130 fallbacks
+    assert "Here 130 tensors have rows that are not a multiple of 256 values" in worked
+    assert "512 × 2 + 512 = 1,536" in worked  # the sliding window of two sequences
 
 
 def test_permalink_and_meta_state_the_scenario(client):
@@ -219,7 +273,7 @@ def test_card_json_has_lora_and_qlora_for_every_model_with_a_shape(client):
 
 def test_card_page_shows_the_fine_tuning_estimate_with_its_numbers(client):
     html = client.get(CARD, {"seq_len": "4096", "lora_rank": "8"}).content.decode()
-    worked = html[html.index('data-testid="finetune-worked"') :]
+    worked = element(html, "finetune-worked")
     assert "= <strong>20,971,520</strong>" in worked  # rank 8: half of PEFT's rank-16 count
     assert "32 × 2 × 4,096 × 4,096" in worked  # checkpoints, substituted
     assert 'data-testid="qlora-total"' in html and 'data-testid="lora-llama-3.3-70b"' in html
@@ -241,3 +295,40 @@ def test_activation_memory_link_reproduces_the_model_there(client):
     assert inputs["recompute"] == "full" and inputs["micro_batch"] == 1
     moe = client.get(CARD, {"model": "mixtral-8x7b"}).content.decode()
     assert 'data-testid="activation-link"' not in moe  # that calculator models dense layers
+
+
+def test_faq_names_the_models_whose_head_dim_is_not_hidden_over_heads(client):
+    # The config.json fields as transcribed in validation/gpu_fit/configs.py (separately from
+    # the catalog): head_dim against hidden_size ÷ num_attention_heads.
+    path = Path(__file__).resolve().parents[2] / "validation/gpu_fit/configs.py"
+    spec = importlib.util.spec_from_file_location("configs", path)
+    configs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(configs)
+
+    def differs(c):
+        stated = c.get("head_dim")
+        return stated is not None and stated != c["hidden_size"] // c["num_attention_heads"]
+
+    qwen3 = {k for k, c in configs.CONFIGS.items() if k.startswith("qwen3")}
+    assert {k for k in qwen3 if differs(configs.CONFIGS[k])} == {
+        "qwen3-4b", "qwen3-32b", "qwen3-30b-a3b"
+    }  # fmt: skip
+    others = [k for k in configs.CONFIGS if k.startswith(("gemma", "gpt-oss", "mistral-nemo"))]
+    assert len(others) == 10 and all(differs(configs.CONFIGS[k]) for k in others)
+    html = client.get(CARD).content.decode()
+    assert (
+        "Gemma, Mistral NeMo, Qwen3 4B, 32B and 30B-A3B and gpt-oss have a <code>head_dim</code>"
+        " that is not hidden ÷ heads" in html
+    )
+    assert "(Qwen3 8B and 14B do have hidden ÷ heads = 128)" in html
+
+
+def test_faq_states_what_llama_cpp_puts_in_vram(client):
+    html = client.get(CARD).content.decode()
+    faq = html[html.index('class="faq"') :]
+    # llama.cpp's load log of Llama 3.1 8B Q4_K_M: "CUDA0 model buffer size = 4403.49 MiB",
+    # "CPU model buffer size = 281.81 MiB"; of Gemma 3 1B: "CPU_Mapped ... = 306.00 MiB"
+    assert "Llama 3.1 8B: 282 MiB at Q4_K_M" in faq and "puts 4,403 MiB on the GPU" in faq
+    assert "306 MiB even on the 1B" in faq
+    assert "130 of its 340 tensors fall back" in faq
+    assert "the RTX 3090 carries twenty-four 1 GB GDDR6X chips" in faq

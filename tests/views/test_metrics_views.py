@@ -118,6 +118,24 @@ def test_negative_r2_and_zero_target_notes(client):
     assert 'data-testid="note-mape-zero"' in html and value_of(html, "mape") == "undefined"
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_constant_targets_show_undefined_and_name_scikit_learns_artefact(client):
+    query = {"y_true": "0.1 0.1 0.1", "y_pred": "0.2 0.2 0.2"}
+    html = client.get("/metrics/regression/", query).content.decode()
+    assert value_of(html, "r2") == "undefined"
+    assert value_of(html, "r2-stat").startswith("undefined")
+    note = re.search(r'data-testid="note-r2-undefined".*?</div>', html, re.S).group(0)
+    assert "force_finite=True" in note and "force_finite=False" in note
+    # The figure the note quotes is scikit-learn's own answer for these inputs.
+    mantissa, exponent = f"{r2_score([0.1] * 3, [0.2] * 3):.2e}".split("e")
+    assert f"{mantissa.replace('-', '−')} × 10<sup>{int(exponent)}</sup>" in note
+    # JSON keeps the documented force_finite value, flagged as undefined.
+    data = client.get("/metrics/regression/", {**query, "format": "json"}).json()["result"]
+    assert data["r2_defined"] is False and data["r2"] == r2_score([5, 5, 5], [5, 6, 5]) == 0.0
+    worked = re.search(r'data-testid="worked-example".*?</ol>', html, re.S).group(0)
+    assert "<strong>undefined</strong>" in worked
+
+
 def test_lists_accept_commas_spaces_and_newlines(client):
     query = {"y_true": "1,2\n3  4;5", "y_pred": "1.5\t2 ,3\r\n4,6", "format": "json"}
     data = client.get("/metrics/regression/", query).json()

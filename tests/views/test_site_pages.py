@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django import forms
+from django.urls import URLResolver, get_resolver
 
 from calculators.kit import registry
 
@@ -21,8 +22,6 @@ def test_openapi_describes_every_tool_from_its_form(client):
     spec = client.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.1")
     for tool in registry.all_tools():
-        if tool.form_class is None:
-            continue
         operation = spec["paths"][tool.path]["get"]
         names = {p["name"] for p in operation["parameters"]}
         assert set(tool.form_class.base_fields) <= names
@@ -31,6 +30,23 @@ def test_openapi_describes_every_tool_from_its_form(client):
     assert micro["schema"] == {"type": "integer", "minimum": 1, "maximum": 65536, "default": 4}
     result = flagship["responses"]["200"]["content"]["application/json"]["schema"]
     assert "tokens_per_step" in result["properties"]["result"]["properties"]
+
+
+def test_openapi_has_a_path_for_every_registered_tool_and_nothing_else(client):
+    spec = client.get("/api/openapi.json").json()
+    assert set(spec["paths"]) == {tool.path for tool in registry.all_tools()}
+    assert "/lr-scaling/" in spec["paths"]  # the one that used to opt out by leaving no form
+
+
+def test_a_tool_cannot_register_without_its_form():
+    fields = dict(slug="x", title="X", blurb="x", group=registry.GROUPS[0], url_name="home")
+    with pytest.raises(TypeError, match="form_class"):
+        registry.Tool(**fields)
+    with pytest.raises(TypeError, match="form_class"):
+        registry.register(registry.Tool(**fields, form_class=None))
+    with pytest.raises(TypeError, match="form_class"):
+        registry.register(registry.Tool(**fields, form_class=forms.Form))
+    assert "x" not in {t.slug for t in registry.all_tools()}
 
 
 def test_sitemap_lists_home_and_tools(client):
@@ -45,6 +61,77 @@ def test_sitemap_lists_home_and_tools(client):
 def test_robots_points_at_the_sitemap(client):
     body = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+SITE_PATHS = ["/", "/healthz", "/api/openapi.json", "/sitemap.xml", "/robots.txt"]
+TOOL_PATHS = [tool.path for tool in registry.all_tools()]
+NOT_FOUND = ["/no-such-page/", "/gpus/no-such-card/", "/gpus/no-such-card/?format=json"]
+
+
+def requests_for_every_path():
+    """(path, extra request headers) for every page the site answers, in every shape."""
+    gzip = {"HTTP_ACCEPT_ENCODING": "gzip"}
+    for path in SITE_PATHS + NOT_FOUND:
+        yield path, {}
+        yield path, gzip
+    for tool in registry.all_tools():
+        first = next(iter(tool.form_class.base_fields))
+        yield tool.path, {}
+        yield tool.path, gzip
+        yield tool.path, {"HTTP_HX_REQUEST": "true"}  # the fragment
+        yield f"{tool.path}?format=json", {}
+        yield f"{tool.path}?format=json&{first}=%00", {}  # a 400
+        yield f"{tool.path}?{first}=%00", {}  # the page with its input error
+
+
+def fixed_url_paths(patterns=None, prefix="/"):
+    """Every path in the URLconf that takes no argument (the card pages come from the registry)."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = str(entry.pattern)
+        if "<" in route:
+            continue
+        if isinstance(entry, URLResolver):
+            yield from fixed_url_paths(entry.url_patterns, prefix + route)
+        else:
+            yield prefix + route
+
+
+@pytest.mark.parametrize(
+    "path, headers", list(requests_for_every_path()), ids=lambda v: str(v) if v else "plain"
+)
+def test_head_answers_like_get_without_a_body(client, path, headers):
+    # RFC 9110 section 9.3.2: HEAD is GET without the content; uptime monitors, link checkers
+    # and link-preview fetchers send it, and `curl -I` does.
+    get, head = client.get(path, **headers), client.head(path, **headers)
+    assert head.status_code == get.status_code != 405, path
+    assert head.content == b""
+    for name in (
+        "Content-Type",
+        "Cache-Control",
+        "Vary",
+        "Content-Security-Policy",
+        "Content-Encoding",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert head.get(name) == get.get(name), (path, name)
+    assert head.get("Content-Length") in (get.get("Content-Length"), None)
+    if get.has_header("Content-Length"):
+        assert int(get["Content-Length"]) == len(get.content)  # describes the GET's body
+
+
+def test_every_path_is_walked_and_no_response_sets_a_cookie(client, settings):
+    # settings.py keeps Django's CSRF middleware (idle: every other method is refused first);
+    # it sets its cookie only for a template that asks for a token, and none does.
+    assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+    assert not any("session" in m.lower() for m in settings.MIDDLEWARE)
+    walked = {path.split("?")[0] for path, _ in requests_for_every_path()}
+    assert {"/", "/gpus/", *TOOL_PATHS, *SITE_PATHS} <= walked
+    assert set(fixed_url_paths()) <= walked  # a new URL must join the walk above
+    for path, headers in requests_for_every_path():
+        for method in (client.get, client.head):
+            r = method(path, **headers)
+            assert "Set-Cookie" not in r and not r.cookies, path
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
@@ -83,8 +170,6 @@ def test_no_tool_has_a_field_the_quick_clean_loop_skips():
     # kit.forms.CalculatorForm._clean_fields leaves out Django's handling of disabled and
     # file fields; this keeps that true for every registered tool.
     for tool in registry.all_tools():
-        if tool.form_class is None:
-            continue
         for name, field in tool.form_class.base_fields.items():
             assert not field.disabled, f"{tool.slug}.{name}"
             assert not isinstance(field, forms.FileField), f"{tool.slug}.{name}"
