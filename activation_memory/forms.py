@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from calculators.catalog.memory import GIB, MIB, OPTIMIZERS, PRECISIONS
+from calculators.catalog import gpus
+from calculators.catalog.memory import GIB, OPTIMIZERS, PRECISIONS
 from calculators.kit import registry
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
 from calculators.kit.forms import CalculatorForm
@@ -12,15 +13,10 @@ from . import agreement, presets
 from .chart import memory_bar
 from .engine import Hardware, Scenario, fit
 
-# Total memory as nvidia-smi reports it (MiB), read from published nvidia-smi output of each
-# card. PyTorch sees a little less; the reserve below covers that and the CUDA context.
-GPUS = {
-    "h100-80gb": ("NVIDIA H100 80GB HBM3", 81_559 * MIB),
-    "a100-80gb": ("NVIDIA A100 80GB", 81_920 * MIB),
-    "a100-40gb": ("NVIDIA A100 40GB", 40_960 * MIB),
-    "rtx-4090-24gb": ("NVIDIA GeForce RTX 4090 24GB", 24_564 * MIB),
-    "custom": ("Custom capacity (GiB below)", None),
-}
+# The GPUs offered, by the ids this calculator has always taken, from the one GPU catalog, which
+# gives each its total memory as nvidia-smi reports it. PyTorch sees a little less; the reserve
+# below covers that and the CUDA context.
+GPU_IDS = ("h100-80gb", "a100-80gb", "a100-40gb", "rtx-4090-24gb")
 MAX_DEGREE = 1024
 # What the preset script copies into the fields (the no-JS path applies presets server-side).
 PRESET_FIELDS = {p.id: p.fields() for p in presets.PRESETS}
@@ -154,7 +150,8 @@ class ActivationMemoryForm(CalculatorForm):
     )
     gpu = PlainChoiceField(
         label="GPU",
-        choices=[(k, name) for k, (name, _) in GPUS.items()],
+        choices=[(i, gpus.get(i).name) for i in GPU_IDS]
+        + [("custom", "Custom capacity (GiB below)")],
         initial="h100-80gb",
         help_text="Capacity as nvidia-smi reports it.",
     )
@@ -226,8 +223,9 @@ class ActivationMemoryForm(CalculatorForm):
         return memory_bar(parts, self.result.capacity_bytes, self.result.usable_bytes)
 
     def capacity_bytes(self, cleaned) -> int:
-        _, capacity = GPUS[cleaned["gpu"]]
-        return capacity if capacity is not None else int(cleaned["gpu_gib"] * GIB)
+        if cleaned["gpu"] == "custom":
+            return int(cleaned["gpu_gib"] * GIB)
+        return gpus.get(cleaned["gpu"]).smi_memory_bytes
 
     def compute(self, cleaned):
         scenario = Scenario(**{f: cleaned[f] for f in SCENARIO_FIELDS})
@@ -245,7 +243,7 @@ class ActivationMemoryForm(CalculatorForm):
         key = self.cleaned_data["gpu"]
         if key == "custom":
             return f"a {self.cleaned_data['gpu_gib']:g} GiB GPU"
-        return GPUS[key][0]
+        return gpus.get(key).name
 
     def preset_name(self) -> str:
         chosen = presets.BY_ID.get(self.cleaned_data.get("preset", ""))

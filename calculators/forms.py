@@ -2,10 +2,11 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from urllib.parse import parse_qsl
 
+from .catalog import gpus
 from .catalog.models import MODELS
 from .diagram import pipeline_figure, step_figure
 from .engine import compare
-from .engine.budget import GPU_BY_SLUG, GPU_PEAKS, ModelSize, catalog_model_size
+from .engine.budget import TRAINING_GPUS, ModelSize, catalog_model_size
 from .engine.grad_accum import AccumulationInput, Options, plan
 from .kit.fields import (
     DecimalNumberField,
@@ -205,7 +206,10 @@ class GradAccumForm(CalculatorForm):
     )
     gpu = PlainChoiceField(
         label="GPU",
-        choices=[(g.slug, f"{g.name}, {g.dense_bf16_tflops:g} TFLOPS") for g in GPU_PEAKS],
+        choices=[
+            (i, f"{gpus.get(i).name}, {gpus.get(i).dense_bf16_tflops:g} TFLOPS")
+            for i in TRAINING_GPUS
+        ],
         initial="h100-sxm",
         help_text="Dense BF16 peak per GPU (datasheets print twice this, with sparsity).",
     )
@@ -284,7 +288,7 @@ class GradAccumForm(CalculatorForm):
 
     def compute(self, cleaned):
         inp = AccumulationInput(**{f: cleaned[f] for f in AccumulationInput.__dataclass_fields__})
-        peak = cleaned["peak_tflops"] or GPU_BY_SLUG[cleaned["gpu"]].dense_bf16_tflops
+        peak = cleaned["peak_tflops"] or gpus.get(cleaned["gpu"]).dense_bf16_tflops
         ramp = tuple(cleaned[f] for f in RAMP_FIELDS)
         options = Options(
             train_tokens=cleaned["train_tokens"],
@@ -392,7 +396,7 @@ class GradAccumForm(CalculatorForm):
             "unpin_links": (),
             "compare": self.comparison,
             # The preset GPU behind an estimate (None when a custom peak overrides it).
-            "gpu_peak": None if custom_peak else GPU_BY_SLUG[self.cleaned_data["gpu"]],
+            "gpu_peak": None if custom_peak else gpus.get(self.cleaned_data["gpu"]),
             "configs": config_snippets(plan.snippets),
             "steps_figure": step_figure(plan),
             "pipeline_figure": pipeline_figure(plan) if plan.pipeline.enabled else None,

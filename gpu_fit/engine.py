@@ -16,6 +16,7 @@ the embedding table and the KV cache.
 import math
 from dataclasses import dataclass
 
+from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
 from calculators.catalog.models import (
     BY_ID,
@@ -27,7 +28,6 @@ from calculators.catalog.models import (
 from calculators.kit.errors import InputError
 
 from . import gguf
-from .cards import Card
 
 MAX_CONTEXT = 1_048_576
 
@@ -230,7 +230,7 @@ def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch
     return weights(subject, quant).gpu_bytes + kv + overhead_bytes(subject.arch)
 
 
-def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: int) -> int:
+def max_context(card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int) -> int:
     """The largest context (up to the model's own limit) whose total fits; 0 if none does.
 
     Memory never shrinks as context grows, so a binary search finds the edge exactly.
@@ -253,7 +253,7 @@ def max_context(card: Card, subject: Subject, quant: str, kv_cache: str, batch: 
     return lo
 
 
-def best_quant(card: Card, subject: Subject, s: Scenario) -> str | None:
+def best_quant(card: GPU, subject: Subject, s: Scenario) -> str | None:
     a = subject.arch
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
     room = card.vram_bytes - kv - overhead_bytes(a)
@@ -272,7 +272,7 @@ class DecodeSpeed:
     high: float
 
 
-def decode_speed(card: Card, bytes_per_step: int) -> DecodeSpeed:
+def decode_speed(card: GPU, bytes_per_step: int) -> DecodeSpeed:
     ceiling = card.bandwidth_gb_s * 1e9 / bytes_per_step
     return DecodeSpeed(*(ceiling * e for e in (EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH)))
 
@@ -308,7 +308,7 @@ class ModelFit:
     cpu_weights_bytes: int  # token_embd, which llama.cpp keeps in system RAM
 
 
-def fit(card: Card, subject: Subject, s: Scenario) -> ModelFit:
+def fit(card: GPU, subject: Subject, s: Scenario) -> ModelFit:
     a = subject.arch
     w = weights(subject, s.quant)
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
@@ -343,7 +343,7 @@ def fit(card: Card, subject: Subject, s: Scenario) -> ModelFit:
 
 @dataclass(frozen=True)
 class CardFit:
-    card: Card
+    card: GPU
     scenario: Scenario
     models: tuple[ModelFit, ...]
 
@@ -352,7 +352,7 @@ class CardFit:
         return sum(m.fits for m in self.models)
 
 
-def fit_card(card: Card, subjects: list[Subject], s: Scenario) -> CardFit:
+def fit_card(card: GPU, subjects: list[Subject], s: Scenario) -> CardFit:
     return CardFit(card, s, tuple(fit(card, subject, s) for subject in subjects))
 
 
@@ -439,7 +439,7 @@ class Explanation:
     efficiency_high: float = EFFICIENCY_HIGH
 
 
-def explain(card: Card, subject: Subject, s: Scenario) -> Explanation:
+def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
     a = subject.arch
     sliding = a.sliding_layers if a else 0
     full_cells, sliding_cells = kv_cells(a, s.context, s.batch) if a else (0, 0)

@@ -21,10 +21,10 @@ total = frozen base weights + adapters (weights, gradients, Adam states) + activ
 
 from dataclasses import dataclass
 
+from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import ceil_div, state_bytes_per_param
 from calculators.catalog.models import Architecture, layer_matrix_params
 
-from .cards import Card
 from .engine import RUNTIME_BYTES, Subject
 
 METHODS = ("lora", "qlora")
@@ -113,7 +113,7 @@ def activations(a: Architecture, seq_len: int) -> Activations:
     return Activations(checkpoints, layer, loss, checkpoints + layer + loss)
 
 
-def fine_tune_fit(card: Card, subject: Subject, method: str, seq_len: int, rank: int):
+def fine_tune_fit(card: GPU, subject: Subject, method: str, seq_len: int, rank: int):
     a = subject.arch
     base = base_weights_bytes(subject.params, a, method)
     adapters = adapter_params(a, rank)
@@ -133,7 +133,7 @@ def fine_tune_fit(card: Card, subject: Subject, method: str, seq_len: int, rank:
     )
 
 
-def fine_tuning(card: Card, subject: Subject, seq_len: int, rank: int) -> FineTuning | None:
+def fine_tuning(card: GPU, subject: Subject, seq_len: int, rank: int) -> FineTuning | None:
     """LoRA and QLoRA for one model; None for a model known only by its parameter count."""
     if subject.arch is None:
         return None

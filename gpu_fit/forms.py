@@ -3,6 +3,7 @@
 from dataclasses import asdict
 from urllib.parse import urlencode
 
+from calculators.catalog.gpus import GPU
 from calculators.catalog.models import MODELS
 from calculators.kit import registry
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
@@ -10,7 +11,7 @@ from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
 from . import engine, finetune
-from .cards import CARDS, Card, tool_slug
+from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
 
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
@@ -177,7 +178,7 @@ class CardForm(FitForm):
         help_text="Rank of every adapter; all linear layers (q, k, v, o, gate, up, down) adapted.",
     )
 
-    def __init__(self, query=None, card: Card | None = None):
+    def __init__(self, query=None, card: GPU | None = None):
         self.card = card
         self.fine_tunings: dict[str, finetune.FineTuning | None] = {}
         super().__init__(query)

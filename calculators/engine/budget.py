@@ -23,70 +23,9 @@ FLOPS_PER_PARAM_PER_TOKEN = 6  # forward 2N, backward 4N
 ATTENTION_FLOPS_PER_KEY = 12
 
 
-@dataclass(frozen=True)
-class GpuPeak:
-    slug: str
-    name: str
-    dense_bf16_tflops: float
-    source: str
-    url: str
-
-
-# Dense (no 2:4 sparsity) BF16 tensor throughput. Datasheets print the sparse figure, twice
-# these, usually with an asterisk.
-GPU_PEAKS = (
-    GpuPeak(
-        "a100",
-        "NVIDIA A100 (SXM or PCIe)",
-        312.0,
-        "NVIDIA A100 datasheet: 624 TFLOPS BF16 with sparsity",
-        "https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/"
-        "nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf",
-    ),
-    GpuPeak(
-        "h100-sxm",
-        "NVIDIA H100 SXM",
-        989.4,
-        "NVIDIA H100 datasheet: 1,979 TFLOPS BF16 with sparsity",
-        "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet",
-    ),
-    GpuPeak(
-        "h100-pcie",
-        "NVIDIA H100 PCIe",
-        756.0,
-        "NVIDIA H100 datasheet: 1,513 TFLOPS BF16 with sparsity",
-        "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet",
-    ),
-    GpuPeak(
-        "h200",
-        "NVIDIA H200 SXM",
-        989.4,
-        "NVIDIA H200 product page: 1,979 TFLOPS BF16 with sparsity (H100 compute)",
-        "https://www.nvidia.com/en-us/data-center/h200/",
-    ),
-    GpuPeak(
-        "b200",
-        "NVIDIA B200 (HGX, 1,000 W)",
-        2250.0,
-        "NVIDIA Blackwell figures as tabulated by G. Lockwood: 4,500 TFLOPS BF16 sparse",
-        "https://glennklockwood.com/garden/processors/B200",
-    ),
-    GpuPeak(
-        "gb200",
-        "NVIDIA B200 in GB200 (1,200 W)",
-        2500.0,
-        "NVIDIA Blackwell figures as tabulated by G. Lockwood: 5,000 TFLOPS BF16 sparse",
-        "https://glennklockwood.com/garden/processors/B200",
-    ),
-    GpuPeak(
-        "rtx-4090",
-        "NVIDIA GeForce RTX 4090",
-        165.2,
-        "NVIDIA Ada Lovelace whitepaper, Appendix A: BF16 with FP32 accumulate",
-        "https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf",
-    ),
-)
-GPU_BY_SLUG = {g.slug: g for g in GPU_PEAKS}
+# The GPUs the time estimate offers, by the ids the calculator has always taken, from the one
+# GPU catalog (calculators/catalog/gpus.py, which gives each its dense BF16 peak and source).
+TRAINING_GPUS = ("a100", "h100-sxm", "h100-pcie", "h200", "b200", "gb200", "rtx-4090")
 
 
 def optimizer_steps_for(train_tokens: int, tokens_per_step: int) -> int:

@@ -6,10 +6,11 @@ one place. Jinja2 compiles a template to Python functions: the same LR result re
 every keystroke.
 
 The backend adds one thing to Django's: `render_block`, which renders one block of a page on its
-own. A tool's live fragment is exactly its page's `result` block, rendered alone (the pattern of
-django-htmx-patterns' inline partials). A block rendered alone sees the view's context and the
-environment's globals, not its template's top-level `{% set %}` or `{% import %}`: that is why
-the macros (templates' `ui`) are a global of the environment instead of an import.
+own. A tool's live fragment is exactly its page's `result` block (tool.html's, filled by the
+tool's `result_body`), rendered alone: the pattern of django-htmx-patterns' inline partials. A
+block rendered alone sees the view's context and the environment's globals, not its template's
+top-level `{% set %}` or `{% import %}`: that is why the macros (templates' `ui`) are a global of
+the environment instead of an import.
 """
 
 from django.conf import settings
@@ -32,8 +33,9 @@ MACROS = "ui.html"
 
 class Template(django_jinja2.Template):
     def render_block(self, name: str, context=None, request=None) -> str:
-        """One block of this template, rendered alone with the same context `render` builds.
-        The block must be defined in this template itself, not only in a parent."""
+        """One block of this page rendered alone, as the whole page would render it: with the
+        context `render` builds, and with the page's own versions of the blocks inside it, so
+        tool.html's `result` block renders the tool's `result_body`."""
         context = {} if context is None else context
         if request is not None:
             context["request"] = request
@@ -42,14 +44,42 @@ class Template(django_jinja2.Template):
             for processor in self.backend.template_context_processors:
                 context.update(processor(request))
         template = self.template
+        env = template.environment
+        ctx = template.new_context(context)
+        ctx.blocks = dict(page_blocks(template))
+        if name not in ctx.blocks:
+            raise TemplateSyntaxError(f"{template.name} has no block {name!r}")
         try:
-            render = template.blocks[name]
-        except KeyError:
-            raise TemplateSyntaxError(f"{template.name} has no block {name!r} of its own") from None
-        try:
-            return template.environment.concat(render(template.new_context(context)))
+            return env.concat(ctx.blocks[name][0](ctx))
         except Exception:
-            return template.environment.handle_exception()
+            return env.handle_exception()
+
+
+def page_blocks(template) -> dict:
+    """Every block the page renders, each with its versions most derived first: what
+    {% extends %} gathers when the whole page renders. Kept on the template once built (a
+    reloaded template, while developing, starts afresh)."""
+    blocks = template.__dict__.get("_page_blocks")
+    if blocks is None or template.environment.auto_reload:
+        blocks = {name: [render] for name, render in template.blocks.items()}
+        for ancestor in ancestors(template.environment, template.name):
+            for name, render in template.environment.get_template(ancestor).blocks.items():
+                blocks.setdefault(name, []).append(render)
+        template._page_blocks = blocks
+    return blocks
+
+
+def ancestors(env, name: str | None) -> tuple[str, ...]:
+    """The templates `name` extends, nearest first, read from each one's {% extends %}."""
+    chain = []
+    while name is not None:  # a template made from a string has no source to read
+        source, _, _ = env.loader.get_source(env, name)
+        extends = env.parse(source).find(jinja2.nodes.Extends)
+        if extends is None or not isinstance(extends.template, jinja2.nodes.Const):
+            break
+        name = extends.template.value
+        chain.append(name)
+    return tuple(chain)
 
 
 class Jinja2(django_jinja2.Jinja2):

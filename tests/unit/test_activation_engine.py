@@ -352,14 +352,16 @@ def test_selective_recompute_savings_quoted_by_the_paper():
 
 
 def paper_run(preset_id, **changes):
-    from activation_memory.forms import GPUS
+    from calculators.catalog.gpus import get as gpu
 
     query = dict(presets.paper_run_queries())[presets.BY_ID[preset_id].name]
     gpus = query.pop("gpus")
     for key in ("preset", "gpu", "zero", "precision"):
         query.pop(key)
     sc = replace(Scenario(**query), **changes)
-    hw = Hardware(GPUS["a100-80gb"][1], gpus=gpus, zero=0, precision="mixed_fp32_grads")
+    hw = Hardware(
+        gpu("a100-80gb").smi_memory_bytes, gpus=gpus, zero=0, precision="mixed_fp32_grads"
+    )
     return fit(sc, hw)
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calculators.catalog import gpus
 from calculators.engine.budget import (
-    GPU_BY_SLUG,
     accumulation_tradeoff,
     budget,
     epoch_edge,
@@ -46,12 +46,12 @@ def test_no_throughput_without_a_measurement_or_a_model():
 
 
 def test_dense_peaks_are_half_the_sparse_datasheet_figures():
-    assert GPU_BY_SLUG["a100"].dense_bf16_tflops == 624 / 2
-    assert GPU_BY_SLUG["h100-sxm"].dense_bf16_tflops == pytest.approx(
+    assert gpus.get("a100").dense_bf16_tflops == 624 / 2
+    assert gpus.get("h100-sxm").dense_bf16_tflops == pytest.approx(
         1979 / 2, abs=0.2
     )  # the datasheet rounds 1,978.9
-    assert GPU_BY_SLUG["h100-pcie"].dense_bf16_tflops == pytest.approx(1513 / 2, abs=0.5)
-    assert GPU_BY_SLUG["b200"].dense_bf16_tflops == 4500 / 2
+    assert gpus.get("h100-pcie").dense_bf16_tflops == pytest.approx(1513 / 2, abs=0.5)
+    assert gpus.get("b200").dense_bf16_tflops == 4500 / 2
 
 
 @given(st.integers(1, 10**15), st.integers(1, 10**8))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators.catalog.models import MODELS
-from calculators.engine.budget import GPU_PEAKS
+from calculators.engine.budget import TRAINING_GPUS
 from calculators.kit import registry
 
 TOOLS = registry.all_tools()  # form_class is required, so every tool is fuzzed
@@ -81,7 +81,7 @@ def flagship_scenarios():
         "tokens_per_gpu_s": st.integers(100, 10**5),
         "params_b": st.sampled_from([0.5, 7, 70]),
         "model": st.sampled_from([m.id for m in MODELS]),
-        "gpu": st.sampled_from([g.slug for g in GPU_PEAKS]),
+        "gpu": st.sampled_from(TRAINING_GPUS),
         "mfu": st.sampled_from([0.2, 0.4]),
         "dataset_sequences": st.integers(1, 10**6),
         "ref_lr": st.sampled_from([3e-4, 1e-5]),
