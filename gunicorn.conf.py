@@ -1,15 +1,86 @@
-"""gunicorn settings shared by the Docker image, `make bench` and the load tests."""
+"""gunicorn settings shared by the Docker image, `make bench` and the integration tests.
+
+Worker model: sync workers, behind the nginx that the image runs in front of them
+(deploy/serve.py, deploy/nginx/instance.conf).
+
+Every answer of the site is pure CPU work of a few milliseconds: no database, no I/O. A sync
+worker spends all of its time on that work and nothing on scheduling, but it belongs to one
+client from the first byte of a request to the last byte of the answer, so without a buffering
+proxy six connections that never finish their headers hold two workers and the site stops
+answering (tests/integration/test_slow_clients.py keeps that as its control). The other ways
+to serve Django's sync views, tried here with 200 connections trickling their headers or a
+POST body (and read in gunicorn 27.0.1's source):
+- gthread (4 threads): /healthz unanswered for 3 s, headers or body alike: a connection that
+  has sent its first bytes holds a thread until its request is complete;
+- gevent: /healthz still answered (a greenlet per connection, unfinished headers cut after
+  `keepalive` seconds), but nothing times out a trickled body, and overload becomes a queue
+  of up to worker_connections per worker with no 503;
+- ASGI (gunicorn's asgi worker): no timeout at all for unfinished headers, no connection cap,
+  and Django runs each sync view through a thread handoff.
+nginx reads every request completely, under stated timeouts, before a worker sees it; it holds
+thousands of waiting connections for a few kilobytes each; it answers 503 at once when enough
+requests are already waiting, so the queue in front of the workers stays short. The cost is
+one more hop on loopback: `make bench` ends with the same load sent to gunicorn alone and to
+the image's server, and the README ("Performance") gives the figures.
+"""
 
 import os
+import time
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+bind = os.environ.get("GUNICORN_BIND") or (
+    f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+)
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# The site does no I/O while answering: sync workers, no threads, short keep-alive.
 worker_class = "sync"
-keepalive = 5
+# A request that takes longer than this has gone wrong: the worker is replaced. nginx waits
+# for an answer just as long (proxy_read_timeout).
+timeout = 30
+# Answers take milliseconds: on SIGTERM a worker finishes its request well within this.
+graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # The longest request line gunicorn accepts (its default is 4094): long pasted lists live in
-# the URL. A proxy in front should allow the same (nginx: large_client_header_buffers 4 8k).
+# the URL. nginx in front allows the same (large_client_header_buffers 4 8k).
 limit_request_line = 8190
 # Trust X-Forwarded-* only from the proxy in front (whitenoise/Django read them).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's runtime control socket defaults to one path per user ($HOME/.gunicorn): several
+# instances on one machine would take it from each other, and the image has no home. Unused.
+control_socket_disable = True
+
+# Load shedding, second half. nginx lets at most WEB_CONCURRENCY x QUEUE_PER_WORKER requests
+# wait for the workers; when the machine is short of CPU even that short queue can take long
+# to clear. A request that has waited longer than this since nginx read it is answered 503 at
+# once instead of being computed for a client that is likely gone: under overload no answer
+# is later than this plus one render.
+QUEUE_TIMEOUT_S = float(os.environ.get("QUEUE_TIMEOUT", "0.5"))
+BUSY = b"The server is busy. Try again in a second.\n"
+BUSY_HEADERS = [
+    ("Content-Type", "text/plain"),
+    ("Content-Length", str(len(BUSY))),
+    ("Retry-After", "1"),
+    ("Cache-Control", "no-store"),
+]
+
+
+def waited_too_long(environ) -> bool:
+    # Set by nginx (deploy/nginx/instance.conf) as "t=<seconds since the epoch>"; anything else
+    # (gunicorn alone, a client's own header reaching gunicorn alone) is not a queue time.
+    stamp = environ.get("HTTP_X_REQUEST_START", "")
+    if not stamp.startswith("t="):
+        return False
+    try:
+        return time.time() - float(stamp[2:]) > QUEUE_TIMEOUT_S
+    except ValueError:
+        return False
+
+
+def post_worker_init(worker):
+    app = worker.wsgi
+
+    def shed_stale_requests(environ, start_response):
+        if waited_too_long(environ):
+            start_response("503 Service Unavailable", BUSY_HEADERS)
+            return [BUSY]
+        return app(environ, start_response)
+
+    worker.wsgi = shed_stale_requests

@@ -1,0 +1,159 @@
+"""The Docker image's command: nginx in front of gunicorn's sync workers, in one container.
+
+gunicorn's sync workers give Django's sync views their best throughput, but each one is held
+by a client for as long as it takes to send its request: six connections that never finish
+their headers stop two workers (gunicorn's own documentation says sync workers belong behind
+a buffering proxy). So the image brings that proxy with it. nginx takes every connection,
+reads the whole request (headers, and the body to memory or a temporary file) under the
+timeouts in deploy/nginx/instance.conf, and only then hands it to gunicorn over a unix socket,
+which nothing outside the container can reach. nginx also sends back the answer to a slow
+reader, and answers 503 at once when more requests are already waiting for gunicorn than it
+can clear in a moment (load shedding), instead of letting a queue grow without bound.
+
+Environment (besides Django's own, see the README):
+  HOST, PORT          where nginx listens (0.0.0.0, 8000)
+  WEB_CONCURRENCY     gunicorn workers (2)
+  QUEUE_PER_WORKER    requests nginx lets wait for each worker before answering 503 (16)
+  FORWARDED_ALLOW_IPS peers whose X-Forwarded-Proto is passed on (127.0.0.1; "*" for all)
+  ACCESS_LOG          where nginx writes its access log (/dev/stdout; "off" for none)
+
+It exits when either process exits, so an orchestrator restarts the whole container, and on
+SIGTERM or SIGINT stops both gracefully: nginx finishes what it is sending, gunicorn what it
+is computing.
+"""
+
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEPLOY = Path(__file__).resolve().parent
+ROOT = DEPLOY.parent
+INSTANCE_CONF = DEPLOY / "nginx" / "instance.conf"
+PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Fill ${NAME} placeholders like envsubst does, leaving nginx's own $variables alone.
+
+    Every placeholder must be given a value: a config with a hole left in it never starts."""
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for ${{{name}}}")
+        return str(values[name])
+
+    return PLACEHOLDER.sub(fill, template)
+
+
+def trusted_proxies(allow: str) -> str:
+    """gunicorn's FORWARDED_ALLOW_IPS as the entries of an nginx `geo` block."""
+    entries = [item.strip() for item in allow.split(",") if item.strip()]
+    if "*" in entries:
+        return "default 1;"
+    return " ".join(["default 0;", *(f"{entry} 1;" for entry in entries)])
+
+
+def instance_values(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    workers = int(env.get("WEB_CONCURRENCY", "2"))
+    queue = int(env.get("QUEUE_PER_WORKER", "16"))
+    host = env.get("HOST", "0.0.0.0")
+    access_log = env.get("ACCESS_LOG", "/dev/stdout").strip() or "off"
+    # A root master would hand its workers to "nobody", who cannot open the run directory.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    return {
+        "USER_DIRECTIVE": user,
+        "RUN_DIR": str(run_dir),
+        "LISTEN": f"{host}:{env.get('PORT', '8000')}",
+        "UPSTREAM_MAX_CONNS": str(workers * queue),
+        "TRUSTED_PROXIES": trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "127.0.0.1")),
+        "ACCESS_LOG": access_log if access_log == "off" else f"{access_log} gradacc",
+    }
+
+
+def nginx_binary() -> str:
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def wait_for_socket(path: Path, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode} before it listened")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gunicorn did not create {path} within {seconds:g} s")
+        time.sleep(0.05)
+
+
+def main() -> int:
+    run_dir = Path(tempfile.mkdtemp(prefix="gradacc-"))
+    socket_path = run_dir / "gunicorn.sock"
+    conf = run_dir / "nginx.conf"
+    conf.write_text(render(INSTANCE_CONF.read_text(), instance_values(run_dir, dict(os.environ))))
+    children: list[subprocess.Popen] = []
+    signalled = False
+
+    def stop_children():
+        # Each one's graceful stop: gunicorn on SIGTERM, nginx on SIGQUIT.
+        for child, graceful in zip(children, (signal.SIGTERM, signal.SIGQUIT), strict=False):
+            if child.returncode is None:
+                child.send_signal(graceful)
+
+    def on_signal(signum, frame):
+        nonlocal signalled
+        signalled = True
+        stop_children()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        gunicorn_env = {
+            **os.environ,
+            "GUNICORN_BIND": f"unix:{socket_path}",
+            # nginx logs every request, with its real client and the 503s gunicorn never sees.
+            "GUNICORN_ACCESS_LOG": "",
+        }
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "gradacc_site.wsgi"], cwd=ROOT, env=gunicorn_env
+            )
+        )
+        wait_for_socket(socket_path, children[0])
+        if not signalled:
+            nginx = [nginx_binary(), "-p", str(run_dir), "-c", str(conf), "-e", "stderr"]
+            children.append(subprocess.Popen(nginx))
+        # Whichever ends first ends the instance: half a server is no server.
+        first = None
+        while first is None:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            for child in children:
+                if child.pid == pid:
+                    child.returncode = os.waitstatus_to_exitcode(status)
+                    first = child
+        stop_children()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        code = first.returncode if first is not None else 0
+        return 0 if signalled else (code or 1)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
