@@ -84,3 +84,46 @@ def post_worker_init(worker):
         return app(environ, start_response)
 
     worker.wsgi = shed_stale_requests
+
+
+# Workers start warm. Django is imported once, in the master, and every tool's page, fragment
+# and JSON answer is computed there once before the workers are forked: they inherit compiled
+# templates and imported modules (shared, copy-on-write) instead of each paying for them on
+# its first requests, which took a second each on a busy machine and made them wait past
+# QUEUE_TIMEOUT. deploy/serve.py opens the port only once a worker answers.
+preload_app = True
+
+
+def warm_up(app, log) -> None:
+    from io import BytesIO
+    from wsgiref.util import setup_testing_defaults
+
+    from django.conf import settings
+
+    from calculators import registry
+
+    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"]
+    host = hosts[0] if hosts else "localhost"
+    for path in ["/", *(tool.path for tool in registry.all_tools())]:
+        for extra in ({}, {"HTTP_HX_REQUEST": "true"}, {"QUERY_STRING": "format=json"}):
+            # As it arrives behind TLS in production, so the HTTPS redirect lets it through.
+            environ = {
+                "PATH_INFO": path,
+                "HTTP_HOST": host,
+                "HTTP_X_FORWARDED_PROTO": "https",
+                "wsgi.url_scheme": "https",
+                "wsgi.input": BytesIO(),
+                **extra,
+            }
+            setup_testing_defaults(environ)
+            try:
+                response = app(environ, lambda status, headers, exc_info=None: None)
+                for _ in response:
+                    pass
+                response.close()
+            except Exception:
+                log.exception("warm-up request for %s failed", path)
+
+
+def when_ready(server):
+    warm_up(server.app.wsgi(), server.log)

@@ -22,11 +22,13 @@ SIGTERM or SIGINT stops both gracefully: nginx finishes what it is sending, guni
 is computing.
 """
 
+import http.client
 import os
 import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -82,14 +84,38 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def wait_for_socket(path: Path, process: subprocess.Popen, seconds: float = 30) -> None:
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: Path, timeout: float):
+        super().__init__("localhost", timeout=timeout)
+        self.path = str(path)
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
+def wait_until_answering(path: Path, process: subprocess.Popen, seconds: float = 120) -> None:
+    """Until a gunicorn worker answers on the socket (any answer will do: it may redirect to
+    HTTPS). Requests that nginx passed on before then would wait for the workers to boot."""
+    hosts = [h.strip().lstrip(".") for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")]
+    host = next((h for h in hosts if h and h != "*"), "localhost")
     deadline = time.monotonic() + seconds
-    while not path.exists():
+    while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode} before it listened")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"gunicorn did not create {path} within {seconds:g} s")
-        time.sleep(0.05)
+            raise SystemExit(f"gunicorn exited with {process.returncode} before it answered")
+        if path.exists():
+            connection = UnixHTTPConnection(path, timeout=5)
+            try:
+                connection.request("GET", "/healthz", headers={"Host": host})
+                connection.getresponse().read()
+                return
+            except OSError:
+                pass
+            finally:
+                connection.close()
+        time.sleep(0.1)
+    raise SystemExit(f"gunicorn did not answer on {path} within {seconds:g} s")
 
 
 def main() -> int:
@@ -125,7 +151,7 @@ def main() -> int:
                 [sys.executable, "-m", "gunicorn", "gradacc_site.wsgi"], cwd=ROOT, env=gunicorn_env
             )
         )
-        wait_for_socket(socket_path, children[0])
+        wait_until_answering(socket_path, children[0])
         if not signalled:
             nginx = [nginx_binary(), "-p", str(run_dir), "-c", str(conf), "-e", "stderr"]
             children.append(subprocess.Popen(nginx))

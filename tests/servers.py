@@ -174,7 +174,10 @@ class NginxFront:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.access_log = tmp / "access.log"
-        servers = " ".join(f"server {addr} max_fails=1 fail_timeout=2s;" for addr in upstreams)
+        servers = " ".join(
+            f"server {addr} max_fails=1 fail_timeout=2s; server {addr} backup max_fails=0;"
+            for addr in upstreams
+        )
         site = render(
             (ROOT / "deploy" / "nginx" / "gradacc.conf").read_text(),
             {
