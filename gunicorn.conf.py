@@ -24,6 +24,7 @@ one more hop on loopback: `make bench` ends with the same load sent to gunicorn 
 the image's server, and the README ("Performance") gives the figures.
 """
 
+import io
 import os
 import time
 
@@ -77,13 +78,22 @@ def waited_too_long(environ) -> bool:
 def post_worker_init(worker):
     app = worker.wsgi
 
-    def shed_stale_requests(environ, start_response):
+    def behind_nginx(environ, start_response):
         if waited_too_long(environ):
             start_response("503 Service Unavailable", BUSY_HEADERS)
             return [BUSY]
+        if "HTTP_X_REQUEST_START" in environ and environ.get("CONTENT_LENGTH"):
+            # The whole body is read before Django answers. Django answers some POSTs without
+            # reading it (405 on a GET-only path, say); gunicorn then reads at most 64 KiB
+            # more before it closes, and a socket closed with data unread is reset, which cut
+            # the answer short. Reading the rest after answering cannot work either: nginx
+            # stops sending a body once the answer has begun, and both sides wait. Behind
+            # nginx the body is already complete and capped at 2.5 MiB: this takes a
+            # millisecond, and no client can make it slow.
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read())
         return app(environ, start_response)
 
-    worker.wsgi = shed_stale_requests
+    worker.wsgi = behind_nginx
 
 
 # Workers start warm. Django is imported once, in the master, and every tool's page, fragment

@@ -1,6 +1,7 @@
 """Real servers on loopback for integration tests: production gunicorn, the Docker image's
 command (nginx in front of gunicorn) and the nginx that balances and caches several of them."""
 
+import http.client
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -38,14 +40,20 @@ def free_port() -> int:
 
 
 def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    for _ in range(150):
+    """Until the server answers anything (a redirect to HTTPS too), for at most a minute."""
+    parts = urllib.parse.urlsplit(url)
+    for _ in range(600):
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
         try:
-            urllib.request.urlopen(url, timeout=2)
+            connection.request("GET", parts.path, headers={"Host": "127.0.0.1"})
+            connection.getresponse().read()
             return
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     raise RuntimeError(f"{url} did not come up")
 
 
@@ -110,21 +118,25 @@ def rss_kib(pids: list[int]) -> int:
 class Instance:
     """One instance as the Docker image runs it (its CMD: nginx in front of gunicorn)."""
 
-    def __init__(self, workers: int = 2, port: int | None = None, **env: str):
+    def __init__(self, workers: int = 2, port: int | None = None, wait: bool = True, **env: str):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         defaults = {"ACCESS_LOG": "off", "DJANGO_SECURE_SSL": "0", "HOST": "127.0.0.1"}
         self.env = production_env(
             **{**defaults, **env}, PORT=str(self.port), WEB_CONCURRENCY=str(workers)
         )
-        self.start()
+        self.start(wait)
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
         # Its own session, so that the whole instance (launcher, nginx, gunicorn and their
         # workers) can be found and killed at once, as when a container or machine is lost.
         self.process = subprocess.Popen(
             image_command(), cwd=ROOT, env=self.env, start_new_session=True
         )
+        if wait:
+            self.wait_until_up()
+
+    def wait_until_up(self) -> None:
         wait_until_up(self.url + "/healthz", self.process)
 
     def pids(self) -> list[int]:

@@ -69,8 +69,9 @@ def served_by(log_lines: list[str], port: int) -> int:
 
 
 def test_instance_killed_mid_load_loses_no_request_and_gets_traffic_back(tmp_path):
-    lost = Instance(workers=2)
-    kept = Instance(workers=2)
+    lost, kept = Instance(wait=False), Instance(wait=False)  # two workers each, as the image
+    lost.wait_until_up()
+    kept.wait_until_up()
     front = NginxFront([f"127.0.0.1:{lost.port}", f"127.0.0.1:{kept.port}"], tmp_path)
     load = None
     try:
