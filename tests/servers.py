@@ -72,7 +72,9 @@ class Gunicorn:
         )
         argv = list(argv or ["gunicorn", "gradacc_site.wsgi"])
         argv[0] = str(Path(sys.executable).with_name("gunicorn"))
-        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         wait_until_up(self.url + "/healthz", self.process)
 
     def stop(self) -> None:

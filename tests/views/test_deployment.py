@@ -1,5 +1,7 @@
 """Production settings and the production server, run the way the Dockerfile runs them."""
 
+import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -43,15 +45,24 @@ def test_custom_500_page():
     assert b"Something went wrong on our side" in response.content
 
 
-def test_the_docker_image_command_serves_the_site():
-    """The Dockerfile's CMD (nginx in front of gunicorn), with the environment it sets;
-    HEALTHCHECK asks /healthz."""
+def healthcheck_command() -> list[str]:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "/healthz" in dockerfile
+    argv = json.loads(re.search(r"^\s*CMD (\[.*\])$", dockerfile.split("HEALTHCHECK")[1], re.M)[1])
+    return [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
+
+
+def test_the_docker_image_command_serves_the_site():
+    """The Dockerfile's CMD (nginx in front of gunicorn), with the environment it sets; its
+    HEALTHCHECK passes, asking /healthz for the first allowed host (gradacc.example here, not
+    the 127.0.0.1 it connects to), and fails once the server is gone."""
     server = Instance()
     try:
         assert urllib.request.urlopen(server.url + "/healthz").read() == b"ok"
         page = urllib.request.urlopen(server.url + "/gradient-accumulation/?gpus=16")
         assert page.status == 200 and b"accumulation_steps" in page.read()
+        check = subprocess.run(healthcheck_command(), cwd=ROOT, env=server.env, timeout=30)
+        assert check.returncode == 0
     finally:
         server.stop()
+    check = subprocess.run(healthcheck_command(), cwd=ROOT, env=server.env, timeout=30)
+    assert check.returncode == 1
