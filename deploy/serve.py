@@ -15,7 +15,7 @@ Environment (besides Django's own, see the README):
   WEB_CONCURRENCY     gunicorn workers (2)
   QUEUE_PER_WORKER    requests nginx lets wait for each worker before answering 503 (16)
   FORWARDED_ALLOW_IPS peers whose X-Forwarded-Proto is passed on (127.0.0.1; "*" for all)
-  ACCESS_LOG          where nginx writes its access log (/dev/stdout; "off" for none)
+  ACCESS_LOG          nginx's access log: "stdout" (the default), a file, or "off"
 
 It exits when either process exits, so an orchestrator restarts the whole container, and on
 SIGTERM or SIGINT stops both gracefully: nginx finishes what it is sending, gunicorn what it
@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,11 +64,10 @@ def trusted_proxies(allow: str) -> str:
     return " ".join(["default 0;", *(f"{entry} 1;" for entry in entries)])
 
 
-def instance_values(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
+def instance_values(run_dir: Path, env: dict[str, str], access_log: str) -> dict[str, str]:
     workers = int(env.get("WEB_CONCURRENCY", "2"))
     queue = int(env.get("QUEUE_PER_WORKER", "16"))
     host = env.get("HOST", "0.0.0.0")
-    access_log = env.get("ACCESS_LOG", "/dev/stdout").strip() or "off"
     # A root master would hand its workers to "nobody", who cannot open the run directory.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     return {
@@ -78,6 +78,24 @@ def instance_values(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
         "TRUSTED_PROXIES": trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "127.0.0.1")),
         "ACCESS_LOG": access_log if access_log == "off" else f"{access_log} gradacc",
     }
+
+
+def stdout_pipe() -> tuple[str, int]:
+    """A path nginx can open for its access log that leads to this process's stdout.
+
+    nginx opens its logs by name, and a container's stdout is a pipe owned by root: reopened
+    by name (/dev/stdout) from a non-root process it is "Permission denied". So nginx gets a
+    pipe of our own, by name (/dev/fd/N, inherited), and a thread copies it to our stdout."""
+    read_end, write_end = os.pipe()
+
+    def copy():
+        with open(read_end, "rb", buffering=0) as source:
+            for line in source:
+                sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+
+    threading.Thread(target=copy, daemon=True).start()
+    return f"/dev/fd/{write_end}", write_end
 
 
 def nginx_binary() -> str:
@@ -121,8 +139,13 @@ def wait_until_answering(path: Path, process: subprocess.Popen, seconds: float =
 def main() -> int:
     run_dir = Path(tempfile.mkdtemp(prefix="gradacc-"))
     socket_path = run_dir / "gunicorn.sock"
+    access_log, inherited = os.environ.get("ACCESS_LOG", "stdout").strip() or "off", ()
+    if access_log in ("stdout", "/dev/stdout"):
+        access_log, write_end = stdout_pipe()
+        inherited = (write_end,)
     conf = run_dir / "nginx.conf"
-    conf.write_text(render(INSTANCE_CONF.read_text(), instance_values(run_dir, dict(os.environ))))
+    values = instance_values(run_dir, dict(os.environ), access_log)
+    conf.write_text(render(INSTANCE_CONF.read_text(), values))
     children: list[subprocess.Popen] = []
     signalled = False
 
@@ -154,7 +177,9 @@ def main() -> int:
         wait_until_answering(socket_path, children[0])
         if not signalled:
             nginx = [nginx_binary(), "-p", str(run_dir), "-c", str(conf), "-e", "stderr"]
-            children.append(subprocess.Popen(nginx))
+            children.append(subprocess.Popen(nginx, pass_fds=inherited))
+            for fd in inherited:
+                os.close(fd)  # nginx holds it now: the copy ends when nginx does
         # Whichever ends first ends the instance: half a server is no server.
         first = None
         while first is None:

@@ -120,7 +120,10 @@ def rss_kib(pids: list[int]) -> int:
 class Instance:
     """One instance as the Docker image runs it (its CMD: nginx in front of gunicorn)."""
 
-    def __init__(self, workers: int = 2, port: int | None = None, wait: bool = True, **env: str):
+    def __init__(
+        self, workers: int = 2, port: int | None = None, wait: bool = True, stdout=None, **env: str
+    ):
+        self.stdout = stdout
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         defaults = {"ACCESS_LOG": "off", "DJANGO_SECURE_SSL": "0", "HOST": "127.0.0.1"}
@@ -133,7 +136,7 @@ class Instance:
         # Its own session, so that the whole instance (launcher, nginx, gunicorn and their
         # workers) can be found and killed at once, as when a container or machine is lost.
         self.process = subprocess.Popen(
-            image_command(), cwd=ROOT, env=self.env, start_new_session=True
+            image_command(), cwd=ROOT, env=self.env, stdout=self.stdout, start_new_session=True
         )
         if wait:
             self.wait_until_up()

@@ -51,11 +51,14 @@ def healthcheck_command() -> list[str]:
     return [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
 
 
-def test_the_docker_image_command_serves_the_site():
-    """The Dockerfile's CMD (nginx in front of gunicorn), with the environment it sets; its
-    HEALTHCHECK passes, asking /healthz for the first allowed host (gradacc.example here, not
-    the 127.0.0.1 it connects to), and fails once the server is gone."""
-    server = Instance()
+def test_the_docker_image_command_serves_the_site(tmp_path):
+    """The Dockerfile's CMD (nginx in front of gunicorn), with the environment it sets: it
+    serves, logs each request to its stdout (the container's log), and its HEALTHCHECK passes,
+    asking /healthz for the first allowed host (gradacc.example here, not the 127.0.0.1 it
+    connects to), and fails once the server is gone."""
+    log = tmp_path / "stdout.log"
+    with log.open("wb") as stdout:
+        server = Instance(stdout=stdout, ACCESS_LOG="stdout")
     try:
         assert urllib.request.urlopen(server.url + "/healthz").read() == b"ok"
         page = urllib.request.urlopen(server.url + "/gradient-accumulation/?gpus=16")
@@ -66,3 +69,4 @@ def test_the_docker_image_command_serves_the_site():
         server.stop()
     check = subprocess.run(healthcheck_command(), cwd=ROOT, env=server.env, timeout=30)
     assert check.returncode == 1
+    assert '"GET /gradient-accumulation/?gpus=16 HTTP/1.1" 200' in log.read_text()
