@@ -13,7 +13,8 @@ can clear in a moment (load shedding), instead of letting a queue grow without b
 Environment (besides Django's own, see the README):
   HOST, PORT          where nginx listens (0.0.0.0, 8000)
   WEB_CONCURRENCY     gunicorn workers (2)
-  QUEUE_PER_WORKER    requests nginx lets wait for each worker before answering 503 (16)
+  QUEUE_PER_WORKER    requests nginx lets be with each worker, running or waiting, before it
+                      answers 503 (8)
   FORWARDED_ALLOW_IPS peers whose X-Forwarded-Proto is passed on (127.0.0.1; "*" for all)
   ACCESS_LOG          nginx's access log: "stdout" (the default), a file, or "off"
 
@@ -66,7 +67,7 @@ def trusted_proxies(allow: str) -> str:
 
 def instance_values(run_dir: Path, env: dict[str, str], access_log: str) -> dict[str, str]:
     workers = int(env.get("WEB_CONCURRENCY", "2"))
-    queue = int(env.get("QUEUE_PER_WORKER", "16"))
+    queue = int(env.get("QUEUE_PER_WORKER", "8"))
     host = env.get("HOST", "0.0.0.0")
     # A root master would hand its workers to "nobody", who cannot open the run directory.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
