@@ -6,6 +6,9 @@ comparable even on a busy machine. The last table is the cost of the nginx in fr
 load sent, endpoint by endpoint in turn, to the image's server and to gunicorn alone (the
 image's server before it had nginx), as throughput and as the servers' CPU time per request
 (read from /proc, which contention from other processes on the machine inflates less).
+Clients keep their connection to nginx, while gunicorn's sync workers close every one: small
+answers come out faster through nginx. The targets (fragment and page against /healthz) are
+checked on gunicorn alone, the stack they were set for.
 Uses wrk when installed, else a threaded Python client.
 """
 
@@ -134,7 +137,7 @@ def main() -> int:
             print(f"{name:<10}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}{rps / floor:>11.2f}x")
         print(f"\nthe cost of nginx in front: the same load on gunicorn alone ({alone.url})")
         print(
-            f"{'endpoint':<10}{'req/s':>10}{'alone':>10}{'ratio':>8}"
+            f"{'endpoint':<10}{'req/s':>10}{'alone':>10}{'ratio':>8}{'vs healthz':>12}"
             f"{'CPU ms/req':>12}{'alone':>8}{'ratio':>8}"
         )
         for name in ENDPOINTS:
@@ -142,7 +145,7 @@ def main() -> int:
             rps0, cpu0 = bare[name][0], bare[name][3]
             print(
                 f"{name:<10}{rps:>10.0f}{rps0:>10.0f}{rps / rps0:>7.2f}x"
-                f"{cpu:>12.2f}{cpu0:>8.2f}{cpu / cpu0:>7.2f}x"
+                f"{rps0 / bare['healthz'][0]:>11.2f}x{cpu:>12.2f}{cpu0:>8.2f}{cpu / cpu0:>7.2f}x"
             )
         sizes = first_visit_bytes(image.url)
         visit = sum(sizes.values())
@@ -150,8 +153,14 @@ def main() -> int:
         detail = ", ".join(f"{k} {v:,}" for k, v in sizes.items())
         print(f"first visit: {visit:,} bytes compressed ({detail})")
         print(f"one recompute (fragment): {recompute:,} bytes compressed")
+        # The targets are Django's own cost against its floor, as they were set: measured on
+        # gunicorn alone, where no proxy's keep-alive makes the floor cheaper.
+        floor_alone = bare["healthz"][0]
         checks = [
-            *((f"{n} >= {t}x healthz", rows[n][0] / floor >= t) for n, t in TARGETS.items()),
+            *(
+                (f"{n} >= {t}x healthz (gunicorn alone)", bare[n][0] / floor_alone >= t)
+                for n, t in TARGETS.items()
+            ),
             ("first visit <= 60 KB", visit <= 60 * 1024),
             ("recompute <= 6 KB", recompute <= 6 * 1024),
         ]

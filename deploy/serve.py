@@ -15,6 +15,8 @@ Environment (besides Django's own, see the README):
   WEB_CONCURRENCY     gunicorn workers (2)
   QUEUE_PER_WORKER    requests nginx lets be with each worker, running or waiting, before it
                       answers 503 (8)
+  QUEUE_TIMEOUT       seconds a request may wait for a worker before gunicorn answers 503
+                      instead of computing it (0.5; gunicorn.conf.py)
   FORWARDED_ALLOW_IPS peers whose X-Forwarded-Proto is passed on (127.0.0.1; "*" for all)
   ACCESS_LOG          nginx's access log: "stdout" (the default), a file, or "off"
 
