@@ -20,8 +20,11 @@ POST body (and read in gunicorn 27.0.1's source):
 nginx reads every request completely, under stated timeouts, before a worker sees it; it holds
 thousands of waiting connections for a few kilobytes each; it answers 503 at once when enough
 requests are already waiting, so the queue in front of the workers stays short. The cost is
-one more hop on loopback: `make bench` ends with the same load sent to gunicorn alone and to
-the image's server, and the README ("Performance") gives the figures.
+one more hop on loopback, which `make bench` measures against gunicorn alone: none in
+throughput (medians of five runs: full page 1.05x, fragment 1.39x, /healthz 2.84x, since
+clients keep their connection to nginx while sync workers close every one), and the servers'
+CPU per request 0.99x for the page and fragment, 0.74x for /healthz; 15 MiB more memory
+(README, "Performance").
 """
 
 import io
