@@ -5,8 +5,8 @@ class CalculatorsConfig(AppConfig):
     name = "calculators"
 
     def ready(self):
-        from . import registry
         from .forms import GradAccumForm
+        from .kit import registry
 
         registry.register(
             registry.Tool(
