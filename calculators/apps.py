@@ -5,7 +5,7 @@ class CalculatorsConfig(AppConfig):
     name = "calculators"
 
     def ready(self):
-        from . import registry
+        from . import registry, share
         from .forms import GradAccumForm
 
         registry.register(
@@ -19,5 +19,6 @@ class CalculatorsConfig(AppConfig):
                 related=("lr-scaling", "activation-memory", "gpus"),
                 accepts=("global_batch", "micro_batch", "gpus", "seq_len"),
                 form_class=GradAccumForm,
+                headline=share.headline,
             )
         )

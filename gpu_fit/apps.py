@@ -7,6 +7,7 @@ class GpuFitConfig(AppConfig):
     def ready(self):
         from calculators import registry
 
+        from . import share
         from .cards import CARDS
         from .forms import CardForm, FitForm
         from .views import tool_slug
@@ -28,6 +29,7 @@ class GpuFitConfig(AppConfig):
                 related=(*card_slugs, "activation-memory", "gradient-accumulation"),
                 accepts=accepts,
                 form_class=FitForm,
+                headline=share.index_headline,
             ),
             *(
                 registry.Tool(
@@ -47,6 +49,7 @@ class GpuFitConfig(AppConfig):
                     ),
                     accepts=(*accepts, "seq_len", "lora_rank"),  # the fine-tuning estimate
                     form_class=CardForm,
+                    headline=share.card_headline,
                     form_kwargs=(("card", c),),
                     in_nav=False,
                 )

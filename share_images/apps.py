@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ShareImagesConfig(AppConfig):
+    name = "share_images"
+    verbose_name = "Share images"
