@@ -61,8 +61,13 @@ def threshold_cost(inputs: dict, result: dict) -> Headline:
             spoken="is the threshold: predict positive when the calibrated probability is at "
             "least that",
         ),
-        Figure(f"{fmt(result['cost_ratio'])}×", "a false negative’s cost over a false positive’s"),
     ]
+    if result["cost_ratio"] is not None:  # None when a false positive costs nothing
+        figures.append(
+            Figure(
+                f"{fmt(result['cost_ratio'])}×", "a false negative’s cost over a false positive’s"
+            )
+        )
     curve = result["curve"]
     if curve:
         best = curve["best"]

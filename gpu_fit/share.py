@@ -39,7 +39,7 @@ def best_figure(best: dict | None, where: str) -> Figure:
     )
     return Figure(
         best["name"],
-        f"the largest that fits{where}: {unbroken(gib(best['total_bytes']))}, {speed}",
+        f"the largest that fits{where}: {unbroken(gib(best['total_bytes']))}, {unbroken(speed)}",
         spoken=(
             f"is the largest that fits{where}, in {gib(best['total_bytes'])}, decoding {speed}"
         ),

@@ -1,9 +1,10 @@
-"""The share image itself: a 1,200 × 630 PNG drawn with Pillow, the same bytes everywhere.
+"""The share image itself: a 1,200 × 630 PNG drawn with Pillow, the same pixels everywhere.
 
 1,200 × 630 (1.91:1) is the size Facebook, LinkedIn, Slack, Discord and X's
 summary_large_image all show without cropping. The type is DejaVu Sans, shipped in fonts/
 with its licence, and laid out by Pillow's own basic layout rather than Raqm (which Pillow
 uses when the system has it), so a render does not depend on what the machine has installed.
+(The compressed bytes also depend on the system's zlib, which Pillow's wheel links.)
 Colours are the site's light palette (static/css/site.css).
 
 Everything here is pure drawing: it takes words, never a form or a request.
