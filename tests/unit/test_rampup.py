@@ -135,7 +135,7 @@ def test_steps_to_consume_is_the_first_step_reaching_the_budget(case, train_samp
     assert sum(batches[:-1]) < train_samples
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # up to 20,000 simulated iterations per example
 @given(ramps, st.integers(1, 20_000))
 def test_train_samples_flag_gives_megatron_exactly_the_budgets_steps(case, budget_samples):
     # The page's budget: the first steps of Megatron's loop that consume the budget. The
