@@ -7,6 +7,7 @@ what it cannot run at all. Key names were checked against each framework's sourc
 """
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from . import framework_rules as rules
@@ -431,24 +432,32 @@ def megatron(s: Scenario) -> Snippet:
         ("--seq-length", s.seq_len),
     ]
     alternatives: list[Alternative] = []
+    schedule_given = False
     if s.rampup:
-        start, increment, samples = s.rampup
-        constant_args = list(args)
-        args.append(("--rampup-batch-size", f"{start} {increment} {samples}"))
-        if s.megatron_train_samples is not None:
-            args.append(("--train-samples", s.megatron_train_samples))
+        legacy = megatron_legacy_ramp_args(s, args)
+        schedule = megatron_step_schedule(s, args)
+        schedule_given = isinstance(schedule, list)
+        if isinstance(schedule, list):  # the current release's ramp, 0.17's as the alternative
+            args = schedule
+            alternatives.append(
+                Alternative(
+                    "megatron-core ≤ 0.17 (--rampup-batch-size; 0.18 and later accept it but "
+                    "ignore it and train at --global-batch-size from the first step)",
+                    megatron_command(s, legacy),
+                )
+            )
         else:
+            args = legacy
             notes.append(
                 Note(
                     "rejects",
-                    "Megatron (up to megatron-core 0.17) refuses ramp-up with iteration-based "
-                    "training ('expected no batch-size rampup for iteration-based training'): it "
-                    "needs --train-samples. Give a training budget above and the snippet will "
-                    "include it.",
+                    "megatron-core 0.18 and later (0.19.2 is the latest release) cannot take "
+                    f"this ramp: {schedule} These arguments are for megatron-core ≤ 0.17 "
+                    "(--rampup-batch-size); 0.18 and later accept that flag but ignore it and "
+                    "train at --global-batch-size from the first step.",
                 )
             )
-        alternatives += megatron_step_schedule(s, constant_args)
-        notes += megatron_ramp_notes(s, bool(alternatives))
+        notes += megatron_ramp_notes(s, schedule_given)
     elif s.optimizer_steps:
         args.append(("--train-iters", s.optimizer_steps))
     text = megatron_command(s, args)
@@ -461,13 +470,19 @@ def megatron(s: Scenario) -> Snippet:
         )
     )
     if s.megatron_train_iters is not None:
-        notes.append(
-            Note(
-                "info",
-                f"With --train-samples {n(s.megatron_train_samples)} and the ramp-up, Megatron "
-                f"sets train_iters = {n(s.megatron_train_iters)}.",
-            )
+        legacy_iters = (
+            f"--train-samples {n(s.megatron_train_samples)} and the ramp, megatron-core ≤ 0.17 "
+            f"sets train_iters = {n(s.megatron_train_iters)}"
         )
+        if schedule_given:
+            text_iters = (
+                f"With the schedule and --train-samples {n(s.budget_samples)}, megatron-core "
+                f"0.19.2 sets train_iters = {n(s.optimizer_steps)}; with the alternative's "
+                f"{legacy_iters}."
+            )
+        else:
+            text_iters = f"With {legacy_iters}."
+        notes.append(Note("info", text_iters))
     if s.target_sequences is not None and s.target_sequences != s.global_batch:
         try:
             rules.megatron_num_microbatches(s.target_sequences, s.micro_batch, s.dp)
@@ -489,45 +504,103 @@ def megatron_command(s: Scenario, args: list[tuple[str, object]]) -> str:
     return text + " \\\n".join(lines) + "\n"
 
 
-def megatron_ramp_notes(s: Scenario, has_alternative: bool) -> list[Note]:
+def megatron_legacy_ramp_args(s: Scenario, constant_args) -> list[tuple[str, object]]:
+    """The ramp for megatron-core up to 0.17: --rampup-batch-size next to --global-batch-size,
+    and the --train-samples its update_train_iters turns into the budget's steps."""
+    start, increment, samples = s.rampup
+    args = [*constant_args, ("--rampup-batch-size", f"{start} {increment} {samples}")]
+    if s.megatron_train_samples is not None:
+        args.append(("--train-samples", s.megatron_train_samples))
+    return args
+
+
+def megatron_ramp_notes(s: Scenario, schedule_given: bool) -> list[Note]:
     start, increment, samples = s.rampup
     ramp = f"--rampup-batch-size {start} {increment} {samples}"
-    if has_alternative:
-        newer = "the alternative below is the same ramp for 0.18 and later."
-    else:
-        newer = (
-            "for 0.18 and later write the ramp as --step-batch-size-schedule "
-            '"THRESHOLD:BATCH ...", one entry per batch in the ramp table above at its first '
-            f"sample x {n(s.seq_len)} tokens, and drop --global-batch-size; here that is "
-            f"{n(len(step_schedule_entries(s)))} entries, too many to print."
+    notes = []
+    if schedule_given:
+        notes.append(
+            Note(
+                "info",
+                f"The ramp ({ramp} in megatron-core ≤ 0.17, the alternative below) is written "
+                "for megatron-core 0.18 and later (0.19.2 is the latest release) as "
+                "--step-batch-size-schedule: one THRESHOLD:BATCH entry per batch in the ramp "
+                f"table above, the threshold its first sample x {n(s.seq_len)} tokens (Megatron "
+                "reads thresholds as tokens because --seq-length is given), the last entry the "
+                "global batch. Megatron refuses --global-batch-size next to a schedule and then "
+                f"sets global_batch_size = micro-batch x DP = {n(s.micro_batch * s.dp)}, which "
+                "is also its default evaluation batch; --eval-global-batch-size "
+                f"{s.global_batch} evaluates as many sequences per evaluation step as the "
+                "constant-batch run does."
+                + (
+                    " Megatron reads thresholds with float(): those past 2^53 tokens, which a "
+                    "double cannot hold exactly, are written as the next whole number it can, "
+                    "still within the same sample."
+                    if any(
+                        step_schedule_threshold(first, s.seq_len) != first * s.seq_len
+                        for first, _ in step_schedule_entries(s)
+                    )
+                    else ""
+                ),
+            )
         )
-    notes = [
-        Note(
-            "warning",
-            "megatron-core 0.18.0 and later (0.19.2 is the latest release) no longer read "
-            f"{ramp}: it is deprecated in favour of --step-batch-size-schedule, still accepted, "
-            "and ignored, so the run would train at --global-batch-size from the first step. "
-            f"These arguments are for megatron-core up to 0.17; {newer}",
+    if s.megatron_train_samples is None:
+        legacy = (
+            "The megatron-core ≤ 0.17 alternative"
+            if schedule_given
+            else "Megatron up to megatron-core 0.17"
         )
-    ]
+        text = (
+            f"{legacy} refuses a ramp with iteration-based training ('expected no "
+            "batch-size rampup for iteration-based training'): it needs --train-samples."
+        )
+        if schedule_given:
+            text = (
+                "Give the run's length as --train-samples: with --train-iters, megatron-core "
+                "0.19.2 sizes the training data as train_iters x global_batch_size, and without "
+                f"--global-batch-size that is micro-batch x DP = {n(s.micro_batch * s.dp)} "
+                "sequences per step, not the schedule's batches. " + text
+            )
+        notes.append(
+            Note(
+                "warning" if schedule_given else "rejects",
+                text + " Give a training budget above and the snippet will include it.",
+            )
+        )
     if s.ramp_budget_end is not None:
         steps, consumed, last_batch = s.ramp_budget_end
         text = (
-            f"The training budget ends inside the batch ramp-up ({ramp}): "
-            f"{n(s.budget_samples)} sequences (the budget in tokens / {n(s.seq_len)}, rounded "
-            f"up) are used up after {n(steps)} optimizer steps at growing batches, the last at "
-            f"{n(last_batch)}, so the run never trains at the global batch of "
-            f"{n(s.global_batch)}. Megatron's update_train_iters runs another ramp iteration "
-            "whenever the samples consumed are at most --train-samples, so --train-samples is "
+            f"The training budget ends inside the batch ramp-up: {n(s.budget_samples)} "
+            f"sequences (the budget in tokens / {n(s.seq_len)}, rounded up) are used up after "
+            f"{n(steps)} optimizer steps at growing batches, the last at {n(last_batch)}, so "
+            f"the run never trains at the global batch of {n(s.global_batch)}. "
+        )
+        if schedule_given:
+            text += (
+                "megatron-core 0.19.2's update_train_iters runs iterations while the samples "
+                "consumed are below --train-samples, so the snippet gives it the budget, "
+                f"{n(s.budget_samples)}. Up to 0.17 ({ramp}) "
+            )
+        else:
+            text += f"With {ramp}, "
+        text += (
+            "Megatron's update_train_iters runs another ramp iteration whenever the samples "
+            "consumed are at most --train-samples, so --train-samples is "
             f"{n(s.megatron_train_samples)}"
         )
+        if schedule_given:
+            text += " in the alternative"
         if consumed <= samples:
             text += f"; giving it the {n(consumed)} samples those steps consume would add a step"
         notes.append(Note("warning", text + "."))
     return notes
 
 
-MAX_SCHEDULE_ENTRIES = 128  # a longer --step-batch-size-schedule is no longer a usable snippet
+# Linux refuses to start a program when one argument string, with its NUL, exceeds
+# MAX_ARG_STRLEN = 32 pages (include/uapi/linux/binfmts.h); with 4 KiB pages execve fails
+# with E2BIG ("Argument list too long") from 131,072 bytes on. torchrun starts its workers
+# with the same arguments.
+MAX_ARGUMENT_CHARS = 32 * 4096 - 1
 
 
 def step_schedule_entries(s: Scenario) -> list[tuple[int, int]]:
@@ -539,32 +612,52 @@ def step_schedule_entries(s: Scenario) -> list[tuple[int, int]]:
     return entries
 
 
-def megatron_step_schedule(s: Scenario, constant_args) -> list[Alternative]:
+def step_schedule_threshold(first_sample: int, seq_len: int) -> int | None:
+    """A token count Megatron reads back as `first_sample`: it parses a threshold with
+    int(float(value)) and divides by seq_length. first_sample x seq_len, unless a double cannot
+    hold it (past 2**53); then the next double up, if it still lies within that sample's
+    tokens; None if none does."""
+    tokens = first_sample * seq_len
+    value = float(tokens)
+    if int(value) < tokens:
+        value = math.nextafter(value, math.inf)
+    written = int(value)
+    return written if written // seq_len == first_sample else None
+
+
+def megatron_step_schedule(s: Scenario, constant_args) -> list[tuple[str, object]] | str:
     """The ramp as megatron-core 0.18+'s --step-batch-size-schedule "THRESHOLD:BATCH ...":
-    one entry per batch actually trained at, at the sample where it starts. The CLI passes
-    --seq-length, so Megatron reads thresholds as tokens and converts them with
-    int(float(value)) // seq_length; each must come back exactly."""
+    one entry per batch actually trained at, at the sample where it starts, thresholds in
+    tokens (the CLI passes --seq-length). Megatron sets no limit on the entries. Returns the
+    arguments, or why the schedule cannot be given (a sentence)."""
     entries = step_schedule_entries(s)
-    if not entries or len(entries) > MAX_SCHEDULE_ENTRIES:
-        return []
     written = []
     for first_sample, batch in entries:
-        tokens = first_sample * s.seq_len
-        if int(float(str(tokens))) // s.seq_len != first_sample:
-            return []  # beyond float precision: Megatron would move the threshold
+        tokens = step_schedule_threshold(first_sample, s.seq_len)
+        if tokens is None:
+            return (
+                f"its --step-batch-size-schedule would need the batch of {n(batch)} to start "
+                f"at sample {n(first_sample)}, {n(first_sample * s.seq_len)} tokens, and "
+                "Megatron reads thresholds with float(), which holds no whole number of "
+                "tokens between that and the next sample's first token."
+            )
         written.append(f"{tokens}:{batch}")
+    schedule = " ".join(written)
+    if len(schedule) > MAX_ARGUMENT_CHARS:
+        return (
+            f"its --step-batch-size-schedule would be {n(len(entries))} entries, "
+            f"{n(len(schedule))} characters, and Linux refuses to start a program with one "
+            f"argument longer than {n(MAX_ARGUMENT_CHARS)} characters (MAX_ARG_STRLEN, 32 "
+            "pages of 4 KiB: 'Argument list too long'). A larger increment gives fewer "
+            "batches and a shorter schedule, but a different ramp."
+        )
     args = [(f, v) for f, v in constant_args if f != "--global-batch-size"]
-    args.append(("--step-batch-size-schedule", f'"{" ".join(written)}"'))
+    args.append(("--step-batch-size-schedule", f'"{schedule}"'))
+    args.append(("--eval-global-batch-size", s.global_batch))
     if s.budget_samples is not None:
         # Its update_train_iters counts iterations while consumed < --train-samples.
         args.append(("--train-samples", s.budget_samples))
-    return [
-        Alternative(
-            "megatron-core 0.18 and later (--step-batch-size-schedule, thresholds in tokens; "
-            "it cannot be combined with --global-batch-size)",
-            megatron_command(s, args),
-        )
-    ]
+    return args
 
 
 # --- torchtitan -----------------------------------------------------------------------------

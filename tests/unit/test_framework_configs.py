@@ -15,6 +15,12 @@ from hypothesis import strategies as st
 from calculators.engine import framework_rules as rules
 from calculators.engine.framework_configs import FRAMEWORKS
 from calculators.engine.grad_accum import AccumulationInput, Options, plan
+from tests.unit.test_rampup import (
+    MegatronRampup,
+    MegatronStepSchedule,
+    assert_schedule_follows_ramp,
+    megatron_batch_arguments,
+)
 
 
 def scenario(**kw):
@@ -145,15 +151,27 @@ def check_megatron(p, text):
     )
     assert world % model_parallel == 0
     dp = world // model_parallel
-    m = rules.megatron_num_microbatches(one["--global-batch-size"], one["--micro-batch-size"], dp)
+    micro = one["--micro-batch-size"]
+    if p.rampup:
+        # megatron-core 0.19.2 (the latest release): the ramp as a step schedule whose last
+        # batch is the global batch, and no --global-batch-size (validate_args refuses both).
+        assert "--rampup-batch-size" not in flags  # accepted but ignored since 0.18
+        megatron_batch_arguments(flags, dp)
+        (schedule,) = flags["--step-batch-size-schedule"]
+        step = MegatronStepSchedule(schedule, one["--seq-length"], micro * dp)
+        assert_schedule_follows_ramp(
+            step, MegatronRampup(step.global_batch_size, micro * dp, *p.options.rampup)
+        )
+        global_batch = step.global_batch_size
+    else:
+        global_batch = one["--global-batch-size"]
+    m = rules.megatron_num_microbatches(global_batch, micro, dp)
     assert m == p.accumulation.accumulation_steps
     if p.inputs.vpp > 1:
         group = one.get("--microbatch-group-size-per-virtual-pipeline-stage")
         if m >= p.inputs.pp:
             rules.megatron_interleaving(p.inputs.pp, p.inputs.vpp, m, group)
-    if p.rampup:
-        assert [int(v) for v in flags["--rampup-batch-size"]] == list(p.options.rampup)
-    return one["--global-batch-size"]
+    return global_batch
 
 
 # The fields of torchtitan's config dataclasses (slots=True: assigning any other name raises
@@ -414,9 +432,12 @@ def test_flags_what_each_framework_refuses():
     one_stage = scenario(gpus=16, pp=1, vpp=1)
     assert not notes_of(one_stage, "megatron", "rejects")
 
+    # megatron-core up to 0.17 refuses a ramp without --train-samples; 0.19.2 runs it, so
+    # the refusal is about the labelled 0.17 alternative, a warning on the snippet.
     ramp_no_budget = scenario(options=Options(rampup=(32, 32, 10_000)))
-    (ramp,) = notes_of(ramp_no_budget, "megatron", "rejects")
-    assert "--train-samples" in ramp
+    assert not notes_of(ramp_no_budget, "megatron", "rejects")
+    (ramp,) = [t for t in notes_of(ramp_no_budget, "megatron", "warning") if "refuses" in t]
+    assert "--train-samples" in ramp and "≤ 0.17 alternative" in ramp
 
 
 def test_interleaved_group_size_is_added_when_needed():

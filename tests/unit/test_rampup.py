@@ -1,5 +1,6 @@
 """Megatron's batch ramp-up against its documented example and a literal transcription of its
-calculator and training loop (num_microbatches_calculator.py, training.py)."""
+calculator and training loop (num_microbatches_calculator.py, training.py): the ramp of
+megatron-core up to 0.17 and the step schedule of 0.18 and later (0.19.2, its latest release)."""
 
 import pytest
 from hypothesis import given, settings
@@ -94,6 +95,106 @@ def megatron_steps_for_budget(gbs, mbs_dp, start, incr, ramp, budget_samples):
         consumed += calc.current
         steps += 1
     return steps
+
+
+def parse_numeric_value(value_str: str) -> int:
+    """StepBatchsizeNumMicroBatchesCalculator._parse_numeric_value, megatron-core 0.19.2
+    megatron/core/num_microbatches_calculator.py."""
+    value_str = value_str.strip().upper()
+    multiplier = 1
+    if value_str.endswith("T"):
+        multiplier = 1_000_000_000_000
+        value_str = value_str[:-1]
+    elif value_str.endswith("B"):
+        multiplier = 1_000_000_000
+        value_str = value_str[:-1]
+    elif value_str.endswith("M"):
+        multiplier = 1_000_000
+        value_str = value_str[:-1]
+    elif value_str.endswith("K"):
+        multiplier = 1_000
+        value_str = value_str[:-1]
+    return int(float(value_str) * multiplier)
+
+
+class MegatronStepSchedule:
+    """StepBatchsizeNumMicroBatchesCalculator (megatron-core 0.19.2): _parse_schedule,
+    _validate_schedule, _get_batch_size_for_samples and update. megatron/training/global_vars.py
+    passes seq_length=args.seq_length, so thresholds are tokens."""
+
+    def __init__(self, schedule_str: str, seq_length: int, mbs_times_dp: int):
+        schedule = []
+        for entry in schedule_str.strip().replace(",", " ").split():
+            assert ":" in entry
+            threshold_str, batch_size_str = entry.split(":", 1)
+            threshold = parse_numeric_value(threshold_str)
+            batch_size = parse_numeric_value(batch_size_str)
+            if seq_length is not None:
+                threshold = threshold // seq_length
+            schedule.append((threshold, batch_size))
+        schedule.sort(key=lambda x: x[0])
+        assert schedule and schedule[0][0] == 0
+        for i in range(1, len(schedule)):
+            assert schedule[i][0] > schedule[i - 1][0]
+        self.schedule = schedule
+        self.global_batch_size = schedule[-1][1]
+        self.mbs_dp = mbs_times_dp
+        self.current = None
+
+    def update(self, consumed_samples: int, consistency_check: bool) -> None:
+        batch_size = self.schedule[0][1]
+        for threshold, bs in self.schedule:
+            if consumed_samples >= threshold:
+                batch_size = bs
+            else:
+                break
+        self.current = batch_size
+        if consistency_check:
+            assert self.current % self.mbs_dp == 0
+
+
+def step_schedule_train_iters(calc: MegatronStepSchedule, train_samples: int) -> int:
+    """update_train_iters with --step-batch-size-schedule (megatron-core 0.19.2
+    megatron/training/training.py)."""
+    iterations = 0
+    consumed_samples = 0
+    while consumed_samples < train_samples:
+        calc.update(consumed_samples, consistency_check=False)
+        consumed_samples += calc.current
+        iterations += 1
+    return iterations
+
+
+def assert_schedule_follows_ramp(step: MegatronStepSchedule, ramp: MegatronRampup) -> None:
+    """Every iteration trains at the same batch under both calculators, checked per entry
+    rather than per iteration (a ramp can last billions of samples): from threshold T_i the
+    schedule trains B_i at T_i, T_i + B_i, ... up to T_(i+1), which must be one of those
+    boundaries; the ramp's batch never decreases with consumed samples, so it is B_i at all
+    of them when it is B_i at the first and the last, and the next batch starts at T_(i+1)."""
+    entries = step.schedule
+    for (threshold, batch), (following, _) in zip(entries, entries[1:], strict=False):
+        assert (following - threshold) % batch == 0
+        for consumed in (threshold, following - batch):
+            ramp.update(consumed, consistency_check=True)
+            assert ramp.current == batch
+    last, gbs = entries[-1]
+    ramp.update(last, consistency_check=True)
+    assert ramp.current == gbs == ramp.gbs  # its largest batch: constant from here on
+
+
+def megatron_batch_arguments(flags: dict[str, list[str]], dp: int) -> tuple[int, int]:
+    """The batch part of validate_args, megatron-core 0.19.2 megatron/training/arguments.py
+    (lines 675-696): a step schedule refuses an explicit --global-batch-size, which then
+    defaults to micro-batch x DP, as does the evaluation batch. Returns (global_batch_size,
+    eval_global_batch_size)."""
+    micro = int(flags["--micro-batch-size"][0])
+    given = "--global-batch-size" in flags
+    if "--step-batch-size-schedule" in flags and given:
+        raise ValueError("Cannot specify both --step-batch-size-schedule and --global-batch-size")
+    global_batch_size = int(flags["--global-batch-size"][0]) if given else micro * dp
+    eval_global = int(flags.get("--eval-global-batch-size", [global_batch_size])[0])
+    assert eval_global % (micro * dp) == 0
+    return global_batch_size, eval_global
 
 
 ramps = st.integers(1, 6).flatmap(

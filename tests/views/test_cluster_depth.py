@@ -108,8 +108,11 @@ def test_rampup_table_and_megatron_budget(client):
     html = client.get(URL, params).content.decode()
     assert 'data-testid="rampup-stages"' in html and 'data-testid="num_increments">31<' in html
     with_budget = get_json(client, **params, train_tokens="1e11")["result"]
+    # megatron-core 0.19.2 takes the ramp as a step schedule; 0.17's flag is the alternative.
     assert "--train-samples" in with_budget["configs"]["megatron"]
-    assert "--rampup-batch-size 32 32 100000" in with_budget["configs"]["megatron"]
+    assert '--step-batch-size-schedule "0:32 ' in with_budget["configs"]["megatron"]
+    (alt,) = with_budget["config_notes"]["megatron"]["alternatives"]
+    assert "--rampup-batch-size 32 32 100000" in alt["text"]
 
 
 def test_ramp_on_a_pipeline_shows_its_first_bubble_and_budget_steps(client):

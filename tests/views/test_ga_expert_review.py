@@ -56,22 +56,28 @@ def test_torchtitan_snippet_is_for_the_release_with_main_as_a_labelled_alternati
 
 
 def test_a_budget_that_ends_inside_the_ramp_is_warned_with_flags_that_match_it(client):
-    # Megatron-LM core_v0.16.1 update_train_iters (transcribed in tests/unit/test_rampup.py)
-    # runs a ramp iteration whenever consumed <= --train-samples: 976,563 (4e9 / 4096, rounded
-    # up) gives the budget's 6,709 steps; the 976,832 those steps consume would give 6,710.
+    # megatron-core 0.19.2 update_train_iters (step schedule) counts iterations while
+    # consumed < --train-samples; Megatron-LM core_v0.16.1 (up to 0.17, ramp-up) runs a ramp
+    # iteration whenever consumed <= --train-samples. Both transcribed in
+    # tests/unit/test_rampup.py: 976,563 (4e9 / 4096, rounded up) gives the budget's 6,709
+    # steps in both; the 976,832 those steps consume would give 6,710 up to 0.17.
     query = "train_tokens=4e9&rampup_start=32&rampup_increment=32&rampup_samples=2000000"
     data = result(client, query)
     budget = data["rampup"]["budget"]
     assert budget["ends_in_ramp"] is True
     assert (budget["optimizer_steps"], budget["megatron_train_samples"]) == (6_709, 976_563)
     assert budget["megatron_train_iters"] == 6_709
-    assert "--train-samples 976563\n" in data["configs"]["megatron"]
-    warnings = [
-        n["text"] for n in data["config_notes"]["megatron"]["notes"] if n["kind"] == "warning"
-    ]
+    megatron = data["configs"]["megatron"]
+    assert "--step-batch-size-schedule" in megatron and "--rampup-batch-size" not in megatron
+    assert "--train-samples 976563\n" in megatron
+    notes = data["config_notes"]["megatron"]
+    assert notes["rejected"] is False
+    warnings = [n["text"] for n in notes["notes"] if n["kind"] == "warning"]
     assert any("--rampup-batch-size 32 32 2000000" in t and "inside" in t for t in warnings)
-    (alt,) = data["config_notes"]["megatron"]["alternatives"]
-    assert "--step-batch-size-schedule" in alt["text"]
+    (alt,) = notes["alternatives"]
+    assert alt["label"].startswith("megatron-core ≤ 0.17")
+    assert "--rampup-batch-size 32 32 2000000" in alt["text"]
+    assert "--train-samples 976563\n" in alt["text"]
     html = client.get(URL + "?" + query).content.decode()
     assert 'data-testid="ramp-budget-inside"' in html
     assert "<code>--train-samples 976563</code>" in html
