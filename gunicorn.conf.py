@@ -21,10 +21,10 @@ nginx reads every request completely, under stated timeouts, before a worker see
 thousands of waiting connections for a few kilobytes each; it answers 503 at once when enough
 requests are already waiting, so the queue in front of the workers stays short. The cost is
 one more hop on loopback, which `make bench` measures against gunicorn alone: none in
-throughput (medians of five runs: full page 1.05x, fragment 1.39x, /healthz 2.84x, since
+throughput (medians of six runs: full page 1.27x, fragment 1.29x, /healthz 2.63x, since
 clients keep their connection to nginx while sync workers close every one), and the servers'
-CPU per request 0.99x for the page and fragment, 0.74x for /healthz; 15 MiB more memory
-(README, "Performance").
+CPU per request 0.98x for the page, 0.97x for the fragment, 0.76x for /healthz; 15 MiB more
+memory (README, "Performance").
 """
 
 import io

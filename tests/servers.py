@@ -1,6 +1,7 @@
 """Real servers on loopback for integration tests: production gunicorn, the Docker image's
 command (nginx in front of gunicorn) and the nginx that balances and caches several of them."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -75,7 +77,11 @@ class Gunicorn:
         self.process = subprocess.Popen(
             argv, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True
         )
-        wait_until_up(self.url + "/healthz", self.process)
+        try:
+            wait_until_up(self.url + "/healthz", self.process)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.process.terminate()
@@ -126,9 +132,13 @@ class Instance:
         self.stdout = stdout
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Its run directory goes in here, removed by stop(): a killed instance leaves it.
+        self.tmp = tempfile.mkdtemp(prefix="gradacc-test-")
         defaults = {"ACCESS_LOG": "off", "DJANGO_SECURE_SSL": "0", "HOST": "127.0.0.1"}
         self.env = production_env(
-            **{**defaults, **env}, PORT=str(self.port), WEB_CONCURRENCY=str(workers)
+            **{**defaults, **env, "TMPDIR": self.tmp},
+            PORT=str(self.port),
+            WEB_CONCURRENCY=str(workers),
         )
         self.start(wait)
 
@@ -142,7 +152,11 @@ class Instance:
             self.wait_until_up()
 
     def wait_until_up(self) -> None:
-        wait_until_up(self.url + "/healthz", self.process)
+        try:
+            wait_until_up(self.url + "/healthz", self.process)
+        except BaseException:
+            self.stop()  # no instance outlives a failed start
+            raise
 
     def pids(self) -> list[int]:
         return session_pids(self.process.pid)
@@ -161,6 +175,10 @@ class Instance:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.pids():  # anything of it still left (a worker whose master was killed)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 FRONT_MAIN_CONF = """
@@ -209,7 +227,11 @@ class NginxFront:
         user = "user root;" if os.geteuid() == 0 else ""
         conf.write_text(FRONT_MAIN_CONF.format(user=user, tmp=tmp))
         self.process = subprocess.Popen([binary, "-c", str(conf), "-p", str(tmp), "-e", "stderr"])
-        wait_until_up(self.url + "/healthz", self.process)
+        try:
+            wait_until_up(self.url + "/healthz", self.process)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.process.terminate()
