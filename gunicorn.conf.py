@@ -113,7 +113,7 @@ def warm_up(app, log) -> None:
 
     from django.conf import settings
 
-    from calculators import registry
+    from calculators.kit import registry
 
     hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"]
     host = hosts[0] if hosts else "localhost"

@@ -5,7 +5,7 @@ class ActivationMemoryConfig(AppConfig):
     name = "activation_memory"
 
     def ready(self):
-        from calculators import registry
+        from calculators.kit import registry
 
         from . import share
         from .forms import ActivationMemoryForm

@@ -5,7 +5,7 @@ Pure numbers and labels; the template draws them as inline SVG with a table as t
 
 from dataclasses import dataclass
 
-from calculators.engine.memory import GIB
+from calculators.catalog.memory import GIB
 
 WIDTH, BAR_Y, BAR_H, HEIGHT = 640, 28, 36, 96
 

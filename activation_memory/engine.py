@@ -22,14 +22,14 @@ k = kv_heads * head_dim, f = ffn_hidden, d = bytes per activation element.
 
 from dataclasses import dataclass, field, replace
 
-from calculators.engine import InputError
-from calculators.engine.memory import (
+from calculators.catalog.memory import (
     ModelStateBytes,
     ceil_div,
     state_bytes_per_param,
     zero_sharded_state_bytes,
 )
 from calculators.engine.pipeline import bubble_fraction
+from calculators.kit.errors import InputError
 
 ARCHES = ("llama", "gpt")
 ATTENTIONS = ("flash", "eager")

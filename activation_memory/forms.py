@@ -2,13 +2,14 @@ from dataclasses import asdict
 from urllib.parse import urlencode
 
 from django import forms
-from django.urls import reverse
 
-from calculators.engine.memory import GIB, MIB, OPTIMIZERS, PRECISIONS
-from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
-from calculators.forms_base import CalculatorForm
+from calculators.catalog.memory import GIB, MIB, OPTIMIZERS, PRECISIONS
+from calculators.kit import registry
+from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.kit.forms import CalculatorForm
 
-from . import presets
+from . import agreement, presets
+from .chart import memory_bar
 from .engine import Hardware, Scenario, fit
 
 # Total memory as nvidia-smi reports it (MiB), read from published nvidia-smi output of each
@@ -21,6 +22,9 @@ GPUS = {
     "custom": ("Custom capacity (GiB below)", None),
 }
 MAX_DEGREE = 1024
+# What the preset script copies into the fields (the no-JS path applies presets server-side).
+PRESET_FIELDS = {p.id: p.fields() for p in presets.PRESETS}
+PAPER_RUN_LINKS = [(name, "?" + urlencode(query)) for name, query in presets.paper_run_queries()]
 
 
 class IntChoiceField(forms.TypedChoiceField):
@@ -188,6 +192,39 @@ class ActivationMemoryForm(CalculatorForm):
             values = {n: self.data.get(n) for n in presets.ARCHITECTURE_FIELDS}
             self.data["preset"] = presets.matching(values)
 
+    sections = {
+        "architecture": ("head_dim", "tied"),
+        "parallel": ("tp", "sp", "pp", "vpp", "accumulation_steps"),
+    }
+
+    def extra_context(self) -> dict:
+        page = {
+            "preset_fields": PRESET_FIELDS,
+            "presets": presets.PRESETS,
+            "paper_runs": PAPER_RUN_LINKS,
+            "agreement": agreement.summary(),
+        }
+        if self.result is None:
+            return page
+        return {
+            **page,
+            "inputs": self.cleaned_data,
+            "gpu_name": self.gpu_name(),
+            "accumulation_link": self.accumulation_link(),
+            "bar": self.bar(),
+        }
+
+    def bar(self):
+        need = self.result.need
+        parts = [
+            ("weights", "Weights", need.states.weights_bytes),
+            ("gradients", "Gradients", need.states.gradients_bytes),
+            ("optimizer", "Optimizer states", need.states.optimizer_bytes),
+            ("activations", "Activations", need.activations_bytes),
+            ("working", "Recompute and loss buffers", need.working_bytes),
+        ]
+        return memory_bar(parts, self.result.capacity_bytes, self.result.usable_bytes)
+
     def capacity_bytes(self, cleaned) -> int:
         _, capacity = GPUS[cleaned["gpu"]]
         return capacity if capacity is not None else int(cleaned["gpu_gib"] * GIB)
@@ -221,7 +258,8 @@ class ActivationMemoryForm(CalculatorForm):
             return None
         query = {"micro_batch": r.largest_micro_batch, "seq_len": c["seq_len"], "gpus": c["gpus"]}
         query.update({k: c[k] for k in ("tp", "pp") if c[k] > 1})
-        return f"{reverse('calculators:gradient-accumulation')}?{urlencode(query)}"
+        flagship = registry.find("gradient-accumulation")
+        return flagship.href(urlencode(query)) if flagship else None
 
     def summary(self) -> str:
         if not self.result:

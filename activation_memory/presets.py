@@ -1,7 +1,7 @@
 """Architecture presets. Every value is the model's published configuration (cited per preset);
 selecting one fills the form's architecture fields, and the permalink carries the fields.
 
-Modern models the site's shared catalog (calculators/engine/model_catalog.py) already
+Modern models the site's shared catalog (calculators/catalog/models.py) already
 describes take their fields from it, so one config.json reading serves every tool. The rest
 are written out here: GPT-3 and the paper's models (not open-weight decoders the catalog
 covers), Llama 2 7B, and Mistral 7B v0.1 (its paper's 32,000-token vocabulary; the catalog
@@ -10,7 +10,7 @@ holds v0.3, 32,768 tokens).
 
 from dataclasses import asdict, dataclass
 
-from calculators.engine import model_catalog
+from calculators.catalog import models as model_catalog
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The activation-memory share-image headline, read from the tool's JSON answer."""
 
-from calculators.templatetags.numbers import exact, gb, gib
+from calculators.kit.numbers import exact, gb, gib
 from share_images.headline import Figure, Headline, unbroken
 
 from . import presets

@@ -23,7 +23,7 @@ django.setup()
 from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from calculators import registry  # noqa: E402
+from calculators.kit import registry  # noqa: E402
 from share_images import card, scenario  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))

@@ -5,8 +5,9 @@ class CalculatorsConfig(AppConfig):
     name = "calculators"
 
     def ready(self):
-        from . import registry, share
+        from . import share
         from .forms import GradAccumForm
+        from .kit import registry
 
         registry.register(
             registry.Tool(

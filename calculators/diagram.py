@@ -5,10 +5,10 @@ Geometry first (numbers and labels, easy to test), then `step_svg` writes the ma
 """
 
 from dataclasses import dataclass
-from html import escape
 from typing import NamedTuple
 
-from .svg import element, figure_svg, text
+from .kit.html import Markup, escape
+from .kit.svg import Figure, element, figure_svg, text
 
 CELL_W, CELL_H, GAP = 40, 26, 6
 LABEL_W, TOP = 78, 26
@@ -258,3 +258,18 @@ def pipeline_svg(d: PipelineDiagram) -> str:
         id_prefix="pipeline",
         data_testid="pipeline-diagram",
     )
+
+
+# --- What the result template prints ---------------------------------------------------------
+
+
+def step_figure(plan) -> Figure:
+    a = plan.accumulation
+    d = step_diagram(a.data_parallel_size, a.accumulation_steps, plan.inputs.micro_batch)
+    return Figure(Markup(step_svg(d)), d.description)
+
+
+def pipeline_figure(plan) -> Figure:
+    pipe = plan.pipeline
+    d = pipeline_diagram(pipe.pp, pipe.vpp, pipe.microbatches)
+    return Figure(Markup(pipeline_svg(d)), d.description)

@@ -1,21 +1,23 @@
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from urllib.parse import parse_qsl
 
+from .catalog.models import MODELS
+from .diagram import pipeline_figure, step_figure
 from .engine import compare
 from .engine.budget import GPU_BY_SLUG, GPU_PEAKS, ModelSize, catalog_model_size
 from .engine.grad_accum import AccumulationInput, Options, plan
-from .engine.model_catalog import MODELS
-from .fields import (
+from .kit.fields import (
     DecimalNumberField,
     PlainChoiceField,
     WholeCountField,
     WholeNumberField,
     plain_number,
 )
-from .forms_base import CalculatorForm
-from .querystrings import query
-from .templatetags.numbers import human as human_count
+from .kit.forms import CalculatorForm
+from .kit.numbers import human as human_count
+from .kit.querystrings import query
+from .snippets import config_snippets
 
 MAX_GPUS = 1_048_576
 MAX_DEGREE = 1024
@@ -40,6 +42,15 @@ class ModelChoiceField(PlainChoiceField):
 
     def clean(self, value):
         return super().clean(value) or None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    columns: list[dict]  # the current scenario first, then each pinned one
+    rows: list[dict]  # per metric: its cells (value, change against the current)
+    is_pinned: bool
+    can_pin: bool
+    pin_link: str
 
 
 class GradAccumForm(CalculatorForm):
@@ -353,7 +364,7 @@ class GradAccumForm(CalculatorForm):
         "compare": "micro_batch=8",
     }
 
-    SECTIONS = {
+    sections = {
         "target": ("target_tokens",),
         "parallel": ("tp", "pp", "cp", "vpp"),
         "budget": (
@@ -371,24 +382,21 @@ class GradAccumForm(CalculatorForm):
         "lr": ("ref_lr", "ref_batch"),
     }
 
-    @cached_property
-    def open_sections(self) -> set[str]:
-        """Optional input groups to show expanded: any value off its default, or an error."""
-        opened = set()
-        for section, names in self.SECTIONS.items():
-            for name in names:
-                raw = (self.data.get(name) or "").strip()
-                initial = self.fields[name].initial
-                default = "" if initial is None else plain_number(initial)
-                if name in self.errors or raw != default:
-                    opened.add(section)
-        return opened
-
-    def gpu_peak(self):
-        """The preset GPU behind an estimate (None when a custom peak overrides it)."""
-        if not self.result or self.cleaned_data.get("peak_tflops"):
-            return None
-        return GPU_BY_SLUG[self.cleaned_data["gpu"]]
+    def extra_context(self) -> dict:
+        plan = self.result
+        if plan is None or self.errors:  # a bad pin leaves the scenario computed but invalid
+            # The pinned scenarios stay removable from a link whose inputs are wrong.
+            return {"unpin_links": self.unpin_links() if self.pins_raw else ()}
+        custom_peak = self.cleaned_data["peak_tflops"]
+        return {
+            "unpin_links": (),
+            "compare": self.comparison,
+            # The preset GPU behind an estimate (None when a custom peak overrides it).
+            "gpu_peak": None if custom_peak else GPU_BY_SLUG[self.cleaned_data["gpu"]],
+            "configs": config_snippets(plan.snippets),
+            "steps_figure": step_figure(plan),
+            "pipeline_figure": pipeline_figure(plan) if plan.pipeline.enabled else None,
+        }
 
     def hidden_pins(self) -> list[str]:
         """The compare= values to carry through the form's own submissions."""
@@ -449,16 +457,6 @@ class GradAccumForm(CalculatorForm):
     def pinned_queries(self) -> list[str]:
         return [p.pin_query() for p in self.pins]
 
-    def is_pinned(self) -> bool:
-        return self.pin_query() in self.pinned_queries()
-
-    def can_pin(self) -> bool:
-        return len(self.pins) < compare.MAX_PINNED and not self.is_pinned()
-
-    def pin_link(self) -> str:
-        """The permalink with this scenario added to the compared ones."""
-        return self.query_string() + "&" + query([(PIN_PARAM, self.pin_query())])
-
     def unpin_links(self) -> list[tuple[int, str]]:
         """(pin number, permalink without that pin), for valid and invalid forms alike."""
         if self.is_bound and not self.errors:
@@ -474,34 +472,44 @@ class GradAccumForm(CalculatorForm):
             links.append((index + 1, query(pairs + [(PIN_PARAM, q) for q in kept])))
         return links
 
-    def comparison(self) -> list[dict]:
-        """Current scenario first, then each pinned one with its deltas against the current."""
-        current = compare.metrics_of(self.result)
-        columns = [{"label": "Current", "query": self.pin_query(), "metrics": current, "delta": {}}]
-        unpin = dict(self.unpin_links())
-        for number, pinned in enumerate(self.pins, start=1):
-            values = compare.metrics_of(pinned.result)
+    @cached_property
+    def comparison(self) -> Comparison:
+        """The current scenario and each pinned one, with its deltas against the current:
+        computed once for the page, the fragment and the JSON. Without pins there is no table
+        (`columns` and `rows` are empty), only the offer to pin."""
+        this_query = self.pin_query()
+        pinned = self.pinned_queries()
+        columns, rows = [], []
+        if self.pins:
+            current = compare.metrics_of(self.result)
             columns.append(
-                {
-                    "label": f"Pinned {number}",
-                    "query": pinned.pin_query(),
-                    "unpin": unpin[number],  # the permalink without this pin
-                    "metrics": values,
-                    "delta": compare.deltas(current, values),
-                }
+                {"label": "Current", "query": this_query, "metrics": current, "delta": {}}
             )
-        return columns
-
-    def comparison_rows(self) -> list[dict]:
-        """The same data row by row, for the table; rows nobody has are left out."""
-        columns = self.comparison()
-        rows = []
-        for metric in compare.METRICS:
-            cells = [(c["metrics"][metric.key], c["delta"].get(metric.key)) for c in columns]
-            if all(value is None for value, _ in cells):
-                continue
-            rows.append({"metric": metric, "cells": cells})
-        return rows
+            unpin = dict(self.unpin_links())
+            for number, pin in enumerate(self.pins, start=1):
+                values = compare.metrics_of(pin.result)
+                columns.append(
+                    {
+                        "label": f"Pinned {number}",
+                        "query": pin.pin_query(),
+                        "unpin": unpin[number],  # the permalink without this pin
+                        "metrics": values,
+                        "delta": compare.deltas(current, values),
+                    }
+                )
+            for metric in compare.METRICS:
+                cells = [(c["metrics"][metric.key], c["delta"].get(metric.key)) for c in columns]
+                if any(value is not None for value, _ in cells):  # rows nobody has are left out
+                    rows.append({"metric": metric, "cells": cells})
+        is_pinned = this_query in pinned
+        return Comparison(
+            columns=columns,
+            rows=rows,
+            is_pinned=is_pinned,
+            can_pin=len(self.pins) < compare.MAX_PINNED and not is_pinned,
+            # The permalink with this scenario added to the compared ones.
+            pin_link=self.query_string() + "&" + query([(PIN_PARAM, this_query)]),
+        )
 
     def summary(self) -> str:
         """One sentence with this scenario's answer, for search results and link unfurls."""
@@ -527,7 +535,7 @@ class GradAccumForm(CalculatorForm):
         return {**plan_json(self.result), "compare": self.compare_json()}
 
     def compare_json(self) -> list[dict]:
-        columns = self.comparison()[1:]
+        columns = self.comparison.columns[1:]
         return [
             {
                 "query": column["query"],

@@ -2,7 +2,7 @@
 
 from share_images.headline import Figure, Headline
 
-from .templatetags.numbers import exact, human, pct
+from .kit.numbers import exact, human, pct
 
 
 def plural(count: int, word: str) -> str:

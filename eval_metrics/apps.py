@@ -42,7 +42,7 @@ class EvalMetricsConfig(AppConfig):
     name = "eval_metrics"
 
     def ready(self):
-        from calculators import registry
+        from calculators.kit import registry
 
         from . import forms, share
 

@@ -6,9 +6,9 @@ description for its <desc> and caption, its text alternative.
 
 import math
 from dataclasses import dataclass, field
-from html import escape
 
-from calculators.svg import element, figure_svg, number, text
+from calculators.kit.html import Markup, escape
+from calculators.kit.svg import Figure, element, figure_svg, number, text
 
 WIDTH, HEIGHT = 480, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 12, 44
@@ -455,3 +455,8 @@ def caption_text(chart: Chart, extra: str = "") -> str:
             f"{chart.sampled_from:,} points; every number above uses all of them."
         )
     return f"{words} {extra}" if extra else words
+
+
+def figure(chart: Chart, chart_id: str) -> Figure:
+    """The chart drawn, with its caption (the page may add a reading hint after it)."""
+    return Figure(Markup(chart_svg(chart, chart_id)), caption_text(chart))

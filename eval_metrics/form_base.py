@@ -3,9 +3,14 @@ fills the lists, and tools with two modes whose unused fields are neither checke
 
 from django.core.exceptions import ValidationError
 
-from calculators.fields import PlainChoiceField
-from calculators.forms_base import CalculatorForm
-from calculators.list_fields import MAX_VALUES, NumberListField, NumberTableField, fill_from_table
+from calculators.kit.fields import PlainChoiceField
+from calculators.kit.forms import CalculatorForm
+from calculators.kit.list_fields import (
+    MAX_VALUES,
+    NumberListField,
+    NumberTableField,
+    fill_from_table,
+)
 
 VALUE_LIMIT = 1e15  # any regression target or prediction; squares and sums stay finite
 
@@ -82,18 +87,29 @@ class MetricForm(CalculatorForm):
     table_targets: dict[str, tuple[str, ...]] = {}
     table_name = "csv"
     table_used = False  # set by clean(): the pages say when a pasted table replaced the lists
+    sections = {"table": ("csv",)}  # the pasted table, folded away unless it holds something
 
-    def mode(self) -> str:
+    def extra_context(self) -> dict:
+        if self.result is None:
+            return {}
+        return {"inputs": self.cleaned_data, "table_used": self.table_used, **self.figures()}
+
+    def figures(self) -> dict:
+        """What this tool's result prints beyond `result`: charts, table rows, worked terms."""
+        return {}
+
+    def chosen_mode(self) -> str:
+        # Not `mode`: templates reach the field of that name as form.mode.
         if "mode" not in self.fields:
             return ""
         chosen = (self.cleaned_data if hasattr(self, "cleaned_data") else {}).get("mode")
         return chosen or self.fields["mode"].initial
 
     def unused_fields(self) -> set[str]:
-        used = set(self.modes.get(self.mode(), ()))
+        used = set(self.modes.get(self.chosen_mode(), ()))
         in_some_mode = {name for names in self.modes.values() for name in names}
         unused = in_some_mode - used
-        if self.mode() not in self.table_targets:
+        if self.chosen_mode() not in self.table_targets:
             unused.add(self.table_name)
         return unused
 
@@ -101,11 +117,11 @@ class MetricForm(CalculatorForm):
         for name in self.unused_fields():
             self.errors.pop(name, None)  # another mode's fields: not used, so not judged
             self.cleaned_data.pop(name, None)
-        targets = self.table_targets.get(self.mode())
+        targets = self.table_targets.get(self.chosen_mode())
         if targets and self.table_name in self.fields:
             self.table_used = fill_from_table(self, self.table_name, targets)
         if "mode" in self.fields:
-            self.require(self.modes.get(self.mode(), ()))
+            self.require(self.modes.get(self.chosen_mode(), ()))
         return super().clean()
 
     def require(self, names) -> None:

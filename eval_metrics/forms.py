@@ -1,7 +1,9 @@
 """The five metric forms: field names are the public query parameters (see CONTRACT.md)."""
 
-from calculators.fields import DecimalNumberField, PlainChoiceField
+from calculators.kit.fields import DecimalNumberField, PlainChoiceField
 
+from . import charts
+from .charts import figure
 from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics
 from .engine.regression import regression_metrics
@@ -18,6 +20,7 @@ from .form_base import (
     value_list,
 )
 
+TABLE_ROWS = 100  # per-sample tables stop here; the JSON carries every sample
 RATE_TEXT = "rates from 0 to 1"
 PROBABILITY_TEXT = "probabilities from 0 to 1"
 
@@ -41,6 +44,25 @@ class RegressionForm(MetricForm):
 
     def compute(self, cleaned):
         return regression_metrics(cleaned["y_true"], cleaned["y_pred"])
+
+    def figures(self) -> dict:
+        y_true, y_pred, r = self.cleaned_data["y_true"], self.cleaned_data["y_pred"], self.result
+        return {
+            "terms": first_pairs(y_true, y_pred),
+            "residual_plot": figure(
+                charts.residual_plot(y_pred, r.residuals, r.worst), "residual-plot"
+            ),
+            # The largest absolute errors, largest first.
+            "worst_rows": [
+                {
+                    "sample": i + 1,
+                    "y_true": y_true[i],
+                    "y_pred": y_pred[i],
+                    "residual": r.residuals[i],
+                }
+                for i in r.worst
+            ],
+        }
 
     def summary(self) -> str:
         if not self.result:
@@ -76,6 +98,34 @@ class LogLossForm(MetricForm):
 
     def compute(self, cleaned):
         return log_loss_metrics(cleaned["y_true"], cleaned["y_prob"])
+
+    def figures(self) -> dict:
+        y_true, y_prob, r = self.cleaned_data["y_true"], self.cleaned_data["y_prob"], self.result
+        worst = {w.index for w in r.worst}
+        bits = self.cleaned_data["units"] == "bits"
+        return {
+            # The mean loss and its baseline in the unit the reader chose.
+            "shown": {
+                "loss": r.log_loss_bits if bits else r.log_loss,
+                "baseline": r.baseline_log_loss_bits if bits else r.baseline_log_loss,
+                "unit": "bits" if bits else "nats",
+            },
+            "terms": first_pairs(y_true, y_prob),
+            "loss_bars": figure(
+                charts.contribution_bars(r.per_sample, [w.index for w in r.worst]), "loss-bars"
+            ),
+            # Per-sample rows for the table (the first TABLE_ROWS), the worst ones flagged.
+            "rows": [
+                {
+                    "sample": i + 1,
+                    "y_true": y_true[i],
+                    "y_prob": y_prob[i],
+                    "loss": r.per_sample[i],
+                    "worst": i in worst,
+                }
+                for i in range(min(len(y_true), TABLE_ROWS))
+            ],
+        }
 
     def summary(self) -> str:
         if not self.result:
@@ -123,9 +173,15 @@ class RocAucForm(MetricForm):
     table_targets = modes
 
     def compute(self, cleaned):
-        if self.mode() == "scores":
+        if self.chosen_mode() == "scores":
             return curve_from_scores(cleaned["y_true"], cleaned["y_score"])
         return curve_from_points(cleaned["fpr"], cleaned["tpr"])
+
+    def figures(self) -> dict:
+        return {
+            "rows": roc_rows(self.result),
+            "roc_curve": figure(charts.roc_plot(self.result.points), "roc-curve"),
+        }
 
     def summary(self) -> str:
         if not self.result:
@@ -182,6 +238,11 @@ class ThresholdCostForm(MetricForm):
     modes = {"": ("cost_fp", "cost_fn", "prevalence", "fpr", "tpr")}
     table_targets = {"": ("fpr", "tpr")}
 
+    sections = {
+        **MetricForm.sections,
+        "roc": ("prevalence", "fpr", "tpr", "csv"),
+    }
+
     def compute(self, cleaned):
         return threshold_cost(
             cleaned["cost_fp"],
@@ -190,6 +251,20 @@ class ThresholdCostForm(MetricForm):
             cleaned["fpr"],
             cleaned["tpr"],
         )
+
+    def figures(self) -> dict:
+        costs = self.result.curve
+        if costs is None:
+            return {"cost_roc": None}
+        chart = charts.roc_plot(
+            costs.curve.points,
+            best=costs.best,
+            iso_slope=costs.iso_cost_slope,
+            title="ROC curve and the cheapest operating point",
+            extra_description=" The cheapest operating point is ringed, with the line of equal "
+            "expected cost through it.",
+        )
+        return {"cost_roc": figure(chart, "cost-roc")}
 
     def summary(self) -> str:
         if not self.result:
@@ -263,9 +338,21 @@ class SilhouetteForm(MetricForm):
     table_targets = {"clusters": ("x", "y", "labels")}
 
     def compute(self, cleaned):
-        if self.mode() == "clusters":
+        if self.chosen_mode() == "clusters":
             return clustering(cleaned["x"], cleaned["y"], cleaned["labels"])
         return one_point(cleaned["a"], cleaned["b"])
+
+    def figures(self) -> dict:
+        r = self.result
+        if self.chosen_mode() != "clusters":
+            return {"clustered": False}
+        return {
+            "clustered": True,
+            "silhouette_bars": figure(
+                charts.silhouette_bars(r.points, r.silhouette), "silhouette-bars"
+            ),
+            "cluster_scatter": figure(charts.cluster_scatter(r.points), "cluster-scatter"),
+        }
 
     def summary(self) -> str:
         if not self.result:
@@ -274,7 +361,7 @@ class SilhouetteForm(MetricForm):
                 "clustering, with its bar chart."
             )
         r = self.result
-        if self.mode() == "clusters":
+        if self.chosen_mode() == "clusters":
             return (
                 f"{len(r.points):,} points in {len(r.clusters):,} clusters: mean silhouette "
                 f"{fmt(r.silhouette)}, {r.negative:,} "
@@ -283,3 +370,23 @@ class SilhouetteForm(MetricForm):
         return (
             f"a = {fmt(r.a)}, b = {fmt(r.b)}: silhouette (b − a) / max(a, b) = {fmt(r.silhouette)}."
         )
+
+
+def first_pairs(first, second, count=3):
+    """(first[i], second[i]) for the first `count` samples: the terms a worked example shows."""
+    return list(zip(first, second, strict=False))[:count]
+
+
+def roc_rows(curve):
+    """The curve's points (the first TABLE_ROWS), each with the next point and the trapezoid
+    between them (None for the last point)."""
+    points = curve.points
+    return [
+        {
+            "number": i + 1,
+            "point": p,
+            "next": points[i + 1] if i + 1 < len(points) else None,
+            "area": curve.segment_areas[i] if i + 1 < len(points) else None,
+        }
+        for i, p in enumerate(points[:TABLE_ROWS])
+    ]

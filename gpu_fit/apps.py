@@ -5,12 +5,18 @@ class GpuFitConfig(AppConfig):
     name = "gpu_fit"
 
     def ready(self):
-        from calculators import registry
+        from calculators.kit import jinja, registry
 
         from . import share
-        from .cards import CARDS
+        from .cards import CARDS, tool_slug
+        from .engine import KV_BY_ID, QUANT_BY_ID
         from .forms import CardForm, FitForm
-        from .views import tool_slug
+
+        jinja.register_filters(
+            # 'q4_k_m' -> 'Q4_K_M'; None (nothing fits) -> 'none'.
+            quant_label=lambda quant_id: QUANT_BY_ID[quant_id].label if quant_id else "none",
+            kv_label=lambda kv_id: KV_BY_ID[kv_id].label,
+        )
 
         shared = ("context", "quant", "kv_cache", "batch")
         # Model shape parameters the activation-memory tool shares: a link from there brings

@@ -8,7 +8,7 @@ Bandwidth in decimal GB/s, as NVIDIA states it: bus width ÷ 8 × data rate per 
 
 from dataclasses import dataclass
 
-from calculators.engine.memory import GIB
+from calculators.catalog.memory import GIB
 
 GA102_WHITEPAPER = (
     "NVIDIA Ampere GA102 GPU Architecture whitepaper v2.0 (Appendix A: GeForce RTX 3090; "
@@ -121,3 +121,8 @@ CARDS: tuple[Card, ...] = (
 )  # fmt: skip
 
 BY_SLUG = {c.slug: c for c in CARDS}
+
+
+def tool_slug(card_slug: str) -> str:
+    """The registry slug of a card's page."""
+    return f"gpus-{card_slug}"

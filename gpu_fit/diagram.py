@@ -5,7 +5,7 @@ Numbers and labels only; the template draws them as inline SVG.
 
 from dataclasses import dataclass
 
-from calculators.engine.memory import GIB
+from calculators.catalog.memory import GIB
 
 WIDTH, BAR_Y, BAR_H, HEIGHT = 640, 28, 34, 96
 

@@ -16,15 +16,15 @@ the embedding table and the KV cache.
 import math
 from dataclasses import dataclass
 
-from calculators.engine import InputError
-from calculators.engine.memory import GIB, MIB, ceil_div
-from calculators.engine.model_catalog import (
+from calculators.catalog.memory import GIB, MIB, ceil_div
+from calculators.catalog.models import (
     BY_ID,
     Architecture,
     Model,
     active_parameter_count,
     parameter_count,
 )
+from calculators.kit.errors import InputError
 
 from . import gguf
 from .cards import Card

@@ -21,8 +21,8 @@ total = frozen base weights + adapters (weights, gradients, Adam states) + activ
 
 from dataclasses import dataclass
 
-from calculators.engine.memory import ceil_div, state_bytes_per_param
-from calculators.engine.model_catalog import Architecture, layer_matrix_params
+from calculators.catalog.memory import ceil_div, state_bytes_per_param
+from calculators.catalog.models import Architecture, layer_matrix_params
 
 from .cards import Card
 from .engine import RUNTIME_BYTES, Subject

@@ -3,15 +3,14 @@
 from dataclasses import asdict
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
-from calculators.engine.model_catalog import MODELS
-from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
-from calculators.forms_base import CalculatorForm
-from calculators.templatetags.numbers import gib
+from calculators.catalog.models import MODELS
+from calculators.kit import registry
+from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.kit.forms import CalculatorForm
+from calculators.kit.numbers import gib
 
 from . import engine, finetune
-from .cards import CARDS, Card
+from .cards import CARDS, Card, tool_slug
 from .diagram import MemoryBar, memory_bar
 
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
@@ -83,8 +82,25 @@ class FitForm(CalculatorForm):
         custom = engine.custom_subject({name: cleaned.get(name) for name in CUSTOM_FIELDS})
         return [*subjects, custom] if custom else subjects
 
+    sections = {"custom": CUSTOM_FIELDS}
+
     def has_custom(self) -> bool:
+        """Whether any custom-model field was given (a validation rule, not presentation)."""
         return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
+
+    def extra_context(self) -> dict:
+        return {**self.page_context(), "rows": self.rows() if self.result else ()}
+
+    def page_context(self) -> dict:
+        """What /gpus/ and every card page print around the result: the cards and models,
+        each card's page and the index with this scenario."""
+        query = self.link_query()
+        return {
+            "cards": CARDS,
+            "models": MODELS,
+            "card_hrefs": {c.slug: card_href(c.slug, query) for c in CARDS},
+            "index_href": registry.get("gpus").href(query),
+        }
 
     def compute(self, cleaned):
         scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
@@ -117,6 +133,10 @@ class FitForm(CalculatorForm):
             (fits[0], list(zip(CARDS, fits, strict=True)))
             for fits in zip(*(r.models for r in self.result), strict=True)
         ]
+
+
+def card_href(card_slug: str, query: str = "") -> str:
+    return registry.get(tool_slug(card_slug)).href(query)
 
 
 def card_json(r: engine.CardFit) -> dict:
@@ -181,6 +201,24 @@ class CardForm(FitForm):
         }
         return engine.fit_card(self.card, list(self._subjects.values()), self.scenario(cleaned))
 
+    def extra_context(self) -> dict:
+        context = {**self.page_context(), "card": self.card}
+        if self.result is None:
+            return context
+        tuned = self.example_fine_tuning()
+        return {
+            **context,
+            "inputs": self.cleaned_data,
+            "example": self.explanation(),
+            "bar": self.bar(),
+            "fine_tunings": self.fine_tunings,
+            "fine_tuning": tuned,
+            "quantized_params": self.example_quantized_params() if tuned else None,
+            "unquantized_params": self.example_unquantized_params() if tuned else None,
+            "mlp_width": self.example_mlp_width() if tuned else None,
+            "activation_link": self.activation_memory_link(),
+        }
+
     def example(self) -> engine.ModelFit:
         wanted = self.cleaned_data["model"]
         return next(m for m in self.result.models if m.id == wanted)
@@ -213,7 +251,8 @@ class CardForm(FitForm):
             "seq_len": self.cleaned_data["seq_len"], "micro_batch": 1, "recompute": "full",
             "attention": "flash", "gpus": 1,
         }  # fmt: skip
-        return f"{reverse('activation_memory:activation-memory')}?{urlencode(query)}"
+        tool = registry.find("activation-memory")
+        return tool.href(urlencode(query)) if tool else ""
 
     def explanation(self) -> engine.Explanation:
         subject = self._subjects[self.cleaned_data["model"]]

@@ -23,7 +23,7 @@ vocabulary (a few MB), and a 256-byte rope_freqs vector some Llama 3 files carry
 from dataclasses import dataclass
 from functools import lru_cache
 
-from calculators.engine.model_catalog import Architecture
+from calculators.catalog.models import Architecture
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 Read from the tool's JSON answer: one card's `models` on a card page, every card's on /gpus/."""
 
-from calculators.templatetags.numbers import exact, fixed, gib
+from calculators.kit.numbers import exact, fixed, gib, tokens
 from share_images.headline import Figure, Headline, unbroken
 
 from .cards import BY_SLUG
 from .engine import KV_BY_ID, QUANT_BY_ID
-from .templatetags.gpu_fit_tags import tokens
 
 
 def largest_fitting(models) -> dict | None:

@@ -1,42 +1,25 @@
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
-from calculators.engine.model_catalog import MODELS
-from calculators.htmx import render_calculator
+from calculators.kit.views import calculator_view
 
-from .cards import BY_SLUG, CARDS
-from .forms import CardForm, FitForm
+from .cards import CARDS
+from .forms import CardForm, FitForm, card_href
 
 
-def tool_slug(card_slug: str) -> str:
-    return f"gpus-{card_slug}"
-
-
-@require_safe
-@vary_on_headers("HX-Request")
-def index(request):
-    context = {"cards": CARDS, "models": MODELS}
-    return render_calculator(request, FitForm(request.GET), "gpu_fit/index.html", "gpus", context)
-
-
-@require_safe
-@vary_on_headers("HX-Request")
-def card(request, card):
-    spec = BY_SLUG.get(card)
-    if spec is None:
-        return unknown_card(request, card)
-    form = CardForm(request.GET, card=spec)
-    context = {"card": spec, "cards": CARDS, "models": MODELS}
-    return render_calculator(request, form, "gpu_fit/card.html", tool_slug(card), context)
-
-
-def unknown_card(request, slug):
+def unknown_card(request, card):
     """A 404 that names the cards we do know, so a mistyped link is one click from right."""
     if request.GET.get("format") == "json":
         known = ", ".join(c.slug for c in CARDS)
-        message = f"Unknown card {slug[:60]!r}: use one of {known}."
+        message = f"Unknown card {card[:60]!r}: use one of {known}."
         return JsonResponse({"errors": {"card": [message]}}, status=404)
-    context = {"request_path": request.path, "cards": CARDS}
+    context = {
+        "request_path": request.path,
+        "card_links": [(c, card_href(c.slug)) for c in CARDS],
+    }
     return render(request, "gpu_fit/unknown_card.html", context, status=404)
+
+
+index = calculator_view(FitForm, "gpu_fit/index.html")
+# One view for the family: the registry knows which card each /gpus/<card>/ is.
+card = calculator_view(CardForm, "gpu_fit/card.html", unknown=unknown_card)

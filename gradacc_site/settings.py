@@ -25,7 +25,6 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
-    "template_partials",
     "csp",
     # The order tools are registered in is the order of the home page and the nav.
     "calculators",
@@ -39,10 +38,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "calculators.middleware.ReadOnlySiteMiddleware",
+    "calculators.kit.middleware.ReadOnlySiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
-    "calculators.middleware.QuickGZipMiddleware",
+    "calculators.kit.middleware.QuickGZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Installed, though idle today: ReadOnlySiteMiddleware refuses every method but GET and
     # HEAD before it, and it sets no cookie because no template asks for a token. It is here
@@ -56,23 +55,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "gradacc_site.urls"
 WSGI_APPLICATION = "gradacc_site.wsgi.application"
 
+# One template language for every page, result and fragment: Jinja2, through Django's own
+# backend with one addition, rendering a block alone (calculators/kit/jinja.py).
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "BACKEND": "calculators.kit.jinja.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "calculators.context_processors.site",
-            ],
-        },
-    },
-    {
-        # Only for results re-rendered on every keystroke (see calculators/jinja_env.py).
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "calculators.jinja_env.environment"},
+        "OPTIONS": {"environment": "calculators.kit.jinja.environment"},
     },
 ]
 

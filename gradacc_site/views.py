@@ -16,14 +16,14 @@ def healthz(request):
 
 @require_safe
 def openapi(request):
-    from calculators.openapi import describe
+    from calculators.kit.openapi import describe
 
     return JsonResponse(describe(request.build_absolute_uri("/")), json_dumps_params={"indent": 1})
 
 
 @require_safe
 def sitemap(request):
-    from calculators import registry
+    from calculators.kit import registry
 
     urls = [request.build_absolute_uri("/")]
     urls += [request.build_absolute_uri(tool.path) for tool in registry.all_tools()]

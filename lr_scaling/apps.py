@@ -6,7 +6,7 @@ class LRScalingConfig(AppConfig):
     verbose_name = "Learning-rate scaling"
 
     def ready(self):
-        from calculators import registry
+        from calculators.kit import registry
 
         from . import share
         from .forms import LRScalingForm

@@ -8,6 +8,8 @@ rule and slope 1/2 for the square-root rule, so two end points per line are exac
 import math
 from dataclasses import dataclass
 
+from calculators.kit.numbers import sci as lr_text
+
 WIDTH, HEIGHT = 560, 340
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 46
 MINUS = "\u2212"
@@ -45,11 +47,6 @@ class Chart:
     new_batch_x: float
     critical_x: float | None
     description: str
-
-
-def lr_text(value: float) -> str:
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}".replace("-", MINUS)
 
 
 def batch_text(value: float) -> str:

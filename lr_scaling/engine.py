@@ -12,8 +12,8 @@ Pure Python (no Django). Sources, each checked against the paper's own text:
 import math
 from dataclasses import dataclass
 
-from calculators.engine import InputError
 from calculators.engine.lr import linear_lr, sqrt_lr
+from calculators.kit.errors import InputError
 
 OPTIMIZERS = ("adam", "sgd")
 # Momentum SGD follows the linear rule (Goyal); the Adam family the square-root rule (Malladi).

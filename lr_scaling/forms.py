@@ -1,17 +1,18 @@
 from dataclasses import asdict
 
-from calculators.fields import DecimalNumberField, PlainChoiceField, WholeNumberField, plain_number
-from calculators.forms_base import CalculatorForm
+from calculators.kit.fields import (
+    DecimalNumberField,
+    PlainChoiceField,
+    WholeNumberField,
+)
+from calculators.kit.forms import CalculatorForm
+from calculators.kit.numbers import scientific as lr_text
 
+from .chart import lr_chart
 from .engine import ScalingInput, scale
 
 MAX_BATCH = 10**12
 RULE_NAMES = {"linear": "linear rule", "sqrt": "square-root rule"}
-
-
-def lr_text(value: float) -> str:
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 class LRScalingForm(CalculatorForm):
@@ -140,30 +141,21 @@ class LRScalingForm(CalculatorForm):
     def compute(self, cleaned):
         return scale(ScalingInput(**{f: cleaned[f] for f in ScalingInput.__dataclass_fields__}))
 
-    def changed(self, *names) -> bool:
-        """Any of these inputs given a non-default value, or in error: its section opens."""
-        for name in names:
-            initial = self.fields[name].initial
-            default = plain_number(initial) if initial is not None else ""
-            if name in self.errors or self.data.get(name, default).strip() != default:
-                return True
-        return False
+    sections = {
+        "adam": ("beta1", "beta2", "eps"),
+        "schedule": ("base_warmup", "tokens"),
+        "critical": ("critical_batch", "target_loss"),
+        "reference": ("flops", "layers", "hidden"),
+    }
 
-    @property
-    def adam_open(self) -> bool:
-        return self.changed("beta1", "beta2", "eps")
+    def extra_context(self) -> dict:
+        return {"chart": lr_chart(self.result) if self.result else None}
 
-    @property
-    def schedule_open(self) -> bool:
-        return self.changed("base_warmup", "tokens")
-
-    @property
-    def critical_open(self) -> bool:
-        return self.changed("critical_batch", "target_loss")
-
-    @property
-    def reference_open(self) -> bool:
-        return self.changed("flops", "layers", "hidden")
+    def shared_values(self) -> dict:
+        # Siblings speak in their own parameters: the flagship's global batch is our new batch.
+        if not self.is_valid():
+            return {}
+        return {**self.inputs(), "global_batch": self.cleaned_data["new_batch"]}
 
     def summary(self) -> str:
         """One sentence with this scenario's answer, for search results and link unfurls."""

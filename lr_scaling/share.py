@@ -1,6 +1,6 @@
 """The LR-scaling share-image headline, read from the tool's JSON answer."""
 
-from calculators.templatetags.numbers import exact, sci, times
+from calculators.kit.numbers import exact, sci, times
 from share_images.headline import Figure, Headline, unbroken
 
 from .forms import RULE_NAMES, LRScalingForm

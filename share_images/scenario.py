@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from calculators import registry
+from calculators.kit import registry
 
 from . import card
 from .headline import Headline

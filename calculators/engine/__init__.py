@@ -1,9 +1,2 @@
-"""Pure-Python calculation engines: no Django imports, so they are testable and reusable."""
-
-
-class InputError(ValueError):
-    """Input no calculation can satisfy; `field` names the parameter a person should change."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+"""The gradient-accumulation engine: pure Python, no Django imports, so it is testable and
+reusable. Shared domain data lives in calculators.catalog, the InputError in calculators.kit."""

@@ -7,7 +7,8 @@ target is sequences (global_batch) or, when given, tokens (target_tokens), round
 import math
 from dataclasses import dataclass
 
-from . import InputError
+from calculators.kit.errors import InputError
+
 from . import budget as budgets
 from . import framework_configs as configs
 from . import pipeline as pipelines

@@ -14,7 +14,7 @@ Fractions are exact (fractions.Fraction) so thresholds such as "under 5 %" have 
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import InputError
+from calculators.kit.errors import InputError
 
 BUBBLE_TARGET = Fraction(1, 20)  # 5 %, the planning threshold the page reports against
 

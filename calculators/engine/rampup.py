@@ -15,7 +15,7 @@ Megatron's own refusals are raised as InputError with its reason.
 
 from dataclasses import dataclass
 
-from . import InputError
+from calculators.kit.errors import InputError
 
 MAX_STAGES = 10_000  # our display limit, not Megatron's
 

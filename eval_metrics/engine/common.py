@@ -3,7 +3,7 @@
 import math
 from collections.abc import Sequence
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 
 
 def mean(values: Sequence[float]) -> float:

@@ -8,7 +8,7 @@ import math
 import sys
 from dataclasses import dataclass
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 
 from .common import mean, require_same_length, worst_first
 

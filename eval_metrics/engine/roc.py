@@ -9,7 +9,7 @@ diagonal step, which counts a tied positive-negative pair as half right.
 import math
 from dataclasses import dataclass
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 
 from .common import require_binary_labels, require_same_length
 

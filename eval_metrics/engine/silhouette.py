@@ -9,7 +9,7 @@ convention, kept by scikit-learn and R's cluster package), and the statistic nee
 import math
 from dataclasses import dataclass
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 
 from .common import mean, require_same_length
 

@@ -12,7 +12,7 @@ and lines of equal cost have slope (1 − π)·C_FP / (π·C_FN) (Fawcett 2006, 
 import math
 from dataclasses import dataclass
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 
 from .roc import RocCurve, curve_from_points
 

@@ -4,7 +4,7 @@ no console errors, no request leaving the origin (the last two via the `page` fi
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from calculators import registry
+from calculators.kit import registry
 
 pytestmark = pytest.mark.browser
 TOOL_PAGES = ["/", *(t.path for t in registry.all_tools())]

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from calculators import registry
+from calculators.kit import registry
 from tests.servers import Gunicorn
 
 SITE_PATHS = ["/", "/healthz", "/api/openapi.json", "/sitemap.xml", "/robots.txt"]

@@ -19,7 +19,7 @@ from activation_memory.engine import (
     stage_needs,
     worst,
 )
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 
 # GPT-3 175B at the paper's settings (Table 3): s = 2048, b = 1, a = 96, h = 12288, L = 96.
 S, B, H, A, L, V = 2048, 1, 12288, 96, 96, 51200

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators.engine import InputError
-from calculators.engine.model_catalog import BY_ID, MODELS, Architecture
+from calculators.catalog.models import BY_ID, MODELS, Architecture
+from calculators.kit.errors import InputError
 from gpu_fit import engine, gguf
 from gpu_fit.cards import BY_SLUG, CARDS
 from gpu_fit.engine import (

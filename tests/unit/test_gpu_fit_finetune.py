@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators.engine.memory import state_bytes_per_param
-from calculators.engine.model_catalog import BY_ID, MODELS, Architecture, layer_matrix_params
+from calculators.catalog.memory import state_bytes_per_param
+from calculators.catalog.models import BY_ID, MODELS, Architecture, layer_matrix_params
 from gpu_fit import finetune
 from gpu_fit.cards import BY_SLUG, CARDS
 from gpu_fit.engine import Subject, custom_subject

@@ -18,7 +18,7 @@ from collections import Counter
 
 import pytest
 
-from calculators.engine.model_catalog import BY_ID, MODELS
+from calculators.catalog.models import BY_ID, MODELS
 from gpu_fit import gguf
 
 MIB = 2**20

@@ -4,13 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.engine import InputError
 from calculators.engine.grad_accum import (
     AccumulationInput,
     accumulate,
     exact_micro_batches,
     plan,
 )
+from calculators.kit.errors import InputError
 
 
 def run(**kw):

@@ -63,7 +63,7 @@ def test_ticks():
 
 
 def test_approx_filter_keeps_small_estimates_visible():
-    from lr_scaling.templatetags.lr_format import approx
+    from calculators.kit.numbers import approx
 
     assert approx(621.896) == "622" and approx(2_551_613.4) == "2.55M"
     assert approx(0.0314) == "0.0314" and approx(4.0) == "4"

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 from lr_scaling.engine import (
     ScalingInput,
     adam_companions,

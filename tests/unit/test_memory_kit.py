@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.engine import InputError
-from calculators.engine.memory import (
+from calculators.catalog.memory import (
     GB,
     GIB,
     OPTIMIZERS,
@@ -17,6 +16,7 @@ from calculators.engine.memory import (
     to_gib,
     zero_sharded_state_bytes,
 )
+from calculators.kit.errors import InputError
 
 
 def test_units():

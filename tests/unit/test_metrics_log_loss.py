@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import brier_score_loss, log_loss
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 from eval_metrics.engine.log_loss import MAX_SAMPLE_LOSS, log_loss_metrics
 
 close = dict(rel=1e-9, abs=1e-12)

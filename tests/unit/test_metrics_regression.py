@@ -12,7 +12,7 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 from eval_metrics.engine.regression import regression_metrics
 
 close = dict(rel=1e-9, abs=1e-12)

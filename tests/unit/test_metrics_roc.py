@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import auc, roc_auc_score, roc_curve
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 from eval_metrics.engine.roc import curve_from_points, curve_from_scores
 
 close = dict(rel=1e-9, abs=1e-12)

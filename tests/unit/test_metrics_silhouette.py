@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import silhouette_samples, silhouette_score
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 from eval_metrics.engine.silhouette import MAX_POINTS, clustering, one_point
 
 close = dict(rel=1e-9, abs=1e-12)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, roc_curve
 
-from calculators.engine import InputError
+from calculators.kit.errors import InputError
 from eval_metrics.engine.threshold_cost import threshold_cost
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from calculators.engine.model_catalog import (
+from calculators.catalog.models import (
     BY_ID,
     MODELS,
     layer_matrix_params,

@@ -8,7 +8,7 @@ in each test, never taken from the code under test.
 
 import pytest
 
-from calculators.engine import model_catalog as catalog
+from calculators.catalog import models as catalog
 from calculators.engine.budget import (
     ModelSize,
     catalog_model_size,

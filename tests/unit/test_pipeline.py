@@ -9,13 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram, step_svg
-from calculators.engine import InputError
 from calculators.engine.pipeline import (
     bubble_fraction,
     bubble_share_of_total,
     min_microbatches_below,
     pipeline,
 )
+from calculators.kit.errors import InputError
 
 
 def test_reference_examples_from_the_paper_formula():

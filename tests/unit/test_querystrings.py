@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.querystrings import query
+from calculators.kit.querystrings import query
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
 

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators.engine import InputError
 from calculators.engine.rampup import (
     megatron_train_iters,
     megatron_train_samples,
     rampup,
     steps_to_consume,
 )
+from calculators.kit.errors import InputError
 
 
 def test_documented_example_126_increments():

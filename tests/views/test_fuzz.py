@@ -12,9 +12,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators import registry
+from calculators.catalog.models import MODELS
 from calculators.engine.budget import GPU_PEAKS
-from calculators.engine.model_catalog import MODELS
+from calculators.kit import registry
 
 TOOLS = registry.all_tools()  # form_class is required, so every tool is fuzzed
 

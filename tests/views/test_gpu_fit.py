@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from calculators import registry
-from calculators.engine.model_catalog import MODELS
+from calculators.catalog.models import MODELS
+from calculators.kit import registry
 from gpu_fit.cards import CARDS
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -4,8 +4,8 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from calculators.fields import plain_number
-from calculators.list_fields import NumberListField, NumberTableField, fill_from_table
+from calculators.kit.fields import plain_number
+from calculators.kit.list_fields import NumberListField, NumberTableField, fill_from_table
 
 
 def field(**kwargs):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from calculators import openapi
+from calculators.kit import openapi
 
 URL = "/gradient-accumulation/"
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from hypothesis import given, settings
 from sklearn import metrics as skm
 
-from calculators import registry
+from calculators.kit import registry
 from share_images import card, scenario
 from share_images.headline import Headline
 from tests.bad_values import BAD

@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.urls import URLResolver, get_resolver
 
-from calculators import registry
+from calculators.kit import registry
 
 
 def test_home_lists_every_registered_tool_grouped(client):
@@ -169,7 +169,7 @@ def test_nav_marks_where_you_are(client):
 
 
 def test_no_tool_has_a_field_the_quick_clean_loop_skips():
-    # forms_base.CalculatorForm._clean_fields leaves out Django's handling of disabled and
+    # kit.forms.CalculatorForm._clean_fields leaves out Django's handling of disabled and
     # file fields; this keeps that true for every registered tool.
     for tool in registry.all_tools():
         for name, field in tool.form_class.base_fields.items():

@@ -1,5 +1,5 @@
 """The architecture fields of each catalog model's official config.json, transcribed here
-separately from calculators/engine/model_catalog.py so the two can check each other.
+separately from calculators/catalog/models.py so the two can check each other.
 
 Only the keys that shape the parameters or the KV cache are kept; Transformers fills the rest
 with its defaults (rope settings, dropout, token ids do not change either). Gemma 3 4B/12B/27B

@@ -1,0 +1,129 @@
+"""The base every calculator form shares: the query string in, an engine result out.
+
+Field names are the public query parameters. A missing parameter takes the field's initial
+value, so any subset of parameters is a valid permalink; QueryDict.get keeps the last of
+repeated values.
+"""
+
+from dataclasses import asdict
+from functools import cached_property
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.forms import DeclarativeFieldsMetaclass
+
+from .errors import InputError
+from .fields import plain_number
+from .querystrings import query
+
+
+class SharedFields(dict):
+    """Django deep-copies a form's fields for every instance, which costs more than most of
+    our calculations. Our fields are never mutated per request, so a shallow copy is safe."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        cls = super().__new__(mcs, name, bases, attrs)
+        cls.base_fields = SharedFields(cls.base_fields)
+        return cls
+
+
+class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
+    """A tool's inputs, its engine call and what its page shows, each declared in one place:
+
+    - `compute(cleaned)` returns the engine's result (`clean()` calls it);
+    - `sections` names the optional input groups: a group is open when any of its fields is off
+      its default or in error (the `ui.section` macro reads `open_sections`);
+    - `result_json()` is the JSON answer's `result`;
+    - `extra_context()` is what the page and its live result print beyond `result` (charts,
+      tables, links), built once per request by the view, so templates never call back in here;
+    - `shared_values()` are the values a link to a related tool may carry;
+    - `summary()` is one sentence with the answer, for search results and link unfurls.
+    """
+
+    sections: dict[str, tuple[str, ...]] = {}
+
+    def __init__(self, query=None):
+        query = query if query is not None else {}
+        data = {}
+        for name, field in self.base_fields.items():
+            if name in query:
+                data[name] = query.get(name)
+            elif field.initial is not None:
+                data[name] = plain_number(field.initial)
+        super().__init__(data)
+        self.result = None
+
+    def _clean_fields(self):
+        # Django's own loop builds a BoundField per field only to read the value back out of
+        # the data; with twenty-odd fields on every keystroke that cost more than the checks.
+        # Otherwise the same steps: the widget reads the value, the field cleans it, a
+        # clean_<name> hook may refine it, and an error is filed under the field's name.
+        # (Our fields are never disabled and never files, the two cases Django also handles.)
+        for name, field in self.fields.items():
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            try:
+                self.cleaned_data[name] = field.clean(value)
+                hook = getattr(self, f"clean_{name}", None)
+                if hook:
+                    self.cleaned_data[name] = hook()
+            except ValidationError as error:
+                self.add_error(name, error)
+
+    def compute(self, cleaned: dict):
+        """Return the engine's result for valid, cleaned input."""
+        raise NotImplementedError
+
+    @cached_property
+    def open_sections(self) -> frozenset[str]:
+        """The optional input groups to show expanded (after validation)."""
+        opened = set()
+        for section, names in self.sections.items():
+            for name in names:
+                initial = self.fields[name].initial
+                default = "" if initial is None else plain_number(initial)
+                if name in self.errors or (self.data.get(name) or "").strip() != default:
+                    opened.add(section)
+                    break
+        return frozenset(opened)
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def shared_values(self) -> dict:
+        return self.inputs() if self.is_valid() else {}
+
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.result = self.compute(cleaned)
+            except InputError as error:
+                self.add_error(error.field if error.field in self.fields else None, str(error))
+        return cleaned
+
+    def inputs(self) -> dict:
+        """Every input after defaults, as plain JSON values (valid forms only)."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+    def result_json(self) -> dict:
+        return asdict(self.result)
+
+    def query_string(self, **overrides) -> str:
+        """The canonical permalink query for these inputs (optional blanks left out)."""
+        values = {**self.inputs(), **overrides}
+        pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
+        return query(pairs)
+
+    def errors_by_param(self) -> dict:
+        errors = {name: list(messages) for name, messages in self.errors.items()}
+        if "__all__" in errors:
+            errors["inputs"] = errors.pop("__all__")
+        return errors

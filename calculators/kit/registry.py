@@ -1,0 +1,110 @@
+"""Every tool on the site, registered by its own app: the home page, the nav, related links, the
+view that serves a tool, the API description and the site-wide tests are all built from here.
+
+Apps register from AppConfig.ready(), so `calculators` never imports a sibling app, and a tool
+links to another only through this registry (by slug), never by URL name.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.urls import reverse
+
+from .fields import plain_number
+from .forms import CalculatorForm
+from .querystrings import query
+
+GROUPS = ("Batch and training", "Memory and hardware", "Evaluation metrics")
+
+
+@dataclass(frozen=True)
+class Tool:
+    slug: str
+    title: str
+    blurb: str
+    group: str
+    url_name: str
+    # The form behind the page. Required: the view binds it, and the OpenAPI description, the
+    # fuzz tests and the site-wide page tests are all built from it, so a tool without one
+    # would silently drop out of every one of them.
+    form_class: type
+    url_kwargs: tuple[tuple[str, str], ...] = ()
+    # Extra keyword arguments for the form (one GPU card of a family, say).
+    form_kwargs: tuple[tuple[str, object], ...] = ()
+    related: tuple[str, ...] = ()
+    # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
+    accepts: tuple[str, ...] = ()
+    # Family members (one page per GPU card, say) stay out of the header nav.
+    in_nav: bool = True
+    # `headline(inputs, result) -> share_images.headline.Headline`: the answer a shared link's
+    # preview image shows, read from the two dicts of the tool's JSON answer. A tool without
+    # one shows its title and blurb; tests/views/test_share_images.py requires one of every
+    # tool.
+    headline: Callable[[dict, dict], Any] | None = None
+
+    def form(self, query):
+        return self.form_class(query, **dict(self.form_kwargs))
+
+    def href(self, query: str = "") -> str:
+        """This tool's address with a query string of its own choosing."""
+        return f"{self.path}?{query}" if query else self.path
+
+    @cached_property
+    def path(self) -> str:
+        return reverse(self.url_name, kwargs=dict(self.url_kwargs))
+
+    def link(self, values: dict) -> str:
+        shared = [(k, plain_number(values[k])) for k in self.accepts if values.get(k) is not None]
+        return f"{self.path}?{query(shared)}" if shared else self.path
+
+
+_tools: dict[str, Tool] = {}
+_by_url: dict[tuple, Tool] = {}
+
+
+def register(*tools: Tool) -> None:
+    for tool in tools:
+        if tool.group not in GROUPS:
+            raise ValueError(f"{tool.slug}: unknown group {tool.group!r}")
+        if not (isinstance(tool.form_class, type) and issubclass(tool.form_class, CalculatorForm)):
+            raise TypeError(
+                f"{tool.slug}: form_class must be a CalculatorForm subclass, "
+                f"not {tool.form_class!r}"
+            )
+        _tools[tool.slug] = tool
+        _by_url[(tool.url_name, tuple(sorted(tool.url_kwargs)))] = tool
+
+
+def get(slug: str) -> Tool:
+    return _tools[slug]
+
+
+def find(slug: str) -> Tool | None:
+    """The tool, or None when its app is not installed."""
+    return _tools.get(slug)
+
+
+def at(url_name: str, url_kwargs: dict) -> Tool | None:
+    """The tool served at this URL pattern with these arguments (None: no such tool)."""
+    return _by_url.get((url_name, tuple(sorted(url_kwargs.items()))))
+
+
+def grouped() -> list[tuple[str, list[Tool]]]:
+    """(group, its tools in registration order) for every group that has a tool."""
+    groups = [(g, [t for t in _tools.values() if t.group == g]) for g in GROUPS]
+    return [(g, tools) for g, tools in groups if tools]
+
+
+def nav_groups() -> list[tuple[str, list[Tool]]]:
+    return [(g, [t for t in tools if t.in_nav]) for g, tools in grouped()]
+
+
+def all_tools() -> list[Tool]:
+    return list(_tools.values())
+
+
+def related_links(slug: str, values: dict) -> list[tuple[Tool, str]]:
+    """The tool's related siblings that exist, each linked with the shared parameters."""
+    return [(_tools[r], _tools[r].link(values)) for r in get(slug).related if r in _tools]

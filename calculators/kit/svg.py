@@ -1,0 +1,60 @@
+"""Tiny inline-SVG writer. Building markup in Python is about ten times faster than a
+template loop over hundreds of coordinates, and escapes every text and attribute."""
+
+from functools import cache
+from typing import NamedTuple
+
+from .html import Markup, escape
+
+
+class Figure(NamedTuple):
+    """A drawn figure as the templates print it: its SVG, escaped as it was written, and its
+    text alternative, for the caption."""
+
+    svg: Markup
+    description: str
+
+
+def number(value) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+@cache
+def attr_name(keyword: str) -> str:
+    """Python keyword to SVG attribute: class_ -> class, text_anchor -> text-anchor."""
+    return keyword.rstrip("_").replace("_", "-")
+
+
+def attr_value(value) -> str:
+    return number(value) if isinstance(value, int | float) else escape(str(value))
+
+
+def attrs(values: dict) -> str:
+    return "".join(f' {attr_name(k)}="{attr_value(v)}"' for k, v in values.items() if v is not None)
+
+
+def element(tag: str, content: str = "", **values) -> str:
+    """<tag attr="…">content</tag>; content must already be markup (use `text` for words)."""
+    return f"<{tag}{attrs(values)}>{content}</{tag}>" if content else f"<{tag}{attrs(values)}/>"
+
+
+def text(x, y, words: str, **values) -> str:
+    return element("text", escape(words), x=x, y=y, **values)
+
+
+def figure_svg(width, height, title: str, description: str, body: list[str], **values) -> str:
+    """A labelled <svg role="img"> whose <title> and <desc> are its text alternative."""
+    slug = values.pop("id_prefix", "svg")
+    head = element("title", escape(title), id=f"{slug}-title") + element(
+        "desc", escape(description), id=f"{slug}-desc"
+    )
+    return element(
+        "svg",
+        head + "".join(body),
+        viewBox=f"0 0 {number(width)} {number(height)}",
+        width=width,
+        height=height,
+        role="img",
+        aria_labelledby=f"{slug}-title {slug}-desc",
+        **values,
+    )
