@@ -16,6 +16,12 @@ def unbroken(text: str) -> str:
     return text.replace(" ", NO_BREAK)
 
 
+def lead(title: str) -> str:
+    """The tool's title before its answer: "Silhouette Score Calculator: ", or a question
+    ("What can an RTX 3090 24GB run? ") followed by its answer."""
+    return f"{title} " if title.endswith("?") else f"{title}: "
+
+
 @dataclass(frozen=True)
 class Figure:
     value: str  # drawn large: "32", "4.19M", "6.00e-4"
@@ -36,7 +42,7 @@ class Headline:
 
     def alt(self, title: str) -> str:
         """The answer in words: what a screen reader says instead of the picture."""
-        text = f"{title}: " + "; ".join(f.words() for f in self.figures) + "."
+        text = lead(title) + "; ".join(f.words() for f in self.figures) + "."
         if self.note:
             text += f" {self.note}"
             text += "" if self.note.endswith(".") else "."

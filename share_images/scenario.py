@@ -16,7 +16,7 @@ from django.http import QueryDict
 from calculators.kit import registry
 
 from . import card
-from .headline import Headline
+from .headline import Headline, lead
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def headline(tool: registry.Tool, form) -> Headline | None:
 
 
 def alt_text(tool: registry.Tool, found: Headline | None) -> str:
-    return found.alt(tool.title) if found else f"{tool.title}: {tool.blurb}"
+    return found.alt(tool.title) if found else lead(tool.title) + tool.blurb
 
 
 def for_page(request, tool: registry.Tool, form) -> ShareImage:
