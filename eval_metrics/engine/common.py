@@ -1,8 +1,10 @@
 """Small helpers shared by the metric engines."""
 
+import gc
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from statistics import NormalDist
 
 from calculators.engine import InputError
@@ -48,3 +50,23 @@ def worst_first(values: Sequence[float]) -> list[int]:
     # nlargest is documented as sorted(..., reverse=True)[:count], a stable sort, so ties keep
     # input order; it keeps only `count` candidates, where a full sort of 100,000 took 0.2 s.
     return heapq.nlargest(highlight_count(len(values)), range(len(values)), key=values.__getitem__)
+
+
+@contextmanager
+def many_objects() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an engine builds ~100,000 small dataclasses.
+
+    Each one is a tracked container, so building them sets off collection after collection,
+    and every collection walks the objects already alive, though none of these can form a
+    cycle (they hold only floats, ints, bools and None). Measured on threshold_cost over
+    100,000 ROC points, whose costs are built while the curve's points are alive: 0.98 s CPU
+    with the collector running, 0.66 s paused (best of 6). It resumes afterwards, unless the
+    caller had paused it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

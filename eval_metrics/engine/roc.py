@@ -17,7 +17,7 @@ from operator import add, gt, le, mul, sub, truediv
 
 from calculators.engine import InputError
 
-from .common import require_same_length
+from .common import many_objects, require_same_length
 from .ranking import PrPoint, ScoreGroups, delong, precision_recall, score_groups
 
 
@@ -67,10 +67,11 @@ def trapezoid_areas(fprs: list[float], tprs: list[float]) -> list[float]:
 def finish(fprs: list[float], tprs: list[float], thresholds=None, *, added=(), **extra) -> RocCurve:
     """The curve through the points (fprs[k], tprs[k]), already in order; `added` holds the
     indices of endpoints the calculator added."""
-    if thresholds is None:
-        points = list(map(RocPoint, fprs, tprs))
-    else:
-        points = list(map(RocPoint, fprs, tprs, thresholds))
+    with many_objects():
+        if thresholds is None:
+            points = list(map(RocPoint, fprs, tprs))
+        else:
+            points = list(map(RocPoint, fprs, tprs, thresholds))
     for k in added:
         points[k] = RocPoint(fprs[k], tprs[k], added=True)
     areas = trapezoid_areas(fprs, tprs)
@@ -134,15 +135,26 @@ def curve_from_scores(y_true: tuple[int, ...], y_score: tuple[float, ...]) -> Ro
 
 
 def curve_and_groups(
-    y_true: tuple[int, ...], y_score: tuple[float, ...]
+    y_true: tuple[int, ...], y_score: tuple[float, ...], ranking: bool = True
 ) -> tuple[RocCurve, ScoreGroups]:
-    """The curve from scores, and the score groups it was built from (point k + 1 is group k)."""
+    """The curve from scores, and the score groups it was built from (point k + 1 is group k).
+    ranking=False leaves out DeLong's interval and the precision-recall statistics, for a
+    caller that only walks the curve."""
     groups = score_groups(y_true, y_score)
     positives, negatives = groups.positives, groups.negatives
     fprs = [0.0, *map(truediv, groups.false_positives, repeat(negatives))]
     tprs = [0.0, *map(truediv, groups.true_positives, repeat(positives))]
-    interval = delong(groups)
-    pr = precision_recall(groups)
+    extra = {}
+    if ranking:
+        interval = delong(groups)
+        pr = precision_recall(groups)
+        extra = dict(
+            auc_se=interval.se if interval else None,
+            auc_ci_95=interval.ci_95 if interval else None,
+            average_precision=pr.average_precision,
+            pr_curve=pr.curve,
+            pr_curve_points=pr.curve_points,
+        )
     curve = finish(
         fprs,
         tprs,
@@ -153,11 +165,7 @@ def curve_and_groups(
         reordered=False,
         positives=positives,
         negatives=negatives,
-        auc_se=interval.se if interval else None,
-        auc_ci_95=interval.ci_95 if interval else None,
         prevalence=positives / (positives + negatives),
-        average_precision=pr.average_precision,
-        pr_curve=pr.curve,
-        pr_curve_points=pr.curve_points,
+        **extra,
     )
     return curve, groups

@@ -23,6 +23,7 @@ from operator import add, mul, neg, sub
 
 from calculators.engine import InputError
 
+from .common import many_objects
 from .ranking import ScoreGroups
 from .roc import RocCurve, curve_and_groups, curve_from_points
 
@@ -76,7 +77,9 @@ class ScoreCosts:
     prevalence: float  # the given prevalence, or the labels' own (positives / samples)
     prevalence_from_labels: bool
     iso_cost_slope: float | None
-    curve: RocCurve  # from the scores; its point k is the decision after k distinct scores
+    # From the scores, without the ROC tool's ranking statistics (auc_ci_95, average precision:
+    # None); its point k is the decision after the k highest distinct scores.
+    curve: RocCurve
     best: OperatingCost  # the cheapest ROC point, the first (highest threshold) on a tie
     best_index: int
     chosen: ThresholdDecision  # at the threshold asked for, by default the Bayes threshold
@@ -130,7 +133,8 @@ def curve_costs(curve: RocCurve, prevalence: float, cost_fp: float, cost_fn: flo
     fn_costs = list(map(mul, map(mul, repeat(prevalence), misses), repeat(cost_fn)))
     expected = list(map(add, fp_costs, fn_costs))
     added = [p.added for p in points]
-    costs = list(map(OperatingCost, fprs, tprs, expected, fp_costs, fn_costs, added))
+    with many_objects():
+        costs = list(map(OperatingCost, fprs, tprs, expected, fp_costs, fn_costs, added))
     best_index = min(range(len(costs)), key=expected.__getitem__)  # the first on a tie
     return CurveCosts(
         prevalence=prevalence,
@@ -180,7 +184,8 @@ def score_costs(
     prevalence: float | None,
     decision_threshold: float,
 ) -> ScoreCosts:
-    curve, groups = curve_and_groups(y_true, y_score)
+    # The AUC's interval and average precision belong to the ROC tool; not computed here.
+    curve, groups = curve_and_groups(y_true, y_score, ranking=False)
     positives, negatives = groups.positives, groups.negatives
     n = positives + negatives
     from_labels = prevalence is None
