@@ -1,12 +1,19 @@
-# Production image: gunicorn serving the stateless site. Same install and collectstatic
-# commands as the Makefile, so CI exercises them.
-FROM python:3.11-slim
+# Production image: nginx in front of gunicorn's sync workers (deploy/serve.py says why), the
+# stateless site behind them. Same install and collectstatic commands as the Makefile, so CI
+# exercises them; the tests run this file's CMD (tests/servers.py reads it from here).
+# Debian 12, as on the machines the tests run on: the same nginx (1.22) the tests start.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_DEBUG=0 \
     WEB_CONCURRENCY=2 \
     PORT=8000
+
+# Debian's nginx package: its core modules (upstream, proxy, geo, map) are all this image uses.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends nginx \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY requirements.txt .
@@ -18,8 +25,10 @@ RUN python manage.py collectstatic --noinput --verbosity 0 \
 USER gradacc
 
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
+# /healthz through nginx and a worker, asked for an allowed host name (deploy/healthcheck.py).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "deploy/healthcheck.py"]
 
-# gunicorn.conf.py reads PORT and WEB_CONCURRENCY (worker count); `make bench` uses it too.
-CMD ["gunicorn", "gradacc_site.wsgi"]
+# nginx on PORT (all interfaces), gunicorn with WEB_CONCURRENCY workers on a private socket.
+# deploy/serve.py lists the other variables; `make bench` and the tests run this same command.
+CMD ["python", "deploy/serve.py"]

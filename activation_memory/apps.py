@@ -7,6 +7,7 @@ class ActivationMemoryConfig(AppConfig):
     def ready(self):
         from calculators.kit import registry
 
+        from . import share
         from .forms import ActivationMemoryForm
 
         registry.register(
@@ -20,5 +21,6 @@ class ActivationMemoryConfig(AppConfig):
                 related=("gradient-accumulation", "lr-scaling", "gpus"),
                 accepts=("seq_len", "micro_batch", "gpus", "tp", "pp"),
                 form_class=ActivationMemoryForm,
+                headline=share.headline,
             )
         )

@@ -5,6 +5,7 @@ class CalculatorsConfig(AppConfig):
     name = "calculators"
 
     def ready(self):
+        from . import share
         from .forms import GradAccumForm
         from .kit import registry
 
@@ -19,5 +20,6 @@ class CalculatorsConfig(AppConfig):
                 related=("lr-scaling", "activation-memory", "gpus"),
                 accepts=("global_batch", "micro_batch", "gpus", "seq_len"),
                 form_class=GradAccumForm,
+                headline=share.headline,
             )
         )

@@ -44,7 +44,7 @@ class EvalMetricsConfig(AppConfig):
     def ready(self):
         from calculators.kit import registry
 
-        from . import forms
+        from . import forms, share
 
         form_classes = {
             "metrics-regression": forms.RegressionForm,
@@ -52,6 +52,13 @@ class EvalMetricsConfig(AppConfig):
             "metrics-roc-auc": forms.RocAucForm,
             "metrics-threshold-cost": forms.ThresholdCostForm,
             "metrics-silhouette": forms.SilhouetteForm,
+        }
+        headlines = {
+            "metrics-regression": share.regression,
+            "metrics-log-loss": share.log_loss,
+            "metrics-roc-auc": share.roc_auc,
+            "metrics-threshold-cost": share.threshold_cost,
+            "metrics-silhouette": share.silhouette,
         }
         slugs = tuple(slug for slug, *_ in TOOLS)
         registry.register(
@@ -64,6 +71,7 @@ class EvalMetricsConfig(AppConfig):
                     url_name=url_name,
                     related=tuple(s for s in slugs if s != slug),
                     form_class=form_classes[slug],
+                    headline=headlines[slug],
                     # Five siblings: the header links to their group on the home page instead.
                     in_nav=False,
                 )

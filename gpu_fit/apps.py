@@ -7,6 +7,7 @@ class GpuFitConfig(AppConfig):
     def ready(self):
         from calculators.kit import jinja, registry
 
+        from . import share
         from .cards import CARDS, tool_slug
         from .engine import KV_BY_ID, QUANT_BY_ID
         from .forms import CardForm, FitForm
@@ -34,6 +35,7 @@ class GpuFitConfig(AppConfig):
                 related=(*card_slugs, "activation-memory", "gradient-accumulation"),
                 accepts=accepts,
                 form_class=FitForm,
+                headline=share.index_headline,
             ),
             *(
                 registry.Tool(
@@ -53,6 +55,7 @@ class GpuFitConfig(AppConfig):
                     ),
                     accepts=(*accepts, "seq_len", "lora_rank"),  # the fine-tuning estimate
                     form_class=CardForm,
+                    headline=share.card_headline,
                     form_kwargs=(("card", c),),
                     in_nav=False,
                 )

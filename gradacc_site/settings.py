@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "activation_memory",
     "gpu_fit",
     "eval_metrics",
+    # After the tools: it draws whatever they registered.
+    "share_images",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("activation_memory.urls")),
     path("", include("eval_metrics.urls")),
     path("", include("lr_scaling.urls")),
+    path("", include("share_images.urls")),
 ]

@@ -8,6 +8,7 @@ class LRScalingConfig(AppConfig):
     def ready(self):
         from calculators.kit import registry
 
+        from . import share
         from .forms import LRScalingForm
 
         registry.register(
@@ -21,5 +22,6 @@ class LRScalingConfig(AppConfig):
                 related=("gradient-accumulation", "activation-memory"),
                 accepts=("base_lr", "base_batch", "new_batch", "seq_len"),
                 form_class=LRScalingForm,
+                headline=share.headline,
             )
         )

@@ -5,8 +5,10 @@ Apps register from AppConfig.ready(), so `calculators` never imports a sibling a
 links to another only through this registry (by slug), never by URL name.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from django.urls import reverse
 
@@ -36,6 +38,11 @@ class Tool:
     accepts: tuple[str, ...] = ()
     # Family members (one page per GPU card, say) stay out of the header nav.
     in_nav: bool = True
+    # `headline(inputs, result) -> share_images.headline.Headline`: the answer a shared link's
+    # preview image shows, read from the two dicts of the tool's JSON answer. A tool without
+    # one shows its title and blurb; tests/views/test_share_images.py requires one of every
+    # tool.
+    headline: Callable[[dict, dict], Any] | None = None
 
     def form(self, query):
         return self.form_class(query, **dict(self.form_kwargs))

@@ -1,9 +1,16 @@
 """Small helpers shared by the metric engines."""
 
+import gc
+import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from statistics import NormalDist
 
 from calculators.kit.errors import InputError
+
+# The two-sided 95% normal quantile, 1.959963984540054, computed rather than rounded to 1.96.
+Z_95 = NormalDist().inv_cdf(0.975)
 
 
 def mean(values: Sequence[float]) -> float:
@@ -40,5 +47,26 @@ def highlight_count(n: int) -> int:
 def worst_first(values: Sequence[float]) -> list[int]:
     """Indices of the largest values, largest first (ties keep input order), as many as
     highlight_count says."""
-    count = highlight_count(len(values))
-    return sorted(range(len(values)), key=lambda i: (-values[i], i))[:count]
+    # nlargest is documented as sorted(..., reverse=True)[:count], a stable sort, so ties keep
+    # input order; it keeps only `count` candidates, where a full sort of 100,000 took 0.2 s.
+    return heapq.nlargest(highlight_count(len(values)), range(len(values)), key=values.__getitem__)
+
+
+@contextmanager
+def many_objects() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an engine builds ~100,000 small dataclasses.
+
+    Each one is a tracked container, so building them sets off collection after collection,
+    and every collection walks the objects already alive, though none of these can form a
+    cycle (they hold only floats, ints, bools and None). Measured on threshold_cost over
+    100,000 ROC points, whose costs are built while the curve's points are alive: 0.98 s CPU
+    with the collector running, 0.66 s paused (best of 6). It resumes afterwards, unless the
+    caller had paused it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

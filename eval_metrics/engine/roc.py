@@ -4,14 +4,21 @@ The area is the trapezoidal rule over the points sorted by FPR (then TPR), as sc
 `auc` computes it; from labels and scores the curve is scikit-learn's `roc_curve` with every
 threshold kept (drop_intermediate=False), so the area equals `roc_auc_score`: tied scores give a
 diagonal step, which counts a tied positive-negative pair as half right.
+
+From labels and scores the curve also carries what a reviewer asks for next (ranking.py): the
+AUC's 95% confidence interval by DeLong's method, average precision as scikit-learn's
+average_precision_score, and the precision-recall curve to draw beside the ROC curve.
 """
 
 import math
 from dataclasses import dataclass
+from itertools import islice, repeat
+from operator import add, gt, le, mul, sub, truediv
 
 from calculators.kit.errors import InputError
 
-from .common import require_binary_labels, require_same_length
+from .common import many_objects, require_same_length
+from .ranking import PrPoint, ScoreGroups, delong, precision_recall, score_groups
 
 
 @dataclass(frozen=True)
@@ -36,14 +43,38 @@ class RocCurve:
     reordered: bool  # the points were not already in order
     positives: int | None = None  # from scores only
     negatives: int | None = None
+    # From scores only, and only with at least two positives and two negatives (DeLong needs a
+    # sample variance of each class's placement values): the standard error of the AUC and the
+    # normal interval AUC ± 1.959964·SE, clipped to [0, 1].
+    auc_se: float | None = None
+    auc_ci_95: tuple[float, float] | None = None
+    prevalence: float | None = None  # positives / samples, the AP a random ranking tends to
+    average_precision: float | None = None  # scikit-learn's average_precision_score
+    # The precision-recall curve from the highest threshold down, starting at recall 0,
+    # precision 1; at most 1,000 points, thinned as ranking.thin says (pr_curve_points is the
+    # full curve's length).
+    pr_curve: tuple[PrPoint, ...] = ()
+    pr_curve_points: int | None = None
 
 
-def trapezoid_areas(points: list[RocPoint]) -> list[float]:
-    return [(b.fpr - a.fpr) * (a.tpr + b.tpr) / 2 for a, b in zip(points, points[1:], strict=False)]
+def trapezoid_areas(fprs: list[float], tprs: list[float]) -> list[float]:
+    """(FPRₖ₊₁ − FPRₖ)·(TPRₖ + TPRₖ₊₁)/2 for each consecutive pair; maps keep the loop in C."""
+    widths = map(sub, islice(fprs, 1, None), fprs)
+    heights = map(add, tprs, islice(tprs, 1, None))
+    return list(map(truediv, map(mul, widths, heights), repeat(2)))
 
 
-def finish(points: list[RocPoint], **extra) -> RocCurve:
-    areas = trapezoid_areas(points)
+def finish(fprs: list[float], tprs: list[float], thresholds=None, *, added=(), **extra) -> RocCurve:
+    """The curve through the points (fprs[k], tprs[k]), already in order; `added` holds the
+    indices of endpoints the calculator added."""
+    with many_objects():
+        if thresholds is None:
+            points = list(map(RocPoint, fprs, tprs))
+        else:
+            points = list(map(RocPoint, fprs, tprs, thresholds))
+    for k in added:
+        points[k] = RocPoint(fprs[k], tprs[k], added=True)
+    areas = trapezoid_areas(fprs, tprs)
     auc = math.fsum(areas)
     return RocCurve(
         points=tuple(points), auc=auc, gini=2 * auc - 1, segment_areas=tuple(areas), **extra
@@ -54,67 +85,87 @@ def curve_from_points(fpr: tuple[float, ...], tpr: tuple[float, ...]) -> RocCurv
     """Operating points of one classifier at several thresholds, in any order."""
     require_same_length("fpr", fpr, "tpr", tpr)
     for name, values in (("fpr", fpr), ("tpr", tpr)):
-        for i, v in enumerate(values, start=1):
-            if not 0 <= v <= 1:
-                raise InputError(
-                    name, f"{name} values are rates between 0 and 1: value {i:,} is {v:g}."
-                )
+        bad = next(((i, v) for i, v in enumerate(values, start=1) if not 0 <= v <= 1), None)
+        if bad:
+            i, v = bad
+            raise InputError(
+                name, f"{name} values are rates between 0 and 1: value {i:,} is {v:g}."
+            )
     given = list(zip(fpr, tpr, strict=True))
-    unique = sorted(set(given))
+    # dict.fromkeys drops repeats and keeps the order, so points given in order (a library's
+    # roc_curve output) are sorted in one linear pass; a set would scramble them.
+    unique = sorted(dict.fromkeys(given))
+    fprs = [f for f, _ in unique]
+    tprs = [t for _, t in unique]
     # A single classifier's TPR can only rise (or stay) as its threshold admits more false
     # positives; a fall means points from different models or a typo, and no area is honest.
-    for (f1, t1), (f2, t2) in zip(unique, unique[1:], strict=False):
-        if t2 < t1:
-            raise InputError(
-                "tpr",
-                f"tpr falls from {t1:g} to {t2:g} while fpr rises from {f1:g} to {f2:g}: one "
-                "classifier's ROC points rise together. Check for a typo or points from two "
-                "models.",
-            )
-    points = [RocPoint(f, t) for f, t in unique]
-    added_start = (0.0, 0.0) not in set(unique)
-    added_end = (1.0, 1.0) not in set(unique)
+    if any(map(gt, tprs, islice(tprs, 1, None))):
+        k = next(k for k in range(len(tprs) - 1) if tprs[k + 1] < tprs[k])
+        (f1, t1), (f2, t2) = unique[k], unique[k + 1]
+        raise InputError(
+            "tpr",
+            f"tpr falls from {t1:g} to {t2:g} while fpr rises from {f1:g} to {f2:g}: one "
+            "classifier's ROC points rise together. Check for a typo or points from two "
+            "models.",
+        )
+    # Sorted, so (0, 0) can only be first and (1, 1) last.
+    added_start = unique[0] != (0.0, 0.0)
+    added_end = unique[-1] != (1.0, 1.0)
     if added_start:
-        points.insert(0, RocPoint(0.0, 0.0, added=True))
+        fprs.insert(0, 0.0)
+        tprs.insert(0, 0.0)
     if added_end:
-        points.append(RocPoint(1.0, 1.0, added=True))
+        fprs.append(1.0)
+        tprs.append(1.0)
+    added = ([0] if added_start else []) + ([len(fprs) - 1] if added_end else [])
     return finish(
-        points,
+        fprs,
+        tprs,
+        added=added,
         added_start=added_start,
         added_end=added_end,
         duplicates_removed=len(given) - len(unique),
-        reordered=given != sorted(given),
+        reordered=not all(map(le, given, islice(given, 1, None))),
     )
 
 
 def curve_from_scores(y_true: tuple[int, ...], y_score: tuple[float, ...]) -> RocCurve:
     """Every distinct score as a threshold (predict 1 when score ≥ threshold), highest first."""
-    require_same_length("y_true", y_true, "y_score", y_score)
-    require_binary_labels("y_true", y_true)
-    positives = sum(y_true)
-    negatives = len(y_true) - positives
-    if positives == 0 or negatives == 0:
-        missing = "1" if positives == 0 else "0"
-        raise InputError(
-            "y_true",
-            f"y_true needs both labels, 0 and 1: there is no {missing}, so one of the ROC rates "
-            "has no denominator.",
+    return curve_and_groups(y_true, y_score)[0]
+
+
+def curve_and_groups(
+    y_true: tuple[int, ...], y_score: tuple[float, ...], ranking: bool = True
+) -> tuple[RocCurve, ScoreGroups]:
+    """The curve from scores, and the score groups it was built from (point k + 1 is group k).
+    ranking=False leaves out DeLong's interval and the precision-recall statistics, for a
+    caller that only walks the curve."""
+    groups = score_groups(y_true, y_score)
+    positives, negatives = groups.positives, groups.negatives
+    fprs = [0.0, *map(truediv, groups.false_positives, repeat(negatives))]
+    tprs = [0.0, *map(truediv, groups.true_positives, repeat(positives))]
+    extra = {}
+    if ranking:
+        interval = delong(groups)
+        pr = precision_recall(groups)
+        extra = dict(
+            auc_se=interval.se if interval else None,
+            auc_ci_95=interval.ci_95 if interval else None,
+            average_precision=pr.average_precision,
+            pr_curve=pr.curve,
+            pr_curve_points=pr.curve_points,
         )
-    order = sorted(range(len(y_score)), key=lambda i: -y_score[i])
-    points = [RocPoint(0.0, 0.0)]
-    tp = fp = 0
-    for rank, i in enumerate(order):
-        tp += y_true[i]
-        fp += 1 - y_true[i]
-        is_last_of_tie = rank + 1 == len(order) or y_score[order[rank + 1]] != y_score[i]
-        if is_last_of_tie:
-            points.append(RocPoint(fp / negatives, tp / positives, threshold=y_score[i]))
-    return finish(
-        points,
+    curve = finish(
+        fprs,
+        tprs,
+        (None, *groups.thresholds),
         added_start=False,
         added_end=False,
         duplicates_removed=0,
         reordered=False,
         positives=positives,
         negatives=negatives,
+        prevalence=positives / (positives + negatives),
+        **extra,
     )
+    return curve, groups

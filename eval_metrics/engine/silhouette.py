@@ -4,18 +4,26 @@ a is a point's mean distance to the other members of its cluster, b the smallest
 to the members of another cluster. A point alone in its cluster gets s = 0 (Rousseeuw's
 convention, kept by scikit-learn and R's cluster package), and the statistic needs
 2 ≤ clusters ≤ n − 1. Distances are Euclidean in the plane.
+
+Every point needs its distance to every other, n² of them, and no shortcut gives a sum of
+Euclidean (unsquared) distances exactly. At the 5,000-point cap that is 25 million distances:
+8 s in plain Python against 0.1 s with numpy, measured by bench/metrics_bench.py on a machine
+where a 10-million-step Python loop takes 0.64 s. So this is the one engine that uses numpy.
 """
 
-import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from calculators.kit.errors import InputError
 
 from .common import mean, require_same_length
 
-# Every point needs its distance to every other: n²/2 distances in plain Python, so the cap is
-# lower than other lists' (2,000 points are two million distances, about a quarter second).
-MAX_POINTS = 2_000
+MAX_POINTS = 5_000
+# Rows of the distance matrix computed at once: 65,536 complex numbers (1 MB), which stay in a
+# core's cache between the subtraction, the modulus and the sums; blocks of 16 MB took twice
+# as long at 5,000 points. Memory stays flat however many points there are.
+BLOCK_ELEMENTS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -65,16 +73,22 @@ def one_point(a: float, b: float) -> PointSilhouette:
     return PointSilhouette(a, b, silhouette_width(a, b))
 
 
-def distance_sums(x, y, labels, cluster_labels) -> list[dict[int, float]]:
-    """For each point, the sum of its distances to each cluster's members (itself excluded)."""
+def distance_sums(x, y, cluster: np.ndarray, clusters: int) -> np.ndarray:
+    """sums[i, c]: the sum of point i's distances to the members of cluster c, where cluster[i]
+    is point i's cluster, 0 to clusters − 1 (its distance to itself is 0 and changes nothing)."""
     n = len(x)
-    sums = [dict.fromkeys(cluster_labels, 0.0) for _ in range(n)]
-    for i in range(n):
-        xi, yi, li, row = x[i], y[i], labels[i], sums[i]
-        for j in range(i + 1, n):
-            d = math.hypot(xi - x[j], yi - y[j])
-            row[labels[j]] += d
-            sums[j][li] += d
+    # Points grouped by cluster, so each cluster's distances are one contiguous run of a row
+    # and np.add.reduceat sums all of them at once.
+    order = np.argsort(cluster, kind="stable")
+    starts = np.searchsorted(cluster[order], np.arange(clusters))
+    # A point as a complex number: |zᵢ − zⱼ| is the Euclidean distance, and numpy computes it
+    # as hypot does (no overflow, no cancellation), several times faster than np.hypot.
+    z = (np.asarray(x, dtype=float) + 1j * np.asarray(y, dtype=float))[order]
+    sums = np.empty((n, clusters))
+    rows = max(1, BLOCK_ELEMENTS // n)
+    for first in range(0, n, rows):
+        block = np.abs(z[first : first + rows, None] - z[None, :])
+        sums[order[first : first + rows]] = np.add.reduceat(block, starts, axis=1)
     return sums
 
 
@@ -96,20 +110,37 @@ def clustering(
             f"points; the silhouette needs at least 2 clusters and fewer clusters than points "
             f"(here 2 to {max(n - 1, 2):,}).",
         )
-    sums = distance_sums(x, y, labels, list(members))
-    points = []
-    for i in range(n):
-        own = labels[i]
-        own_size = len(members[own])
-        others = {k: sums[i][k] / len(idx) for k, idx in members.items() if k != own}
-        nearest = min(others, key=lambda k: (others[k], k))
-        b = others[nearest]
-        if own_size == 1:
-            a, s = 0.0, 0.0
-        else:
-            a = sums[i][own] / (own_size - 1)
-            s = silhouette_width(a, b)
-        points.append(ClusteredPoint(i, x[i], y[i], own, a, b, s, nearest))
+    cluster_labels = sorted(members)
+    column = {label: c for c, label in enumerate(cluster_labels)}
+    own = np.array([column[label] for label in labels])
+    sums = distance_sums(x, y, own, len(cluster_labels))
+    sizes = np.array([len(members[label]) for label in cluster_labels], dtype=float)
+    rows = np.arange(n)
+    own_size = sizes[own]
+    # a: the mean distance to the other members of its own cluster (0 for a cluster of one).
+    a = np.where(own_size > 1, sums[rows, own] / np.maximum(own_size - 1, 1), 0.0)
+    # b: the smallest mean distance to another cluster; argmin keeps the first, lowest label,
+    # on a tie.
+    means = sums / sizes
+    means[rows, own] = np.inf
+    nearest = np.argmin(means, axis=1)
+    b = means[rows, nearest]
+    alone = (own_size == 1).tolist()
+    points = [
+        ClusteredPoint(
+            i,
+            x[i],
+            y[i],
+            labels[i],
+            a_i,
+            b_i,
+            0.0 if alone[i] else silhouette_width(a_i, b_i),
+            cluster_labels[nearest_i],
+        )
+        for i, a_i, b_i, nearest_i in zip(
+            range(n), a.tolist(), b.tolist(), nearest.tolist(), strict=True
+        )
+    ]
     clusters = tuple(
         ClusterSummary(label, len(idx), mean([points[i].silhouette for i in idx]))
         for label, idx in sorted(members.items())

@@ -7,14 +7,25 @@ and predicting 0 costs p·C_FN; predicting 1 is cheaper exactly when p > C_FP / 
 On a ROC curve, with prevalence π, an operating point costs per example
     π·(1 − TPR)·C_FN + (1 − π)·FPR·C_FP,
 and lines of equal cost have slope (1 − π)·C_FP / (π·C_FN) (Fawcett 2006, iso-performance lines).
+
+With labels and scores every distinct score is a threshold (predict 1 when score ≥ threshold),
+and the data's own confusion matrices give the cost-optimal one: the fewest
+FP·C_FP + FN·C_FN, or with a stated prevalence π the least π·(FN/P)·C_FN + (1 − π)·(FP/N)·C_FP.
+The confusion matrix, precision, recall and F1 are given there and at a chosen threshold (by
+default the Bayes threshold above, right when the scores are calibrated probabilities).
 """
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, mul, neg, sub
 
 from calculators.kit.errors import InputError
 
-from .roc import RocCurve, curve_from_points
+from .common import many_objects
+from .ranking import ScoreGroups
+from .roc import RocCurve, curve_and_groups, curve_from_points
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,44 @@ class CurveCosts:
 
 
 @dataclass(frozen=True)
+class ThresholdDecision:
+    """What predicting 1 when score ≥ threshold does on the given samples."""
+
+    # None: above every score, so nothing is predicted 1 (scikit-learn's threshold inf).
+    threshold: float | None
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    # TP / (TP + FP); None when nothing is predicted 1, where scikit-learn warns and
+    # reports its zero_division value (0 by default).
+    precision: float | None
+    recall: float  # TP / (TP + FN), the TPR
+    f1: float  # 2·TP / (2·TP + FP + FN): 0, not undefined, when TP is 0, as scikit-learn has it
+    fpr: float  # FP / (FP + TN)
+    accuracy: float
+    total_cost: float  # FP·C_FP + FN·C_FN on these samples
+    expected_cost: float  # per example, at the prevalence used (see ScoreCosts)
+
+
+@dataclass(frozen=True)
+class ScoreCosts:
+    """Costs over every threshold of labelled scores. Its fields share CurveCosts' names where
+    they mean the same (iso_cost_slope, curve, best, best_index), without a cost per point."""
+
+    prevalence: float  # the given prevalence, or the labels' own (positives / samples)
+    prevalence_from_labels: bool
+    iso_cost_slope: float | None
+    # From the scores, without the ROC tool's ranking statistics (auc_ci_95, average precision:
+    # None); its point k is the decision after the k highest distinct scores.
+    curve: RocCurve
+    best: OperatingCost  # the cheapest ROC point, the first (highest threshold) on a tie
+    best_index: int
+    chosen: ThresholdDecision  # at the threshold asked for, by default the Bayes threshold
+    optimal: ThresholdDecision  # at the cost-optimal threshold, best_index's
+
+
+@dataclass(frozen=True)
 class ThresholdCostResult:
     cost_fp: float
     cost_fn: float
@@ -48,6 +97,9 @@ class ThresholdCostResult:
     never_positive_cost: float | None  # predict 0 for everything: π·C_FN
     always_positive_cost: float | None  # predict 1 for everything: (1 − π)·C_FP
     curve: CurveCosts | None
+    # With labels and scores (then `prevalence` above is the one used, the labels' own unless
+    # one was given, and the two trivial costs use it too).
+    scores: ScoreCosts | None = None
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -70,17 +122,20 @@ def bayes_threshold(cost_fp: float, cost_fn: float) -> float:
     return cost_fp / (cost_fp + cost_fn)
 
 
-def operating_cost(fpr, tpr, prevalence, cost_fp, cost_fn, added=False) -> OperatingCost:
-    fp_cost = (1 - prevalence) * fpr * cost_fp
-    fn_cost = prevalence * (1 - tpr) * cost_fn
-    return OperatingCost(fpr, tpr, fp_cost + fn_cost, fp_cost, fn_cost, added)
-
-
 def curve_costs(curve: RocCurve, prevalence: float, cost_fp: float, cost_fn: float) -> CurveCosts:
-    costs = [
-        operating_cost(p.fpr, p.tpr, prevalence, cost_fp, cost_fn, p.added) for p in curve.points
-    ]
-    best_index = min(range(len(costs)), key=lambda i: (costs[i].expected_cost, i))
+    """Each point's cost per example, (1 − π)·FPR·C_FP + π·(1 − TPR)·C_FN, computed list by
+    list: maps keep the loops over 100,000 points in C."""
+    points = curve.points
+    fprs = [p.fpr for p in points]
+    tprs = [p.tpr for p in points]
+    fp_costs = list(map(mul, map(mul, repeat(1 - prevalence), fprs), repeat(cost_fp)))
+    misses = map(sub, repeat(1), tprs)
+    fn_costs = list(map(mul, map(mul, repeat(prevalence), misses), repeat(cost_fn)))
+    expected = list(map(add, fp_costs, fn_costs))
+    added = [p.added for p in points]
+    with many_objects():
+        costs = list(map(OperatingCost, fprs, tprs, expected, fp_costs, fn_costs, added))
+    best_index = min(range(len(costs)), key=expected.__getitem__)  # the first on a tie
     return CurveCosts(
         prevalence=prevalence,
         iso_cost_slope=ratio((1 - prevalence) * cost_fp, prevalence * cost_fn),
@@ -91,15 +146,107 @@ def curve_costs(curve: RocCurve, prevalence: float, cost_fp: float, cost_fn: flo
     )
 
 
+def decision(
+    groups: ScoreGroups,
+    k: int,
+    threshold: float | None,
+    cost_fp: float,
+    cost_fn: float,
+    weights: tuple[float, float],
+) -> ThresholdDecision:
+    """Predicting 1 for the k highest distinct scores (ROC point k; none when k is 0)."""
+    positives, negatives = groups.positives, groups.negatives
+    tp = groups.true_positives[k - 1] if k else 0
+    fp = groups.false_positives[k - 1] if k else 0
+    fn, tn = positives - tp, negatives - fp
+    w_fp, w_fn = weights
+    return ThresholdDecision(
+        threshold=threshold,
+        tp=tp,
+        fp=fp,
+        fn=fn,
+        tn=tn,
+        precision=tp / (tp + fp) if tp + fp else None,
+        recall=tp / positives,
+        f1=2 * tp / (2 * tp + fp + fn),
+        fpr=fp / negatives,
+        accuracy=(tp + tn) / (positives + negatives),
+        total_cost=fp * cost_fp + fn * cost_fn,
+        expected_cost=fp * w_fp + fn * w_fn,
+    )
+
+
+def score_costs(
+    y_true: tuple[int, ...],
+    y_score: tuple[float, ...],
+    cost_fp: float,
+    cost_fn: float,
+    prevalence: float | None,
+    decision_threshold: float,
+) -> ScoreCosts:
+    # The AUC's interval and average precision belong to the ROC tool; not computed here.
+    curve, groups = curve_and_groups(y_true, y_score, ranking=False)
+    positives, negatives = groups.positives, groups.negatives
+    n = positives + negatives
+    from_labels = prevalence is None
+    if from_labels:
+        prevalence = positives / n
+        # Compared as whole totals FP·C_FP + FN·C_FN, so equal totals tie exactly (whole-number
+        # costs stay exact), and only then divided by n.
+        key_fp, key_fn, scale = cost_fp, cost_fn, 1 / n
+    else:
+        key_fp = (1 - prevalence) * cost_fp / negatives
+        key_fn = prevalence * cost_fn / positives
+        scale = 1.0
+    # keys[k]: ROC point k, after the k highest distinct scores; point 0 predicts nothing.
+    keys = [positives * key_fn]
+    keys += [
+        fp * key_fp + (positives - tp) * key_fn
+        for tp, fp in zip(groups.true_positives, groups.false_positives, strict=True)
+    ]
+    best_index = min(range(len(keys)), key=keys.__getitem__)  # min keeps the first on a tie
+    weights = (key_fp * scale, key_fn * scale)
+    optimal = decision(
+        groups, best_index, curve.points[best_index].threshold, cost_fp, cost_fn, weights
+    )
+    # The chosen threshold predicts 1 for every distinct score at or above it; the scores are
+    # highest first, so their negatives ascend and bisect counts them.
+    chosen_index = bisect_right(groups.thresholds, -decision_threshold, key=neg)
+    chosen = decision(groups, chosen_index, decision_threshold, cost_fp, cost_fn, weights)
+    best_point = curve.points[best_index]
+    fp_cost, fn_cost = optimal.fp * weights[0], optimal.fn * weights[1]
+    return ScoreCosts(
+        prevalence=prevalence,
+        prevalence_from_labels=from_labels,
+        iso_cost_slope=ratio((1 - prevalence) * cost_fp, prevalence * cost_fn),
+        curve=curve,
+        best=OperatingCost(
+            best_point.fpr, best_point.tpr, optimal.expected_cost, fp_cost, fn_cost, False
+        ),
+        best_index=best_index,
+        chosen=chosen,
+        optimal=optimal,
+    )
+
+
 def threshold_cost(
     cost_fp: float,
     cost_fn: float,
     prevalence: float | None = None,
     fpr: tuple[float, ...] | None = None,
     tpr: tuple[float, ...] | None = None,
+    y_true: tuple[int, ...] | None = None,
+    y_score: tuple[float, ...] | None = None,
+    decision_threshold: float | None = None,
 ) -> ThresholdCostResult:
     threshold = bayes_threshold(cost_fp, cost_fn)
     curve = None
+    scores = None
+    if (fpr or tpr) and (y_true or y_score):
+        raise InputError(
+            "y_true",
+            "Give either ROC points (fpr, tpr) or labels and scores (y_true, y_score), not both.",
+        )
     if fpr or tpr:
         if not (fpr and tpr):
             missing = "tpr" if fpr else "fpr"
@@ -111,6 +258,13 @@ def threshold_cost(
                 "the positive class occurs.",
             )
         curve = curve_costs(curve_from_points(fpr, tpr), prevalence, cost_fp, cost_fn)
+    if y_true or y_score:
+        if not (y_true and y_score):
+            missing = "y_score" if y_true else "y_true"
+            raise InputError(missing, f"{missing} is needed too: one score for each label.")
+        chosen = threshold if decision_threshold is None else decision_threshold
+        scores = score_costs(y_true, y_score, cost_fp, cost_fn, prevalence, chosen)
+        prevalence = scores.prevalence
     return ThresholdCostResult(
         cost_fp=cost_fp,
         cost_fn=cost_fn,
@@ -120,4 +274,5 @@ def threshold_cost(
         never_positive_cost=None if prevalence is None else prevalence * cost_fn,
         always_positive_cost=None if prevalence is None else (1 - prevalence) * cost_fp,
         curve=curve,
+        scores=scores,
     )

@@ -1,11 +1,13 @@
-"""Behind a caching reverse proxy: permalinks are cached, pages and fragments never mix."""
+"""Behind a caching reverse proxy (deploy/nginx/gradacc.conf, the one deploy/compose.yaml runs,
+in front of an instance as the Docker image runs it): permalinks are cached, pages and
+fragments never mix."""
 
 import shutil
 import urllib.request
 
 import pytest
 
-from tests.servers import Gunicorn, NginxCache
+from tests.servers import Instance, NginxFront
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("nginx") or shutil.which("/usr/sbin/nginx")), reason="needs nginx"
@@ -15,8 +17,8 @@ PERMALINK = "/gradient-accumulation/?global_batch=1000&micro_batch=4&gpus=8"
 
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
-    app = Gunicorn()
-    cache = NginxCache(app.url, tmp_path_factory.mktemp("nginx"))
+    app = Instance(workers=1)
+    cache = NginxFront([f"127.0.0.1:{app.port}"], tmp_path_factory.mktemp("nginx"))
     yield cache
     cache.stop()
     app.stop()

@@ -10,7 +10,10 @@ from calculators.kit import registry
 from tests.servers import Gunicorn
 
 SITE_PATHS = ["/", "/healthz", "/api/openapi.json", "/sitemap.xml", "/robots.txt"]
-NOT_FOUND = ["/no-such-page/", "/gpus/no-such-card/"]
+NOT_FOUND = ["/no-such-page/", "/gpus/no-such-card/", "/gpus/no-such-card/og.png"]
+# Link-preview fetchers send HEAD for the share image too; two workers may each draw it, and
+# the same Content-Length from both shows the same bytes.
+IMAGES = [f"{t.path}og.png" for t in registry.all_tools()]
 SAME = ("content-type", "content-length", "content-encoding", "cache-control", "vary")
 
 
@@ -41,7 +44,9 @@ def exchange(server, method: str, path: str) -> tuple[int, dict, bytes]:
     return int(status_line.split()[1]), headers, body
 
 
-@pytest.mark.parametrize("path", SITE_PATHS + [t.path for t in registry.all_tools()] + NOT_FOUND)
+@pytest.mark.parametrize(
+    "path", SITE_PATHS + [t.path for t in registry.all_tools()] + IMAGES + NOT_FOUND
+)
 def test_head_is_get_without_a_body_on_the_wire(server, path):
     status, headers, body = exchange(server, "GET", path)
     head_status, head_headers, head_body = exchange(server, "HEAD", path)

@@ -1,5 +1,6 @@
 """ROC curves and AUC against scikit-learn's roc_curve, auc and roc_auc_score."""
 
+import gc
 import random
 
 import numpy as np
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import auc, roc_auc_score, roc_curve
 
 from calculators.kit.errors import InputError
+from eval_metrics.engine.common import many_objects
 from eval_metrics.engine.roc import curve_from_points, curve_from_scores
 
 close = dict(rel=1e-9, abs=1e-12)
@@ -125,3 +127,19 @@ def test_scores_need_both_classes():
     with pytest.raises(InputError) as error:
         curve_from_scores((1, 1, 1), (0.2, 0.4, 0.9))
     assert error.value.field == "y_true" and "both labels" in str(error.value)
+
+
+def test_the_collector_pause_restores_the_callers_setting():
+    assert gc.isenabled()
+    curve_from_points((0.2,), (0.8,))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with many_objects():
+            pass
+        assert not gc.isenabled()  # the caller paused it: still paused
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), many_objects():
+        raise ValueError
+    assert gc.isenabled()

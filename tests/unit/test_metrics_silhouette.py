@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import silhouette_samples, silhouette_score
 
 from calculators.kit.errors import InputError
+from eval_metrics.engine import silhouette
 from eval_metrics.engine.silhouette import MAX_POINTS, clustering, one_point
 
 close = dict(rel=1e-9, abs=1e-12)
@@ -92,3 +93,30 @@ def test_limits_and_errors():
     n = MAX_POINTS + 1
     with pytest.raises(InputError):
         clustering(tuple(range(n)), tuple(range(n)), tuple(i % 2 for i in range(n)))
+
+
+def test_the_point_cap_matches_scikit_learn():
+    """5,000 points, the cap, on a quarter-unit grid so scikit-learn's distances are exact."""
+    rng = np.random.default_rng(5)
+    k = 7
+    centres = rng.normal(0, 8, (k, 2))
+    labels = rng.integers(0, k, MAX_POINTS)
+    points = np.round((centres[labels] + rng.normal(0, 2, (MAX_POINTS, 2))) * 4) / 4
+    x, y = points[:, 0].tolist(), points[:, 1].tolist()
+    r = clustering(tuple(x), tuple(y), tuple(labels.tolist()))
+    expected = silhouette_samples(points, labels)
+    assert [p.silhouette for p in r.points] == pytest.approx(expected.tolist(), **close)
+    assert r.silhouette == pytest.approx(silhouette_score(points, labels), **close)
+
+
+def test_blocks_of_rows_do_not_change_the_sums(monkeypatch):
+    """The distance matrix is summed a block of rows at a time; any block size gives the same
+    numbers, including blocks that end mid-cluster and a last, short block."""
+    rng = np.random.default_rng(3)
+    n = 301
+    x, y = rng.normal(0, 1, n).tolist(), rng.normal(0, 1, n).tolist()
+    labels = rng.integers(-1, 4, n).tolist()
+    whole = clustering(tuple(x), tuple(y), tuple(labels))
+    for elements in (1, n * 7, n * 100):
+        monkeypatch.setattr(silhouette, "BLOCK_ELEMENTS", elements)
+        assert clustering(tuple(x), tuple(y), tuple(labels)) == whole

@@ -1,5 +1,6 @@
 """Production settings and the production server, run the way the Dockerfile runs them."""
 
+import json
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import urllib.request
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from tests.servers import ROOT, Gunicorn, production_env
+from tests.servers import ROOT, Instance, production_env
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -44,16 +45,28 @@ def test_custom_500_page():
     assert b"Something went wrong on our side" in response.content
 
 
-def test_gunicorn_serves_as_in_the_docker_image():
-    """The Dockerfile's CMD, with the environment it sets; HEALTHCHECK asks /healthz."""
+def healthcheck_command() -> list[str]:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    command = re.search(r"^CMD \[(.*)\]$", dockerfile, re.M).group(1)
-    argv = [part.strip().strip('"') for part in command.split(",")]
-    assert argv[0] == "gunicorn" and "/healthz" in dockerfile
-    server = Gunicorn(argv=argv)
+    argv = json.loads(re.search(r"^\s*CMD (\[.*\])$", dockerfile.split("HEALTHCHECK")[1], re.M)[1])
+    return [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
+
+
+def test_the_docker_image_command_serves_the_site(tmp_path):
+    """The Dockerfile's CMD (nginx in front of gunicorn), with the environment it sets: it
+    serves, logs each request to its stdout (the container's log), and its HEALTHCHECK passes,
+    asking /healthz for the first allowed host (gradacc.example here, not the 127.0.0.1 it
+    connects to), and fails once the server is gone."""
+    log = tmp_path / "stdout.log"
+    with log.open("wb") as stdout:
+        server = Instance(stdout=stdout, ACCESS_LOG="stdout")
     try:
         assert urllib.request.urlopen(server.url + "/healthz").read() == b"ok"
         page = urllib.request.urlopen(server.url + "/gradient-accumulation/?gpus=16")
         assert page.status == 200 and b"accumulation_steps" in page.read()
+        check = subprocess.run(healthcheck_command(), cwd=ROOT, env=server.env, timeout=30)
+        assert check.returncode == 0
     finally:
         server.stop()
+    check = subprocess.run(healthcheck_command(), cwd=ROOT, env=server.env, timeout=30)
+    assert check.returncode == 1
+    assert '"GET /gradient-accumulation/?gpus=16 HTTP/1.1" 200' in log.read_text()

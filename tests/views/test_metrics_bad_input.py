@@ -7,6 +7,8 @@ from html import unescape
 
 import pytest
 
+from eval_metrics.engine.silhouette import MAX_POINTS
+
 TOO_MANY = ",".join(["1"] * 10_001)
 NUMBER_TEXT_BAD = [
     "nan",
@@ -82,7 +84,7 @@ CASES = [
         "x",
         "(x)",
         {"mode": "clusters"},
-        LIST_BAD + REQUIRED_BLANK + [",".join(["1"] * 2001)],
+        LIST_BAD + REQUIRED_BLANK + [",".join(["1"] * (MAX_POINTS + 1))],
     ),
     ("/metrics/silhouette/", "y", "(y)", {"mode": "clusters"}, LIST_BAD + REQUIRED_BLANK),
     (

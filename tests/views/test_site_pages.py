@@ -82,6 +82,8 @@ def requests_for_every_path():
         yield f"{tool.path}?format=json", {}
         yield f"{tool.path}?format=json&{first}=%00", {}  # a 400
         yield f"{tool.path}?{first}=%00", {}  # the page with its input error
+        yield f"{tool.path}og.png", gzip  # its share image (share_images/)
+        yield f"{tool.path}og.png?{first}=%00", {}  # the tool's generic image
 
 
 def fixed_url_paths(patterns=None, prefix="/"):
