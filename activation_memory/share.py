@@ -1,16 +1,16 @@
 """The activation-memory share-image headline, read from the tool's JSON answer."""
 
+from calculators.catalog import gpus
 from calculators.kit.numbers import exact, gb, gib
 from share_images.headline import Figure, Headline, unbroken
 
 from . import presets
-from .forms import GPUS
 
 
 def gpu_model(inputs: dict) -> str:
     if inputs["gpu"] == "custom":
         return f"{inputs['gpu_gib']:g} GiB GPU"
-    return GPUS[inputs["gpu"]][0].removeprefix("NVIDIA ")
+    return gpus.get(inputs["gpu"]).name.removeprefix("NVIDIA ")
 
 
 def headline(inputs: dict, result: dict) -> Headline:

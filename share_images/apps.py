@@ -13,4 +13,4 @@ class ShareImagesConfig(AppConfig):
         # jinja2/tool.html writes a page's og:image tags from share_image(request, tool, form).
         # The kit imports no app: this one adds its global, as tools add their filters, before
         # the first template is rendered.
-        jinja.GLOBALS["share_image"] = scenario.for_page
+        jinja.register_globals(share_image=scenario.for_page)

@@ -125,6 +125,11 @@ def register_filters(**filters) -> None:
     FILTERS.update(filters)
 
 
+def register_globals(**functions) -> None:
+    """Functions an app adds for the templates, the same way (share_images' share_image)."""
+    GLOBALS.update(functions)
+
+
 GLOBALS = {
     "static": static,
     "url": reverse,  # site pages (home, API); links to a tool go through the registry
