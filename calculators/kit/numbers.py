@@ -3,12 +3,11 @@ URLs use `plain`, never these."""
 
 import math
 
-from ..catalog.memory import GIB as _GIB
+from ..catalog.memory import GIB
 from .fields import plain_number
 
 MINUS = "\u2212"
 SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
-GIB = _GIB
 
 
 def signed(text: str) -> str:

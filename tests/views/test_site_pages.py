@@ -175,3 +175,31 @@ def test_no_tool_has_a_field_the_quick_clean_loop_skips():
         for name, field in tool.form_class.base_fields.items():
             assert not field.disabled, f"{tool.slug}.{name}"
             assert not isinstance(field, forms.FileField), f"{tool.slug}.{name}"
+
+
+@pytest.mark.parametrize("tool", registry.all_tools(), ids=lambda t: t.slug)
+def test_every_tool_fragment_is_its_page_result_without_inputs(client, tool):
+    """The live fragment is the page's result block rendered alone (kit/jinja.py render_block):
+    the same markup the page embeds, and never a form control."""
+    page = client.get(tool.path).content.decode()
+    fragment = client.get(tool.path, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="result-heading"' in fragment
+    assert fragment in page
+    for control in ("<form", "<input", "<select", "<textarea"):
+        assert control not in fragment, (tool.slug, control)
+
+
+@pytest.mark.parametrize("tool", registry.all_tools(), ids=lambda t: t.slug)
+def test_optional_sections_open_only_when_used(tool):
+    """Every tool declares its optional input groups in `sections`: at the defaults all are
+    folded; a value in one, even a wrong one, opens that one (and a group nested around it,
+    which holds the same field) only."""
+    sections = tool.form_class.sections
+    defaults = tool.form({})
+    defaults.is_valid()
+    assert defaults.open_sections == frozenset()
+    for section, names in sections.items():
+        form = tool.form({names[0]: "not a value"})
+        form.is_valid()
+        holding = {s for s, fields in sections.items() if names[0] in fields}
+        assert section in form.open_sections == holding, (tool.slug, section)
