@@ -7,7 +7,7 @@ Every answer of the site is pure CPU work of a few milliseconds: no database, no
 worker spends all of its time on that work and nothing on scheduling, but it belongs to one
 client from the first byte of a request to the last byte of the answer, so without a buffering
 proxy six connections that never finish their headers hold two workers and the site stops
-answering (tests/integration/test_slow_clients.py keeps that as its control). The other ways
+answering (tests/deploy/test_slow_clients.py keeps that as its control). The other ways
 to serve Django's sync views, tried here with 200 connections trickling their headers or a
 POST body (and read in gunicorn 27.0.1's source):
 - gthread (4 threads): /healthz unanswered for 3 s, headers or body alike: a connection that

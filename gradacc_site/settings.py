@@ -83,7 +83,7 @@ STORAGES = {
 
 # Security headers. No response sets a cookie: there is no session middleware, and the CSRF
 # middleware above sets its cookie only when a template asks for a token, which none does
-# (tests/views/test_site_pages.py checks both over every path).
+# (tests/site/test_pages.py checks both over every path).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,5 +1,8 @@
 """The bad values every numeric parameter of every tool is tried with (the issue's list)."""
 
+import html
+import re
+
 BAD = [
     "",
     "   ",
@@ -15,3 +18,14 @@ BAD = [
     "\uff11",  # a full-width digit one
     "x" * 10_240,
 ]
+
+
+ERRORS_BOX = re.compile(r'<div class="errors" role="alert" data-testid="errors">(.*?)</div>', re.S)
+
+
+def error_box_text(response) -> str:
+    """The messages of the page's error box, as a reader sees them. Searching the whole page
+    instead would always find a field's label (it is on the input) and a " to " somewhere."""
+    box = ERRORS_BOX.search(response.content.decode())
+    assert box, "no error box on the page"
+    return html.unescape(re.sub(r"<[^>]+>", " ", box.group(1)))

@@ -40,7 +40,7 @@ class Tool:
     in_nav: bool = True
     # `headline(inputs, result) -> share_images.headline.Headline`: the answer a shared link's
     # preview image shows, read from the two dicts of the tool's JSON answer. A tool without
-    # one shows its title and blurb; tests/views/test_share_images.py requires one of every
+    # one shows its title and blurb; tests/share_images/test_views.py requires one of every
     # tool.
     headline: Callable[[dict, dict], Any] | None = None
 

@@ -28,7 +28,7 @@ def test_schemathesis_finds_no_issue(server, tmp_path):
             # Cross-field rules (GPUs divisible by TP x PP x CP, paired LR inputs) cannot be
             # written per parameter, so some schema-valid requests are rightly refused; and the
             # HTML page answers invalid input with 200 and inline messages, by contract.
-            # tests/views/test_fuzz.py checks both of those behaviours directly.
+            # tests/site/test_fuzz.py checks both of those behaviours directly.
             "--exclude-checks",
             "positive_data_acceptance,negative_data_rejection",
             "--max-examples",

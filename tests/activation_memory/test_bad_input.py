@@ -3,9 +3,7 @@ message naming the field and what is allowed."""
 
 import pytest
 
-from tests.bad_values import BAD
-
-from .test_bad_input import error_box_text
+from tests.bad_values import BAD, error_box_text
 
 URL = "/activation-memory/"
 NUMBER_PARAMS = {

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from calculators.engine import framework_rules as rules
 from calculators.engine.framework_configs import FRAMEWORKS
 from calculators.engine.grad_accum import AccumulationInput, Options, plan
-from tests.unit.test_rampup import (
+from tests.gradient_accumulation.test_engine_rampup import (
     MegatronRampup,
     MegatronStepSchedule,
     assert_schedule_follows_ramp,

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from calculators.engine.framework_configs import MAX_ARGUMENT_CHARS, step_schedule_threshold
 from calculators.engine.grad_accum import Options
-from tests.unit.test_framework_configs import parse_shell, scenario
-from tests.unit.test_rampup import (
+from tests.gradient_accumulation.test_engine_rampup import (
     MegatronRampup,
     MegatronStepSchedule,
     assert_schedule_follows_ramp,
@@ -26,6 +25,7 @@ from tests.unit.test_rampup import (
     parse_numeric_value,
     step_schedule_train_iters,
 )
+from tests.gradient_accumulation.test_framework_configs import parse_shell, scenario
 
 
 def megatron_snippets(p):

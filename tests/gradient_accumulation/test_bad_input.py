@@ -1,11 +1,8 @@
 """Every parameter, every kind of bad value: never a 5xx, always a message naming the field."""
 
-import html
-import re
-
 import pytest
 
-from tests.bad_values import BAD
+from tests.bad_values import BAD, error_box_text
 
 URL = "/gradient-accumulation/"
 NUMBER_PARAMS = {
@@ -19,17 +16,6 @@ NUMBER_PARAMS = {
     "ref_batch": "Recipe global batch",
     "ref_lr": "Recipe learning rate",
 }
-
-
-ERRORS_BOX = re.compile(r'<div class="errors" role="alert" data-testid="errors">(.*?)</div>', re.S)
-
-
-def error_box_text(response) -> str:
-    """The messages of the page's error box, as a reader sees them. Searching the whole page
-    instead would always find a field's label (it is on the input) and a " to " somewhere."""
-    box = ERRORS_BOX.search(response.content.decode())
-    assert box, "no error box on the page"
-    return html.unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
 
 
 def bad_values(param):

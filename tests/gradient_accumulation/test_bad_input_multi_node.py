@@ -2,7 +2,7 @@
 
 import pytest
 
-from .test_bad_input import BAD, error_box_text
+from tests.bad_values import BAD, error_box_text
 
 URL = "/gradient-accumulation/"
 LABELS = {

@@ -1,5 +1,6 @@
 """The expert's scenarios (issue 12) over HTTP: the JSON notes and the page agree with the
-frameworks' own released code (the rules themselves are tested in tests/unit)."""
+frameworks' own released code (the rules themselves are tested in test_framework_*.py and
+test_engine_rampup.py beside this file)."""
 
 URL = "/gradient-accumulation/"
 
@@ -58,9 +59,9 @@ def test_torchtitan_snippet_is_for_the_release_with_main_as_a_labelled_alternati
 def test_a_budget_that_ends_inside_the_ramp_is_warned_with_flags_that_match_it(client):
     # megatron-core 0.19.2 update_train_iters (step schedule) counts iterations while
     # consumed < --train-samples; Megatron-LM core_v0.16.1 (up to 0.17, ramp-up) runs a ramp
-    # iteration whenever consumed <= --train-samples. Both transcribed in
-    # tests/unit/test_rampup.py: 976,563 (4e9 / 4096, rounded up) gives the budget's 6,709
-    # steps in both; the 976,832 those steps consume would give 6,710 up to 0.17.
+    # iteration whenever consumed <= --train-samples. Both transcribed in test_engine_rampup.py
+    # beside this file: 976,563 (4e9 / 4096, rounded up) gives the budget's 6,709 steps in both;
+    # the 976,832 those steps consume would give 6,710 up to 0.17.
     query = "train_tokens=4e9&rampup_start=32&rampup_increment=32&rampup_samples=2000000"
     data = result(client, query)
     budget = data["rampup"]["budget"]

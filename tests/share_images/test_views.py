@@ -21,7 +21,7 @@ from calculators.kit import registry
 from share_images import card, scenario
 from share_images.headline import Headline
 from tests.bad_values import BAD
-from tests.views.test_fuzz import flagship_scenarios
+from tests.site.test_fuzz import flagship_scenarios
 
 TOOLS = registry.all_tools()
 IDS = [t.slug for t in TOOLS]
@@ -170,7 +170,7 @@ def test_activation_alt_states_gib_and_micro_batch(client):
     assert f"({r['total_bytes'] / 1e9:,.2f} GB)" in alt
     assert f"{r['need_bytes'] / 2**30:,.2f} GiB per GPU in all" in alt
     assert f"{r['largest_micro_batch']} is the largest micro-batch that fits the H100" in alt
-    # tests/views/test_activation_memory.py pins the default at 46.76 GiB.
+    # tests/activation_memory/test_views.py pins the default at 46.76 GiB.
     assert "46.76 GiB" in alt
 
 
