@@ -5,6 +5,7 @@ class GpuFitConfig(AppConfig):
     name = "gpu_fit"
 
     def ready(self):
+        from calculators.catalog.models import MODELS
         from calculators.kit import jinja, registry
 
         from . import share
@@ -28,8 +29,9 @@ class GpuFitConfig(AppConfig):
             registry.Tool(
                 slug="gpus",
                 title="What LLM can this GPU run?",
-                blurb="Six cards against 31 open models: weights, KV cache with grouped-query "
-                "attention, context that fits, best quantization, decode speed, LoRA and QLoRA.",
+                blurb=f"{len(CARDS)} cards against {len(MODELS)} open models: weights, KV cache "
+                "with grouped-query and latent attention, context that fits, best quantization, "
+                "decode speed, LoRA and QLoRA.",
                 group="Memory and hardware",
                 url_name="gpu_fit:index",
                 related=(*card_slugs, "activation-memory", "gradient-accumulation"),

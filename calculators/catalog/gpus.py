@@ -39,17 +39,84 @@ RTX_4060_TI_PAGE = (
     "boost, 16 GB GDDR6 on 128 bits)",
     "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4060-4060ti/",
 )
-LLMFIT_TABLE = (
-    "llmfit's GPU bandwidth table (llmfit-core/src/hardware.rs), which lists the same GB/s",
-    "https://github.com/AlexsJones/llmfit",
-)
-
-
 A100_DATASHEET = (
     "https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/"
     "nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf"
 )
 H100_DATASHEET = "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet"
+RTX_3080_PAGE = (
+    "NVIDIA, GeForce RTX 3080 family specifications (8,704 CUDA cores = 68 SMs, 1.71 GHz "
+    "boost, 10 GB GDDR6X on 320 bits at 19 Gbps); GA102 whitepaper Appendix A: RTX 3080, "
+    "119 / 59.5 TFLOPS dense FP16 tensor with FP16 / FP32 accumulate",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/",
+)
+RTX_4070_PAGE = (
+    "NVIDIA, GeForce RTX 4070 family specifications (RTX 4070: 5,888 CUDA cores = 46 SMs, "
+    "2.48 GHz boost, 12 GB GDDR6X on 192 bits at 21 Gbps)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4070-family/",
+)
+RTX_4070_TI_SUPER_PAGE = (
+    "NVIDIA, GeForce RTX 4070 family specifications (RTX 4070 Ti SUPER: 8,448 CUDA cores = "
+    "66 SMs, 2.61 GHz boost, 16 GB GDDR6X on 256 bits at 21 Gbps)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4070-family/",
+)
+RTX_4080_SUPER_PAGE = (
+    "NVIDIA, GeForce RTX 4080 family specifications (RTX 4080 SUPER: 10,240 CUDA cores = "
+    "80 SMs, 2.55 GHz boost, 16 GB GDDR6X on 256 bits at 23 Gbps)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/",
+)
+RTX_5060_TI_PAGE = (
+    "NVIDIA, GeForce RTX 5060 family specifications (RTX 5060 Ti: 4,608 CUDA cores = 36 SMs, "
+    "2.57 GHz boost, 16 GB GDDR7 on 128 bits at 28 Gbps)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5060-family/",
+)
+RTX_5070_TI_PAGE = (
+    "NVIDIA, GeForce RTX 5070 family specifications (RTX 5070 Ti: 8,960 CUDA cores = 70 SMs, "
+    "2.45 GHz boost, 16 GB GDDR7 on 256 bits at 28 Gbps)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5070-family/",
+)
+RTX_5080_PAGE = (
+    "NVIDIA, GeForce RTX 5080 specifications (10,752 CUDA cores = 84 SMs, 2.62 GHz boost, "
+    "16 GB GDDR7 on 256 bits at 30 Gbps)",
+    "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5080/",
+)
+RTX_6000_ADA_DATASHEET = (
+    "NVIDIA RTX 6000 Ada Generation datasheet (18,176 CUDA cores = 142 SMs, 48 GB GDDR6 with "
+    "ECC, 960 GB/s, 1,457 TFLOPS FP8 tensor with sparsity = 4 × 364.2 dense FP16)",
+    "https://www.nvidia.com/content/dam/en-zz/Solutions/design-visualization/rtx-6000/"
+    "proviz-print-rtx6000-datasheet-web-2504660.pdf",
+)
+RTX_PRO_6000_DATASHEET = (
+    "NVIDIA RTX PRO 6000 Blackwell Workstation Edition datasheet (24,064 CUDA cores = 188 SMs, "
+    "96 GB GDDR7 with ECC on 512 bits, 1,792 GB/s, 125 TFLOPS FP32 = 24,064 × 2 × 2.6 GHz, "
+    "4,000 AI TOPS: FP4 with sparsity, = 8 × 500 dense FP16)",
+    "https://www.nvidia.com/en-us/products/workstations/professional-desktop-gpus/rtx-pro-6000/",
+)
+L4_DATASHEET = (
+    "NVIDIA L4 datasheet (24 GB GDDR6, 300 GB/s, 242 TFLOPS FP16 tensor with sparsity); "
+    "AD104 with 58 SMs at 2.04 GHz boost, 192-bit bus",
+    "https://www.nvidia.com/en-us/data-center/l4/",
+)
+L40S_DATASHEET = (
+    "NVIDIA L40S datasheet (18,176 CUDA cores = 142 SMs, 48 GB GDDR6 with ECC, 864 GB/s, "
+    "FP16 tensor 362.05 TFLOPS dense, 733 with sparsity); 2.52 GHz boost, 18 Gbps on 384 bits",
+    "https://www.nvidia.com/en-us/data-center/l40s/",
+)
+A100_SPEC = (
+    "NVIDIA A100 datasheet (80 GB HBM2e, 2,039 GB/s SXM; 312 TFLOPS FP16 tensor dense) and "
+    "A100 whitepaper (108 SMs, 1.41 GHz boost, 5,120-bit HBM2e interface)",
+    A100_DATASHEET,
+)
+H100_SPEC = (
+    "NVIDIA H100 datasheet (H100 SXM: 80 GB HBM3, 3.35 TB/s, 1,979 TFLOPS FP16 tensor with "
+    "sparsity) and H100 whitepaper (132 SMs, 5,120-bit HBM3 interface)",
+    H100_DATASHEET,
+)
+LLMFIT_TABLE = (
+    "llmfit's GPU bandwidth table (llmfit-core/src/hardware.rs), which lists the same GB/s",
+    "https://github.com/AlexsJones/llmfit",
+)
+
 B200_TABLE = "https://glennklockwood.com/garden/processors/B200"
 B200_SOURCE = "NVIDIA Blackwell figures as tabulated by G. Lockwood: {} TFLOPS BF16 sparse"
 
@@ -72,7 +139,8 @@ class GPU:
     boost_ghz: float | None = None
     launch: str = ""
     # Dense (no sparsity) FP16 tensor-core TFLOPS with FP16 accumulation. GeForce cards halve it
-    # with FP32 accumulation (what training uses); the RTX A6000 runs both at the full rate.
+    # with FP32 accumulation (what training uses); the professional and data-centre cards run
+    # both at the full rate.
     fp16_tensor_tflops: float | None = None
     fp16_fp32acc_tflops: float | None = None
     fp16_source: str = ""
@@ -86,6 +154,10 @@ class GPU:
     peak_source: str = ""
     peak_url: str = ""
     aliases: tuple[str, ...] = ()
+    # Dense FP16 tensor FLOP per clock per SM: 1024 on GA10x, Ada and consumer Blackwell (4 tensor
+    # cores of 128 FMA), 2048 on GA100 (A100 whitepaper: 1024 FMA per SM) and 4096 on GH100 (H100
+    # whitepaper: twice the A100's per SM and clock).
+    fp16_flops_per_sm_clock: int = 1024
 
     @property
     def vram_bytes(self) -> int:
@@ -97,8 +169,8 @@ class GPU:
 
     @property
     def derived_fp16_tflops(self) -> float:
-        """SMs × 1024 dense FP16 FLOP per clock per SM (4 tensor cores) × boost clock."""
-        return self.sms * 1024 * self.boost_ghz / 1000
+        """SMs × dense FP16 FLOP per clock per SM × boost clock."""
+        return self.sms * self.fp16_flops_per_sm_clock * self.boost_ghz / 1000
 
 
 GPUS: tuple[GPU, ...] = (
@@ -111,7 +183,17 @@ GPUS: tuple[GPU, ...] = (
     ),
     GPU(
         # The flagship's "a100" covers any A100: its peak does not depend on the memory.
+        # The card page describes the SXM module (2,039 GB/s; the PCIe card has 1,935).
         "a100-80gb", "NVIDIA A100 80GB", "A100 80GB",
+        vram_gib=80,
+        # HBM2e's per-pin rate is not printed by NVIDIA: 2,039 GB/s ÷ 640 bytes per transfer.
+        memory="5,120-bit HBM2e, 3.19 Gbps", bus_bits=5120, data_rate_gbps=3.1859375,
+        bandwidth_gb_s=2039, architecture="Ampere", chip="GA100", sms=108, boost_ghz=1.41,
+        launch="November 2020", fp16_tensor_tflops=312.0, fp16_fp32acc_tflops=312.0,
+        fp16_source="A100 datasheet: 312 TFLOPS FP16 tensor dense (624 with sparsity), either "
+        "accumulation",
+        sources=(A100_SPEC,),
+        fp16_flops_per_sm_clock=2048,
         smi_memory_mib=81_920,
         dense_bf16_tflops=312.0,
         peak_source="NVIDIA A100 datasheet: 624 TFLOPS BF16 with sparsity",
@@ -121,6 +203,15 @@ GPUS: tuple[GPU, ...] = (
     GPU(
         # nvidia-smi names it "NVIDIA H100 80GB HBM3".
         "h100-sxm", "NVIDIA H100 SXM 80GB", "H100 SXM",
+        vram_gib=80,
+        # HBM3's per-pin rate: 3,350 GB/s ÷ 640 bytes per transfer.
+        memory="5,120-bit HBM3, 5.23 Gbps", bus_bits=5120, data_rate_gbps=5.234375,
+        bandwidth_gb_s=3350, architecture="Hopper", chip="GH100", sms=132, boost_ghz=1.83,
+        launch="September 2022", fp16_tensor_tflops=989.4, fp16_fp32acc_tflops=989.4,
+        fp16_source="H100 datasheet: 1,979 TFLOPS FP16 tensor with sparsity, 989.4 dense "
+        "(132 SMs × 4,096 FLOP per clock × 1.83 GHz), either accumulation",
+        sources=(H100_SPEC,),
+        fp16_flops_per_sm_clock=4096,
         smi_memory_mib=81_559,
         dense_bf16_tflops=989.4,
         peak_source="NVIDIA H100 datasheet: 1,979 TFLOPS BF16 with sparsity",
@@ -194,6 +285,102 @@ GPUS: tuple[GPU, ...] = (
         "NVIDIA's 838 TFLOPS FP16 tensor figure is with sparsity; dense is half. The rate with "
         "FP32 accumulation is not confirmed in our sources.",
         (BLACKWELL_WHITEPAPER, LLMFIT_TABLE),
+    ),
+    GPU(
+        "rtx-3080-10gb", "NVIDIA GeForce RTX 3080 10GB", "RTX 3080 10GB", 10,
+        "320-bit GDDR6X, 19 Gbps", 320, 19, 760, "Ampere", "GA102", 68, 1.71, "September 2020",
+        119.0, 59.5, "GA102 whitepaper, Appendix A (119 / 59.5 TFLOPS dense)",
+        (RTX_3080_PAGE, GA102_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-4070-12gb", "NVIDIA GeForce RTX 4070 12GB", "RTX 4070 12GB", 12,
+        "192-bit GDDR6X, 21 Gbps", 192, 21, 504, "Ada Lovelace", "AD104", 46, 2.475,
+        "April 2023",
+        116.6, 58.3,
+        "derived: 46 SMs × 1024 FLOP/clock × 2.475 GHz (the per-SM rate of the Ada whitepaper, "
+        "which covers the RTX 4090); half that with FP32 accumulation, as on every GeForce card",
+        (RTX_4070_PAGE, ADA_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-4070-ti-super-16gb", "NVIDIA GeForce RTX 4070 Ti SUPER 16GB",
+        "RTX 4070 Ti SUPER 16GB", 16,
+        "256-bit GDDR6X, 21 Gbps", 256, 21, 672, "Ada Lovelace", "AD103", 66, 2.61,
+        "January 2024",
+        176.4, 88.2,
+        "derived: 66 SMs × 1024 FLOP/clock × 2.61 GHz (the per-SM rate of the Ada whitepaper)",
+        (RTX_4070_TI_SUPER_PAGE, ADA_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-4080-super-16gb", "NVIDIA GeForce RTX 4080 SUPER 16GB", "RTX 4080 SUPER 16GB", 16,
+        "256-bit GDDR6X, 23 Gbps", 256, 23, 736, "Ada Lovelace", "AD103", 80, 2.55,
+        "January 2024",
+        208.9, 104.4,
+        "derived: 80 SMs × 1024 FLOP/clock × 2.55 GHz (the per-SM rate of the Ada whitepaper)",
+        (RTX_4080_SUPER_PAGE, ADA_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-5060-ti-16gb", "NVIDIA GeForce RTX 5060 Ti 16GB", "RTX 5060 Ti 16GB", 16,
+        "128-bit GDDR7, 28 Gbps", 128, 28, 448, "Blackwell", "GB206", 36, 2.572, "April 2025",
+        94.8, None,
+        "derived: 36 SMs × 1024 FLOP/clock × 2.572 GHz (the RTX 5090's dense rate per SM and "
+        "clock: 838 TFLOPS with sparsity ÷ 2 ÷ 170 SMs ÷ 2.407 GHz). The rate with FP32 "
+        "accumulation is not confirmed in our sources.",
+        (RTX_5060_TI_PAGE, BLACKWELL_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-5070-ti-16gb", "NVIDIA GeForce RTX 5070 Ti 16GB", "RTX 5070 Ti 16GB", 16,
+        "256-bit GDDR7, 28 Gbps", 256, 28, 896, "Blackwell", "GB203", 70, 2.452,
+        "February 2025",
+        175.8, None,
+        "derived: 70 SMs × 1024 FLOP/clock × 2.452 GHz (the RTX 5090's dense rate per SM and "
+        "clock). The rate with FP32 accumulation is not confirmed in our sources.",
+        (RTX_5070_TI_PAGE, BLACKWELL_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-5080-16gb", "NVIDIA GeForce RTX 5080 16GB", "RTX 5080 16GB", 16,
+        "256-bit GDDR7, 30 Gbps", 256, 30, 960, "Blackwell", "GB203", 84, 2.617,
+        "January 2025",
+        225.1, None,
+        "derived: 84 SMs × 1024 FLOP/clock × 2.617 GHz (the RTX 5090's dense rate per SM and "
+        "clock). The rate with FP32 accumulation is not confirmed in our sources.",
+        (RTX_5080_PAGE, BLACKWELL_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-6000-ada-48gb", "NVIDIA RTX 6000 Ada Generation 48GB", "RTX 6000 Ada 48GB", 48,
+        "384-bit GDDR6 with ECC, 20 Gbps", 384, 20, 960, "Ada Lovelace", "AD102", 142, 2.505,
+        "December 2022",
+        364.2, 364.2,
+        "RTX 6000 Ada datasheet: 1,457 TFLOPS FP8 with sparsity, a quarter of it FP16 dense; "
+        "professional cards keep the full rate with FP32 accumulation",
+        (RTX_6000_ADA_DATASHEET, ADA_WHITEPAPER),
+    ),
+    GPU(
+        "rtx-pro-6000-96gb", "NVIDIA RTX PRO 6000 Blackwell 96GB", "RTX PRO 6000 Blackwell 96GB",
+        96,
+        "512-bit GDDR7 with ECC, 28 Gbps", 512, 28, 1792, "Blackwell", "GB202", 188, 2.6,
+        "April 2025",
+        500.0, None,
+        "RTX PRO 6000 datasheet: 4,000 AI TOPS (FP4 with sparsity) = 500 TFLOPS FP16 dense "
+        "(FP4 doubles FP8, FP8 doubles FP16, sparsity doubles dense). The rate with FP32 "
+        "accumulation is not confirmed in our sources.",
+        (RTX_PRO_6000_DATASHEET, BLACKWELL_WHITEPAPER),
+    ),
+    GPU(
+        "l4-24gb", "NVIDIA L4 24GB", "L4 24GB", 24,
+        "192-bit GDDR6, 12.5 Gbps", 192, 12.5, 300, "Ada Lovelace", "AD104", 58, 2.04,
+        "March 2023",
+        121.0, 121.0,
+        "L4 datasheet: 242 TFLOPS FP16 tensor with sparsity, 121 dense, either accumulation",
+        (L4_DATASHEET, ADA_WHITEPAPER),
+    ),
+    GPU(
+        "l40s-48gb", "NVIDIA L40S 48GB", "L40S 48GB", 48,
+        "384-bit GDDR6 with ECC, 18 Gbps", 384, 18, 864, "Ada Lovelace", "AD102", 142, 2.52,
+        "August 2023",
+        362.05, 362.05,
+        "L40S datasheet: 362.05 TFLOPS FP16 tensor dense, either accumulation (its 733 with "
+        "sparsity is twice 366.4, the 142 SMs × 1024 × 2.52 GHz this table derives)",
+        (L40S_DATASHEET, ADA_WHITEPAPER),
     ),
     GPU(
         "rtx-a6000-48gb", "NVIDIA RTX A6000 48GB", "RTX A6000 48GB", 48,
