@@ -75,11 +75,31 @@ def adapter_params(a: Architecture, rank: int) -> int:
     (Phi-3 stores one qkv_proj and one gate_up_proj, so it has fewer, wider matrices)."""
     h, q, kv, f = a.hidden, a.q_dim, a.kv_dim, a.ffn_hidden
     experts = a.experts if a.is_moe else 1
+    if a.is_mla or a.shared_ffn_hidden or a.dense_layers:
+        return rank * _adapter_dims_mla_moe(a)
     if a.fused_projections:
         per_layer = (h + q + 2 * kv) + (q + h) + (h + 2 * f) + (f + h)
     else:
         per_layer = (h + q) + 2 * (h + kv) + (q + h) + experts * 3 * (h + f)
     return rank * a.layers * per_layer
+
+
+def _adapter_dims_mla_moe(a: Architecture) -> int:
+    """Σ (d_in + d_out) over the layers' matrices for DeepSeek-V2 (latent attention: q_proj,
+    kv_a_proj_with_mqa, kv_b_proj, o_proj) and MoE layers with shared experts or leading dense
+    layers (Llama 4, DeepSeek). The router is not adapted, as above."""
+    h = a.hidden
+    if a.is_mla:
+        r, rope = a.kv_lora_rank, a.qk_rope_head_dim
+        heads_kv = a.heads * (a.qk_nope_head_dim + a.v_head_dim)
+        attention = (h + a.q_dim) + (h + r + rope) + (r + heads_kv) + (a.heads * a.v_head_dim + h)
+    else:
+        attention = (h + a.q_dim) + 2 * (h + a.kv_dim) + (a.q_dim + h)
+    moe = a.experts * 3 * (h + a.ffn_hidden)
+    if a.shared_ffn_hidden:
+        moe += 3 * (h + a.shared_ffn_hidden)
+    dense = 3 * (h + a.dense_ffn_hidden)
+    return a.layers * attention + a.moe_layers * moe + (a.layers - a.moe_layers) * dense
 
 
 def base_weights_bytes(params: int, a: Architecture, method: str) -> int:

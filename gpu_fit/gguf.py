@@ -16,7 +16,14 @@ llama-cpp-python 0.3.36 on PyPI):
 
 Counts come from the catalog's Architecture, laid out as llama.cpp's loaders name the tensors
 (src/models/llama.cpp, qwen2.cpp, qwen3.cpp, qwen3moe.cpp, gemma2.cpp, gemma3.cpp, phi3.cpp,
-openai-moe.cpp). What the sum leaves out is the file's header: metadata and the tokenizer's
+openai-moe.cpp, llama4.cpp, deepseek2.cpp). DeepSeek-V2's attention is laid out as the current
+converter writes it (conversion/deepseek.py: kv_b_proj split into attn_k_b and attn_v_b for
+multi-head latent attention); GGUFs converted before llama.cpp supported MLA hold one attn_kv_b
+instead, the same parameters in rows of another width. Tensors llama-quant.cpp does not single
+out (attn_kv_a_mqa, attn_k_b, attn_v_b, the shared experts' gate and up) take the default type;
+ffn_down_shexp is an ffn_down to it (its category is found by name).
+
+What the sum leaves out is the file's header: metadata and the tokenizer's
 vocabulary (a few MB), and a 256-byte rope_freqs vector some Llama 3 files carry.
 """
 
@@ -97,7 +104,18 @@ def tensors(a: Architecture) -> tuple[Tensor, ...]:
         out.append(Tensor("output", None, h, a.vocab))
     for i in range(a.layers):
         layer = [vector(f"norm{n}", h, i) for n in range(a.norms_per_layer)]
-        if a.fused_projections:  # Phi-3: one attn_qkv, and ffn_up holds gate and up
+        if a.is_mla:  # DeepSeek-V2 as conversion/deepseek.py writes it (src/models/deepseek2.cpp)
+            r, heads, v_dim = a.kv_lora_rank, a.heads, a.v_head_dim
+            layer += [
+                Tensor("attn_q", i, h, q),
+                Tensor("attn_kv_a_mqa", i, h, r + a.qk_rope_head_dim),
+                vector("attn_kv_a_norm", r, i),
+                # kv_b_proj split per head for the absorbed MLA graph: K's part transposed
+                # ({qk_nope, r, heads}), V's part ({r, v_head_dim, heads}).
+                Tensor("attn_k_b", i, a.qk_nope_head_dim, r * heads),
+                Tensor("attn_v_b", i, r, v_dim * heads),
+            ]
+        elif a.fused_projections:  # Phi-3: one attn_qkv, and ffn_up holds gate and up
             layer.append(Tensor("attn_qkv", i, h, q + 2 * kv))
         else:
             layer += [Tensor("attn_q", i, h, q), Tensor("attn_k", i, h, kv)]
@@ -105,7 +123,8 @@ def tensors(a: Architecture) -> tuple[Tensor, ...]:
         if a.qkv_bias:
             layer += [vector("attn_q_bias", q, i), vector("attn_k_bias", kv, i)]
             layer.append(vector("attn_v_bias", kv, i))
-        layer.append(Tensor("attn_output", i, q, h))
+        attn_out_row = a.heads * a.v_head_dim if a.is_mla else q
+        layer.append(Tensor("attn_output", i, attn_out_row, h))
         if a.output_bias:
             layer.append(vector("attn_output_bias", h, i))
         if a.qk_norm:
@@ -113,7 +132,11 @@ def tensors(a: Architecture) -> tuple[Tensor, ...]:
         if a.attention_sinks:
             layer.append(vector("attn_sinks", a.heads, i))
         f, e = a.ffn_hidden, a.experts
-        if a.is_moe:
+        if a.is_moe and i < a.dense_layers:  # DeepSeek's leading dense layers
+            fd = a.dense_ffn_hidden
+            layer += [Tensor("ffn_gate", i, h, fd), Tensor("ffn_up", i, h, fd)]
+            layer.append(Tensor("ffn_down", i, fd, h))
+        elif a.is_moe:
             layer.append(Tensor("ffn_gate_inp", i, h, e, quantizable=False))
             if a.router_bias:
                 layer.append(vector("ffn_gate_inp_bias", e, i))
@@ -125,6 +148,10 @@ def tensors(a: Architecture) -> tuple[Tensor, ...]:
             if a.expert_bias:  # 2-D, but biases: F32
                 for kind, n in (("gate", f), ("up", f), ("down", h)):
                     layer.append(Tensor(f"ffn_{kind}_exps_bias", i, n, e, quantizable=False))
+            if a.shared_ffn_hidden:  # the always-on shared expert(s), one MLP
+                fs = a.shared_ffn_hidden
+                layer += [Tensor("ffn_gate_shexp", i, h, fs), Tensor("ffn_up_shexp", i, h, fs)]
+                layer.append(Tensor("ffn_down_shexp", i, fs, h))
         elif a.fused_projections:
             layer += [Tensor("ffn_up", i, h, 2 * f), Tensor("ffn_down", i, f, h)]
         else:
@@ -168,7 +195,7 @@ def _mix_type(a: Architecture, t: Tensor, quant: str, default: GGMLType) -> GGML
         return Q8_0 if eight_experts else new
     if t.kind == "attn_k":
         return Q8_0 if eight_experts else default
-    if t.kind in ("ffn_down", "ffn_down_exps"):
+    if t.kind in ("ffn_down", "ffn_down_exps", "ffn_down_shexp"):  # find("ffn_down")
         if quant == "q2_k":
             return Q3_K
         if quant == "q3_k_m":

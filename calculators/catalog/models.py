@@ -8,10 +8,16 @@ model on the `meta` device (validation/gpu_fit/).
 Counting rule, per decoder layer (q = heads x head_dim, kv = kv_heads x head_dim):
   attention  h·q (Wq) + 2·h·kv (Wk, Wv) + q·h (Wo)  [+ q + 2kv biases, + h output bias,
              + 2·head_dim q/k-norm weights, + one sink logit per head: per family below]
+  MLA        (DeepSeek-V2) h·q (Wq) + h·(r + d_rope) (W_kv_a: the latent and the RoPE key)
+             + r (its RMSNorm) + r·heads·(d_nope + d_v) (W_kv_b: K and V from the latent)
+             + heads·d_v·h (Wo), with r = kv_lora_rank
   MLP        3·h·f (gate, up, down: SwiGLU / GeGLU)
   MoE        E·3·h·f_expert + E·h router [+ E router bias, + E·(2f + h) expert biases]
+             [+ 3·h·f_shared for the always-on shared expert(s): Llama 4, DeepSeek]
   norms      2·h (pre-attention, pre-MLP) or 4·h (Gemma's sandwich norms)
 plus V·h embeddings (twice when the output projection is not tied) and h for the final norm.
+An MoE model's first `dense_layers` layers (DeepSeek's first_k_dense_replace) have one dense MLP
+of width dense_ffn_hidden instead of experts.
 """
 
 from dataclasses import dataclass
@@ -44,6 +50,22 @@ class Architecture:
     # Phi-3's code stores Q, K and V as one qkv_proj matrix and gate and up as one gate_up_proj
     # (same parameters; it matters to LoRA, which adapts each stored matrix).
     fused_projections: bool = False
+    # Llama 4's local layers attend within fixed chunks of `sliding_window` tokens (a token sees
+    # only the earlier tokens of its own chunk) rather than a window sliding with it; the KV
+    # cache keeps at most a chunk either way, and llama.cpp sizes both alike.
+    chunked_attention: bool = False
+    # Multi-head latent attention (DeepSeek-V2, arXiv:2405.04434 section 2.1): K and V are
+    # rebuilt from a compressed latent of kv_lora_rank values per token, plus one RoPE key of
+    # qk_rope_head_dim shared by all heads. head_dim is then the query/key head
+    # (qk_nope_head_dim + qk_rope_head_dim) and v_head_dim the value head.
+    kv_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    v_head_dim: int = 0
+    # MoE extras: always-on shared expert(s), total width (DeepSeek: n_shared_experts ×
+    # moe_intermediate_size; Llama 4: one expert of intermediate_size), and leading dense layers.
+    shared_ffn_hidden: int = 0
+    dense_layers: int = 0
+    dense_ffn_hidden: int = 0
 
     @property
     def q_dim(self) -> int:
@@ -57,9 +79,49 @@ class Architecture:
     def is_moe(self) -> bool:
         return self.experts > 0
 
+    @property
+    def is_mla(self) -> bool:
+        return self.kv_lora_rank > 0
+
+    @property
+    def qk_nope_head_dim(self) -> int:
+        return self.head_dim - self.qk_rope_head_dim
+
+    @property
+    def moe_layers(self) -> int:
+        return self.layers - self.dense_layers if self.is_moe else 0
+
+    @property
+    def k_cache_width(self) -> int:
+        """Values one token's K takes in one layer's cache: all KV heads of head_dim, or for
+        MLA the latent and the RoPE key (what llama.cpp and vLLM cache instead of K)."""
+        if self.is_mla:
+            return self.kv_lora_rank + self.qk_rope_head_dim
+        return self.kv_dim
+
+    @property
+    def v_cache_width(self) -> int:
+        """Values one token's V takes in one layer's cache: 0 for MLA, whose V is read from the
+        latent already stored in the K cache."""
+        return 0 if self.is_mla else self.kv_dim
+
+
+def _attention_matrices(a: Architecture) -> int:
+    if a.is_mla:
+        heads, r, rope = a.heads, a.kv_lora_rank, a.qk_rope_head_dim
+        return (
+            a.hidden * a.q_dim
+            + a.hidden * (r + rope)
+            + r * heads * (a.qk_nope_head_dim + a.v_head_dim)
+            + heads * a.v_head_dim * a.hidden
+        )
+    return a.hidden * a.q_dim + 2 * a.hidden * a.kv_dim + a.q_dim * a.hidden
+
 
 def attention_params(a: Architecture) -> int:
-    count = a.hidden * a.q_dim + 2 * a.hidden * a.kv_dim + a.q_dim * a.hidden
+    count = _attention_matrices(a)
+    if a.is_mla:
+        count += a.kv_lora_rank  # kv_a_layernorm over the latent
     if a.qkv_bias:
         count += a.q_dim + 2 * a.kv_dim
     if a.output_bias:
@@ -85,20 +147,33 @@ def router_params(a: Architecture) -> int:
     return a.experts * a.hidden + (a.experts if a.router_bias else 0)
 
 
+def shared_expert_params(a: Architecture) -> int:
+    return 3 * a.hidden * a.shared_ffn_hidden
+
+
+def dense_mlp_params(a: Architecture) -> int:
+    """The MLP of a dense model's layer, or of an MoE model's leading dense layers."""
+    if a.is_moe:
+        return 3 * a.hidden * a.dense_ffn_hidden
+    return expert_params(a)
+
+
 def embedding_params(a: Architecture) -> int:
     """Input embedding plus, when untied, the output projection."""
     return a.vocab * a.hidden * (1 if a.tied_embeddings else 2)
 
 
-def _layer_params(a: Architecture, experts_counted: int) -> int:
-    mlp = expert_params(a) * experts_counted + router_params(a)
-    return attention_params(a) + mlp + a.norms_per_layer * a.hidden
+def _decoder_params(a: Architecture, experts_counted: int) -> int:
+    """All decoder layers, counting `experts_counted` routed experts in each MoE layer."""
+    per_layer = attention_params(a) + a.norms_per_layer * a.hidden
+    dense = a.layers - a.moe_layers
+    moe_mlp = expert_params(a) * experts_counted + router_params(a) + shared_expert_params(a)
+    return a.layers * per_layer + dense * dense_mlp_params(a) + a.moe_layers * moe_mlp
 
 
 def parameter_count(a: Architecture) -> int:
     """Every parameter the checkpoint holds: all experts of an MoE model (all must be in memory)."""
-    experts = a.experts if a.is_moe else 1
-    return a.layers * _layer_params(a, experts) + embedding_params(a) + a.hidden
+    return _decoder_params(a, a.experts) + embedding_params(a) + a.hidden
 
 
 def active_parameter_count(a: Architecture) -> int:
@@ -106,8 +181,7 @@ def active_parameter_count(a: Architecture) -> int:
 
     Both embedding matrices are included, as Mistral counts Mixtral's 12.9B active.
     """
-    experts = a.experts_per_token if a.is_moe else 1
-    return a.layers * _layer_params(a, experts) + embedding_params(a) + a.hidden
+    return _decoder_params(a, a.experts_per_token) + embedding_params(a) + a.hidden
 
 
 def non_embedding_parameter_count(a: Architecture) -> int:
@@ -118,10 +192,11 @@ def non_embedding_parameter_count(a: Architecture) -> int:
 def layer_matrix_params(a: Architecture) -> int:
     """The weight matrices inside the decoder layers (attention, every expert's MLP, router):
     what 4-bit fine-tuning quantizes. Embeddings, the output layer, norms and biases are left."""
-    experts = a.experts if a.is_moe else 1
-    attention = a.hidden * a.q_dim + 2 * a.hidden * a.kv_dim + a.q_dim * a.hidden
-    mlp = experts * 3 * a.hidden * a.ffn_hidden + (a.experts * a.hidden if a.is_moe else 0)
-    return a.layers * (attention + mlp)
+    dense = a.layers - a.moe_layers
+    moe_mlp = a.experts * 3 * a.hidden * a.ffn_hidden + a.experts * a.hidden
+    moe_mlp += shared_expert_params(a)
+    dense_mlp = 3 * a.hidden * (a.dense_ffn_hidden if a.is_moe else a.ffn_hidden)
+    return a.layers * _attention_matrices(a) + dense * dense_mlp + a.moe_layers * moe_mlp
 
 
 @dataclass(frozen=True)
@@ -132,6 +207,9 @@ class Published:
     source: str
     active_b: float | None = None
     non_embedding_b: float | None = None
+    # The total counts a vision encoder the catalog's text model leaves out (Llama 4): the
+    # tests compare it with Transformers' count of the whole multimodal model.
+    includes_vision: bool = False
 
 
 @dataclass(frozen=True)
@@ -402,6 +480,70 @@ MODELS: tuple[Model, ...] = (
         HF.format("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B"),
         Published(32.8, HF_COUNT),
         note="Qwen2.5 32B architecture.",
+    ),
+    Model(
+        "mistral-small-24b", "Mistral Small 3 24B", "mistral",
+        _llama(40, 5120, 32, 8, 32768, 131072, False, head_dim=128, ctx=32768),
+        HF.format("mistralai/Mistral-Small-24B-Instruct-2501"),
+        Published(23.6, HF_COUNT),
+        note="Mistral Small 3 (2501). Mistral Small 3.1 (2503) and 3.2 (2506) keep this text "
+        "model, extend its context to 131,072 tokens and add a vision encoder of about 0.4B "
+        "parameters that loads only for images.",
+    ),
+    Model(
+        "qwq-32b", "QwQ 32B", "qwen2",
+        _qwen2(64, 5120, 40, 8, 27648, ctx=40960),
+        HF.format("Qwen/QwQ-32B"),
+        Published(32.8, HF_COUNT),
+        note="Qwen2.5 32B architecture, trained to reason at length: budget context for its "
+        "thinking. 40,960 positions in the config; the model card enables 131,072 with YaRN.",
+    ),
+    Model(
+        "qwen2.5-coder-32b", "Qwen2.5-Coder 32B", "qwen2",
+        _qwen2(64, 5120, 40, 8, 27648),
+        HF.format("Qwen/Qwen2.5-Coder-32B-Instruct"),
+        Published(32.8, HF_COUNT),
+        note="Qwen2.5 32B architecture. 32,768 tokens natively; 128k with YaRN.",
+    ),
+    Model(
+        "llama-4-scout", "Llama 4 Scout 17B-16E (MoE)", "llama4_text",
+        Architecture(
+            48, 5120, 40, 8, 128, 8192, 202048, False, 10485760,
+            experts=16, experts_per_token=1, shared_ffn_hidden=8192,
+            sliding_window=8192, sliding_layers=36, chunked_attention=True,
+        ),
+        HF.format("meta-llama/Llama-4-Scout-17B-16E-Instruct"),
+        Published(
+            109, "Meta, Llama 4 model card: 17B active, 109B total (with the vision encoder)",
+            active_b=17, includes_vision=True,
+        ),
+        note="16 routed experts (one per token) plus a shared expert in every layer: all 108B "
+        "text parameters must be in memory, 17B are read per token. Three of every four layers "
+        "attend only within their 8,192-token chunk (attention_chunk_size; they use RoPE), the "
+        "fourth attends to everything without positional encoding (no_rope_layers): only 12 of "
+        "48 layers keep the whole context in the KV cache. Text model only; the 0.9B vision "
+        "encoder loads only for images. The config allows 10,485,760 positions.",
+    ),
+    Model(
+        "deepseek-v2-lite", "DeepSeek-V2-Lite 16B (MoE, MLA)", "deepseek_v2",
+        Architecture(
+            27, 2048, 16, 16, 192, 1408, 102400, False, 32768,
+            experts=64, experts_per_token=6, shared_ffn_hidden=2 * 1408,
+            dense_layers=1, dense_ffn_hidden=10944,
+            kv_lora_rank=512, qk_rope_head_dim=64, v_head_dim=128,
+        ),
+        HF.format("deepseek-ai/DeepSeek-V2-Lite-Chat"),
+        Published(
+            15.7, "DeepSeek-V2 paper (arXiv:2405.04434) and model card: 15.7B total, 2.4B active",
+            active_b=2.4,
+        ),
+        note="Multi-head latent attention: each layer caches one compressed latent of 512 values "
+        "per token plus a 64-value RoPE key shared by all 16 heads (576 values), where "
+        "ordinary attention would cache K and V for every head, 16 × (192 + 128) = 5,120 values: "
+        "an 8.9 times smaller KV cache. llama.cpp (GGUFs converted since its MLA support) and "
+        "vLLM cache exactly the latent and the RoPE key. 64 routed experts (6 per token) and 2 "
+        "shared experts; the first layer is dense. 32k context per the model card (the config's "
+        "163,840 positions use YaRN).",
     ),
     Model(
         "mixtral-8x7b", "Mixtral 8x7B (MoE)", "mixtral",

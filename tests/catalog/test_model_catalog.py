@@ -11,6 +11,7 @@ import pytest
 from calculators.catalog.models import (
     BY_ID,
     MODELS,
+    attention_params,
     layer_matrix_params,
     non_embedding_parameter_count,
 )
@@ -35,6 +36,11 @@ def test_catalog_has_the_families_the_issue_lists():
     assert {"llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3_text", "phi3"} <= families
     assert {"mixtral", "gpt_oss", "qwen3_moe"} <= families
     assert any(m.id.startswith("deepseek-r1-distill") for m in MODELS)
+    # Issue 15: models people run now, and two more attention types.
+    assert {"mistral-small-24b", "qwq-32b", "qwen2.5-coder-32b"} <= set(ids)
+    assert {"llama4_text", "deepseek_v2"} <= families
+    assert BY_ID["deepseek-v2-lite"].arch.is_mla
+    assert BY_ID["llama-4-scout"].arch.chunked_attention
 
 
 def test_every_catalog_model_was_built_by_transformers():
@@ -56,7 +62,13 @@ def test_sliding_window_layers_equal_transformers_layer_types(model):
 
 @pytest.mark.parametrize("model", MODELS, ids=ids)
 def test_parameter_count_matches_published_total(model):
-    assert stated_within(model.params, model.published.total_b), model.published.source
+    # A total that includes a vision encoder (Meta's 109B for Llama 4 Scout) is compared with
+    # Transformers' count of the whole multimodal model; the catalog keeps the text model.
+    counted = model.params
+    if model.published.includes_vision:
+        counted = BUILT[model.id]["multimodal_params"]
+        assert counted > model.params
+    assert stated_within(counted, model.published.total_b), model.published.source
 
 
 @pytest.mark.parametrize(
@@ -110,3 +122,48 @@ def test_gemma_3_counts_match_keras_hub_presets():
 def test_layer_matrices_equal_transformers(model):
     # What 4-bit (QLoRA) loading quantizes: every weight matrix inside the decoder layers.
     assert layer_matrix_params(model.arch) == BUILT[model.id]["layer_matrix_params"]
+
+
+def test_llama_4_scout_is_17b_active_with_three_chunked_layers_in_four():
+    m = BY_ID["llama-4-scout"]
+    # Meta's model card: "17B active parameters", 16 experts, one routed per token plus a
+    # shared expert.
+    assert stated_within(m.active_params, 17)
+    # Transformers' Llama4TextConfig: no_rope_layers [1, 1, 1, 0] * 12 makes layer_types
+    # "chunked_attention" where RoPE is used (36 layers), attention_chunk_size 8192.
+    assert BUILT["llama-4-scout"]["sliding_layers"] == 48 * 3 // 4 == m.arch.sliding_layers
+    assert BUILT["llama-4-scout"]["sliding_window"] == 8192 == m.arch.sliding_window
+    # Only Llama 4's local layers are chunks; every other model's are sliding windows.
+    assert [x.id for x in MODELS if x.arch.chunked_attention] == ["llama-4-scout"]
+
+
+def test_deepseek_v2_lite_counts():
+    m = BY_ID["deepseek-v2-lite"]
+    # DeepSeek-V2 paper (arXiv:2405.04434), section 5 and model card: 15.7B total. In BF16
+    # that is 31.41 GB, the "original size" DJLougen/DeepSeek-Coder-V2-Lite-Instruct-NVFP4
+    # lists for the same architecture's safetensors.
+    assert stated_within(m.params, 15.7)
+    assert round(m.params * 2 / 1e9, 2) == 31.41
+    # Its "2.4B activated" is below what the architecture gives with both embeddings (2.66B),
+    # as deepseek-ai/DeepSeek-V2 issue 73 points out ("a little over 2.6B"); without the input
+    # embedding (OpenAI's convention for gpt-oss) it is 2.45B, within 2.5 %.
+    assert 2.6e9 < m.active_params < 2.7e9
+    without_input_embedding = m.active_params - m.arch.vocab * m.arch.hidden
+    assert abs(without_input_embedding / 2.4e9 - 1) < 0.025
+
+
+def test_latent_attention_parameters_follow_the_deepseek_v2_paper():
+    # Section 2.1.2 of the paper: W^DKV compresses h to d_c = kv_lora_rank, W^KR makes the
+    # shared RoPE key of d_h^R, and W^UK, W^UV rebuild each head's K (d_h) and V (d_h) from
+    # d_c. Transformers stores W^DKV and W^KR as one kv_a_proj_with_mqa, W^UK and W^UV as one
+    # kv_b_proj; our count of one layer's attention, written out from the paper's shapes:
+    a = BY_ID["deepseek-v2-lite"].arch
+    h, heads, d_c, d_r, d_nope, d_v = 2048, 16, 512, 64, 128, 128
+    paper = (
+        h * heads * (d_nope + d_r)  # W^Q (V2-Lite does not compress the query)
+        + h * (d_c + d_r)  # W^DKV and W^KR
+        + d_c  # the latent's RMSNorm
+        + d_c * heads * (d_nope + d_v)  # W^UK and W^UV
+        + heads * d_v * h  # W^O
+    )
+    assert attention_params(a) == paper

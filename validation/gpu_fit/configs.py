@@ -4,6 +4,8 @@ separately from calculators/catalog/models.py so the two can check each other.
 Only the keys that shape the parameters or the KV cache are kept; Transformers fills the rest
 with its defaults (rope settings, dropout, token ids do not change either). Gemma 3 4B/12B/27B
 ship a multimodal config; their `text_config` is used, as the text model alone is counted.
+So does Llama 4 Scout; MULTIMODAL holds its whole config.json (text and vision) as well, so the
+vision encoder that Meta's 109B total includes is counted by Transformers too.
 """
 
 
@@ -31,6 +33,45 @@ def _gpt_oss(**kw):
             "attention_bias": True, "tie_word_embeddings": False,
             "max_position_embeddings": 131072, **kw}  # fmt: skip
 
+
+# meta-llama/Llama-4-Scout-17B-16E-Instruct, config.json: text_config (no_rope_layers is
+# [1, 1, 1, 0] repeated: 1 = RoPE and chunked attention, 0 = NoPE and full attention).
+_llama4_text = {
+    "model_type": "llama4_text",
+    "num_hidden_layers": 48,
+    "hidden_size": 5120,
+    "num_attention_heads": 40,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "intermediate_size": 8192,
+    "intermediate_size_mlp": 16384,
+    "num_local_experts": 16,
+    "num_experts_per_tok": 1,
+    "interleave_moe_layer_step": 1,
+    "use_qk_norm": True,
+    "attention_chunk_size": 8192,
+    "no_rope_layers": [1, 1, 1, 0] * 12,
+    "attention_bias": False,
+    "vocab_size": 202048,
+    "tie_word_embeddings": False,
+    "max_position_embeddings": 10485760,
+}
+# ... and its vision_config.
+_llama4_vision = {
+    "model_type": "llama4_vision_model",
+    "hidden_size": 1408,
+    "intermediate_size": 5632,
+    "num_attention_heads": 16,
+    "num_hidden_layers": 34,
+    "image_size": 336,
+    "patch_size": 14,
+    "num_channels": 3,
+    "pixel_shuffle_ratio": 0.5,
+    "projector_input_dim": 4096,
+    "projector_output_dim": 4096,
+    "vision_output_dim": 4096,
+    "multi_modal_projector_bias": False,
+}
 
 CONFIGS = {
     "llama-3.2-1b": _llama(num_hidden_layers=16, hidden_size=2048, num_attention_heads=32,
@@ -125,6 +166,30 @@ CONFIGS = {
         "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336,
         "num_local_experts": 8, "num_experts_per_tok": 2, "vocab_size": 32000,
         "tie_word_embeddings": False, "max_position_embeddings": 32768, "sliding_window": None},
+    "mistral-small-24b": {"model_type": "mistral", "num_hidden_layers": 40,
+        "hidden_size": 5120, "num_attention_heads": 32, "num_key_value_heads": 8,
+        "head_dim": 128, "intermediate_size": 32768, "vocab_size": 131072,
+        "sliding_window": None, "tie_word_embeddings": False, "max_position_embeddings": 32768},
+    "qwq-32b": _qwen2(num_hidden_layers=64, hidden_size=5120, num_attention_heads=40,
+        num_key_value_heads=8, intermediate_size=27648, vocab_size=152064,
+        tie_word_embeddings=False, max_position_embeddings=40960),
+    "qwen2.5-coder-32b": _qwen2(num_hidden_layers=64, hidden_size=5120, num_attention_heads=40,
+        num_key_value_heads=8, intermediate_size=27648, vocab_size=152064,
+        tie_word_embeddings=False, max_position_embeddings=32768),
+    "llama-4-scout": _llama4_text,
+    "deepseek-v2-lite": {"model_type": "deepseek_v2", "num_hidden_layers": 27,
+        "hidden_size": 2048, "intermediate_size": 10944, "moe_intermediate_size": 1408,
+        "num_attention_heads": 16, "num_key_value_heads": 16, "q_lora_rank": None,
+        "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64,
+        "v_head_dim": 128, "n_routed_experts": 64, "n_shared_experts": 2,
+        "num_experts_per_tok": 6, "first_k_dense_replace": 1, "attention_bias": False,
+        "vocab_size": 102400, "tie_word_embeddings": False, "max_position_embeddings": 163840},
     "gpt-oss-20b": _gpt_oss(num_hidden_layers=24, num_local_experts=32),
     "gpt-oss-120b": _gpt_oss(num_hidden_layers=36, num_local_experts=128),
+}  # fmt: skip
+
+MULTIMODAL = {
+    "llama-4-scout": {"model_type": "llama4", "tie_word_embeddings": False,
+        "text_config": {k: v for k, v in _llama4_text.items() if k != "model_type"},
+        "vision_config": {k: v for k, v in _llama4_vision.items() if k != "model_type"}},
 }  # fmt: skip

@@ -18,10 +18,10 @@ import peft
 import torch
 import transformers
 from peft import LoraConfig, get_peft_model
-from transformers import AutoConfig, AutoModelForCausalLM
+from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForImageTextToText
 
 sys.path.insert(0, str(Path(__file__).parent))
-from configs import CONFIGS  # noqa: E402
+from configs import CONFIGS, MULTIMODAL  # noqa: E402
 
 OUT = Path(__file__).parent / "transformers_counts.json"
 
@@ -36,6 +36,10 @@ def count(fields: dict) -> dict:
     layer_types = getattr(config, "layer_types", None) or []
     window = getattr(config, "sliding_window", None)
     sliding = sum(t == "sliding_attention" for t in layer_types) if window else 0
+    # Llama 4: "chunked_attention" layers see only their own attention_chunk_size chunk.
+    chunked = sum(t == "chunked_attention" for t in layer_types)
+    if chunked:
+        sliding, window = chunked, config.attention_chunk_size
     # Matrices in the decoder layers: linear layers' weights, and MoE experts stored as 3-D
     # tensors (Transformers 5 fuses each layer's experts). Not norms or biases (gpt-oss's fused
     # expert biases are 2-D, hence the name test).
@@ -57,8 +61,19 @@ def count(fields: dict) -> dict:
     }
 
 
+def count_multimodal(fields: dict) -> int:
+    """Text and vision together, as a publisher's total for a multimodal checkpoint counts them."""
+    fields = dict(fields)
+    config = AutoConfig.for_model(fields.pop("model_type"), **fields)
+    with torch.device("meta"):
+        model = AutoModelForImageTextToText.from_config(config)
+    return sum(p.numel() for p in model.parameters())
+
+
 def main():
     table = {model_id: count(fields) for model_id, fields in CONFIGS.items()}
+    for model_id, fields in MULTIMODAL.items():
+        table[model_id]["multimodal_params"] = count_multimodal(fields)
     document = {
         "generated_by": "validation/gpu_fit/count_params.py",
         "transformers": transformers.__version__,
