@@ -5,9 +5,11 @@ llama.cpp (commit 0c1e57098, vendored in llama-cpp-python 0.3.36) allocates them
 layer offloaded:
 - weights  = every tensor of the GGUF at the type llama.cpp's quantize gives it (gguf.py), less
   token_embd, which llama.cpp keeps in system RAM (the tied output copy stays on the GPU);
-- KV cache = 2 (K and V) · kv_heads · head_dim · bytes per element · cells, summed over layers:
-  a full-attention layer has n_ctx = pad(context · sequences, 256) cells, a sliding-window layer
-  min(n_ctx, pad(window · sequences + n_ubatch, 256)) (llama-context.cpp, llama-kv-cache-iswa.cpp);
+- KV cache = 2 (K and V) · kv_heads · head_dim · bytes per element · cells, summed over layers
+  (multi-head latent attention: kv_lora_rank + qk_rope_head_dim values, K only, see
+  kv_cell_bytes): a full-attention layer has n_ctx = pad(context · sequences, 256) cells, a
+  sliding-window or chunked layer min(n_ctx, pad(window · sequences + n_ubatch, 256))
+  (llama-context.cpp, llama-kv-cache-iswa.cpp);
 - overhead = CUDA context and runtime (fixed) + the compute buffer for one prompt micro-batch.
 Decode is bandwidth bound: every generated token streams the active weights in VRAM, one row of
 the embedding table and the KV cache.
@@ -209,10 +211,29 @@ def kv_cells(arch: Architecture, context: int, batch: int) -> tuple[int, int]:
     return n_ctx, min(n_ctx, pad_cells(arch.sliding_window * batch + UBATCH_TOKENS))
 
 
+def kv_cell_bytes(arch: Architecture, kv_cache: str) -> int:
+    """One token's K and V in one layer.
+
+    Grouped-query attention: K and V of every KV head, 2 rows of kv_heads × head_dim. Multi-head
+    latent attention (DeepSeek-V2): one row of kv_lora_rank + qk_rope_head_dim values, the
+    compressed latent and the shared RoPE key, and no V. llama.cpp converts MLA models to one KV
+    head with K = latent + RoPE key (conversion/deepseek.py: key_length = kv_lora_rank +
+    qk_rope_head_dim, head_count_kv = 1) and since its V-less cache (PR 19067, January 2026;
+    llama-kv-cache.cpp: has_v = !is_mla) allocates no V: the graph reads V from the latent in
+    the K cache. vLLM's MLA cache (MLAAttentionSpec) holds the same 576 values per token.
+    """
+    fmt = KV_BY_ID[kv_cache]
+    return fmt.row_bytes(arch.k_cache_width) + fmt.row_bytes(arch.v_cache_width)
+
+
 def kv_cache_bytes(arch: Architecture, context: int, batch: int, kv_cache: str) -> int:
+    """Sliding-window and chunked layers (Llama 4: 8,192-token chunks) alike get the smaller
+    cache: llama.cpp's iSWA cache sizes LLAMA_SWA_TYPE_CHUNKED layers as it does sliding ones
+    (llama-kv-cache-iswa.cpp; src/models/llama4.cpp sets n_swa = 8192, three chunked layers in
+    four)."""
     full, sliding = kv_cells(arch, context, batch)
     cells = (arch.layers - arch.sliding_layers) * full + arch.sliding_layers * sliding
-    return 2 * cells * KV_BY_ID[kv_cache].row_bytes(arch.kv_heads * arch.head_dim)
+    return cells * kv_cell_bytes(arch, kv_cache)
 
 
 def compute_buffer_bytes(arch: Architecture | None) -> int:
@@ -461,7 +482,7 @@ def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
         sliding_cells=sliding_cells,
         sliding_wanted=wanted,
         sliding_padded=pad_cells(wanted),
-        kv_row_bytes=kv.row_bytes(a.kv_heads * a.head_dim) if a else 0,
+        kv_row_bytes=kv.row_bytes(a.k_cache_width) if a else 0,
         runtime_bytes=RUNTIME_BYTES,
         compute_bytes=compute_buffer_bytes(a),
         bytes_per_step=step,
