@@ -21,6 +21,13 @@ from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
 from .memory import MemoryParts, Screen
 
+# Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
+# full long before a micro-batch holds a million tokens, interleaving beyond 32 chunks per GPU
+# only multiplies pipeline sends, and a context-parallel chunk under 128 tokens is all exchange.
+MAX_MICRO_BATCH_TOKENS = 2**20
+MAX_MICRO_BATCH = 4096
+MAX_VPP = 32
+MIN_CP_TOKENS = 128
 MAX_FITTING = 12  # plans returned that fit, fastest first
 MAX_NOT_FITTING = 4  # the fastest layouts that do not fit, listed after them
 FREE = Pins()
@@ -231,9 +238,12 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             elif pins.vpp:
                 vs = [pins.vpp]
             else:
-                vs = divisors(-(-L // p))  # uneven (pinned) stages: chunks of the padded count
+                # Uneven (pinned) stages interleave chunks of the padded count.
+                vs = [v for v in divisors(-(-L // p)) if v <= MAX_VPP]
             for c in cps:
-                if (rest // p) % c or (c > 1 and s % (2 * c)) or (t > 1 and (s // c) % t):
+                if (rest // p) % c or (t > 1 and (s // c) % t):
+                    continue
+                if c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp)):
                     continue
                 d = rest // p // c
                 if batch % d:
@@ -249,8 +259,22 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         free_zeros = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
         per_rank = batch // d
-        bs = [pins.micro_batch] if pins.micro_batch else divisors(per_rank)
-        for rc in recomputes:
+        bs = (
+            [pins.micro_batch]
+            if pins.micro_batch
+            else [
+                b
+                for b in divisors(per_rank)
+                if b <= MAX_MICRO_BATCH and b * s // c <= MAX_MICRO_BATCH_TOKENS
+            ]
+            or [1]
+        )
+        rcs = recomputes
+        if max(screen.states(t, p, 1, max(zeros), shards)) > usable:
+            # The model states alone overflow: no micro-batch fits. One entry (the least
+            # memory) is enough for the list of layouts that do not fit.
+            bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
+        for rc in rcs:
             for b in bs:
                 if per_rank % b:
                     continue
