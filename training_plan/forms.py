@@ -53,23 +53,6 @@ def pin(label, hi, help_text):
     return whole(label, "blank = search", 1, hi, None, help_text, required=False)
 
 
-class OptionalIntChoiceField(forms.TypedChoiceField):
-    """A select of small integers with a blank first option (search every value)."""
-
-    def __init__(self, *, label, choices, blank, **kwargs):
-        super().__init__(
-            label=label,
-            choices=[("", blank)] + [(str(v), t) for v, t in choices],
-            coerce=int,
-            empty_value=None,
-            required=False,
-            **kwargs,
-        )
-        names = ", ".join(str(v) for v, _ in choices)
-        message = f"{label} must be one of: {names} (or blank to search them all)."
-        self.error_messages = {"invalid_choice": message}
-
-
 def alias_for(slug: str, ids: tuple[str, ...]) -> str | None:
     """The id another tool takes for this catalog GPU, if it offers it."""
     target = gpu_catalog.get(slug)
@@ -148,16 +131,14 @@ class TrainingPlanForm(CalculatorForm):
         required=False,
         help_text="Pin what the backward pass rebuilds, or search.",
     )
-    zero = OptionalIntChoiceField(
-        label="ZeRO stage",
-        choices=[
-            (0, "0: plain data parallel"),
-            (1, "1: shard optimizer states"),
-            (2, "2: + gradients"),
-            (3, "3: + weights (FSDP)"),
-        ],
-        blank="search 0–3",
-        help_text="Pin the sharding of model states, or search.",
+    zero = whole(
+        "ZeRO stage",
+        "0–3, blank = search",
+        0,
+        3,
+        None,
+        "0 plain data parallel, 1 shards optimizer states, 2 + gradients, 3 + weights (FSDP).",
+        required=False,
     )
     precision = PlainChoiceField(
         label="Training precision", choices=list(PRECISIONS.items()), initial="mixed"
