@@ -1,6 +1,6 @@
 """The training planner's share-image headline, read from its JSON answer."""
 
-from calculators.kit.numbers import duration, exact
+from calculators.kit.numbers import duration, exact, human
 from share_images.headline import Figure, Headline
 
 
@@ -18,13 +18,20 @@ def headline(inputs: dict, result: dict) -> Headline:
             inputs=key_inputs,
         )
     best = result["plans"][0]
-    layout = f"TP {best['tp']} · PP {best['pp']} · CP {best['cp']} · DP {best['dp']}"
+    layout = f"{best['tp']}×{best['pp']}×{best['cp']}×{best['dp']}"
     return Headline(
         figures=(
-            Figure(layout, f"micro-batch {best['micro_batch']}, ZeRO {best['zero_stage']}"),
+            Figure(
+                layout,
+                "TP × PP × CP × DP",
+                spoken=(
+                    f"GPUs as TP × PP × CP × DP, micro-batch {best['micro_batch']}, "
+                    f"ZeRO {best['zero_stage']}"
+                ),
+            ),
             Figure(f"{best['seconds_per_step']:,.2f} s", "per step"),
             Figure(f"{best['mfu']:.0%}", "MFU", spoken="model FLOPs utilization"),
         ),
         inputs=key_inputs,
-        note=f"Run of {exact(inputs['train_tokens'])} tokens: {duration(best['run_seconds'])}.",
+        note=f"Run of {human(inputs['train_tokens'])} tokens: {duration(best['run_seconds'])}.",
     )

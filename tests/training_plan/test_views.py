@@ -190,3 +190,12 @@ def test_bad_input_names_the_field(client):
     assert "GPUs" in message and "1 to 131,072" in message
     page = client.get(URL, {"gpus": "0"})
     assert page.status_code == 200 and 'data-testid="errors"' in page.content.decode()
+
+
+def test_share_image_says_the_layout_and_step_time(client):
+    best = answer(client, gpus="128")["result"]["plans"][0]
+    page = client.get(URL, {"gpus": "128"}).content.decode()
+    alt = html.unescape(re.search(r'property="og:image:alt" content="([^"]*)"', page).group(1))
+    layout = f"{best['tp']}×{best['pp']}×{best['cp']}×{best['dp']}"
+    assert f"{layout} GPUs as TP × PP × CP × DP" in alt
+    assert f"{best['seconds_per_step']:,.2f} s per step" in alt
