@@ -141,11 +141,14 @@ def torchtitan_lines(text: str, plan) -> str:
             'config.parallelism.fsdp_reshard_after_forward = "never"'
             "  # keep gathered weights through the backward, as ZeRO-1/2 do\n",
         )
-    policy = {"none": "None", "selective": "SelectiveAC.Config()", "full": "FullAC.Config()"}
-    ac = [
-        "from torchtitan.distributed.activation_checkpoint import FullAC, SelectiveAC",
-        f"config.activation_checkpoint = {policy[plan.recompute]}",
-    ]
+    policy = {"none": None, "selective": "SelectiveAC", "full": "FullAC"}[plan.recompute]
+    if policy is None:
+        ac = ["config.activation_checkpoint = None  # no recomputation"]
+    else:
+        ac = [
+            f"from torchtitan.distributed.activation_checkpoint import {policy}",
+            f"config.activation_checkpoint = {policy}.Config()",
+        ]
     return text.rstrip("\n") + "\n" + "\n".join(ac) + "\n"
 
 
