@@ -43,6 +43,7 @@ lint: $(DEV)
 bench: $(DEV) system-packages static
 	$(PY) bench/http_bench.py
 	$(PY) bench/og_image_bench.py
+	$(PY) bench/planner_bench.py
 
 bench-load: $(DEV) system-packages static
 	$(PY) bench/load_soak.py

@@ -18,7 +18,7 @@ class ActivationMemoryConfig(AppConfig):
                 "weights and optimizer states, and the largest micro-batch that fits a GPU.",
                 group="Memory and hardware",
                 url_name="activation_memory:activation-memory",
-                related=("gradient-accumulation", "lr-scaling", "gpus"),
+                related=("gradient-accumulation", "lr-scaling", "gpus", "training-plan"),
                 accepts=("seq_len", "micro_batch", "gpus", "tp", "pp"),
                 form_class=ActivationMemoryForm,
                 headline=share.headline,

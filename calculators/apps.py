@@ -17,7 +17,7 @@ class CalculatorsConfig(AppConfig):
                 "against published recipes.",
                 group="Batch and training",
                 url_name="calculators:gradient-accumulation",
-                related=("lr-scaling", "activation-memory", "gpus"),
+                related=("lr-scaling", "activation-memory", "gpus", "training-plan"),
                 accepts=("global_batch", "micro_batch", "gpus", "seq_len"),
                 form_class=GradAccumForm,
                 headline=share.headline,

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "csp",
     # The order tools are registered in is the order of the home page and the nav.
     "calculators",
+    "training_plan",
     "lr_scaling",
     "activation_memory",
     "gpu_fit",

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("activation_memory.urls")),
     path("", include("eval_metrics.urls")),
     path("", include("lr_scaling.urls")),
+    path("", include("training_plan.urls")),
     path("", include("share_images.urls")),
 ]

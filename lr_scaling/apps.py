@@ -19,7 +19,7 @@ class LRScalingConfig(AppConfig):
                 "for SGD, with warmup, critical batch and compute-optimal context.",
                 group="Batch and training",
                 url_name="lr_scaling:lr-scaling",
-                related=("gradient-accumulation", "activation-memory"),
+                related=("gradient-accumulation", "activation-memory", "training-plan"),
                 accepts=("base_lr", "base_batch", "new_batch", "seq_len"),
                 form_class=LRScalingForm,
                 headline=share.headline,

@@ -111,6 +111,7 @@ OTHER_SCENARIOS = {
     "metrics-roc-auc": "mode=scores",
     "metrics-threshold-cost": "cost_fn=20",
     "metrics-silhouette": "mode=clusters",
+    "training-plan": "gpus=128&model=llama-3.3-70b",
 }
 
 

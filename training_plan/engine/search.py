@@ -1,0 +1,428 @@
+"""The planner: every layout of a model on a cluster, the ones that fit, fastest first.
+
+The space (Narayanan et al. 2021, section 3): tensor parallel t over the divisors of the GPU
+count that also divide the heads (and KV heads, hidden and MLP width); pipeline stages p over the
+divisors of the layers; context parallel c over the divisors that split the sequence evenly;
+data parallel d = gpus ÷ (t·p·c), which must divide the global batch; micro-batches b that divide
+each data-parallel rank's share, so m = global_batch ÷ (d·b) micro-batches per step; interleaved
+chunks v over the divisors of L/p (Megatron-LM needs m ≥ p for v > 1); recomputation none or full
+(selective equals none with flash attention); ZeRO 0–3. A pinned choice limits its dimension to
+the pinned value.
+"""
+
+import heapq
+import math
+from dataclasses import dataclass
+
+from calculators.catalog.memory import state_bytes_per_param
+from calculators.kit.errors import InputError
+
+from . import timing
+from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
+from .memory import MemoryParts, Screen
+
+# Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
+# full long before a micro-batch holds a million tokens, interleaving beyond 32 chunks per GPU
+# only multiplies pipeline sends, and a context-parallel chunk under 128 tokens is all exchange.
+MAX_MICRO_BATCH_TOKENS = 2**20
+MAX_MICRO_BATCH = 4096
+MAX_VPP = 32
+MIN_CP_TOKENS = 128
+MAX_FITTING = 12  # plans returned that fit, fastest first
+MAX_NOT_FITTING = 4  # the fastest layouts that do not fit, listed after them
+FREE = Pins()
+
+
+def divisors(n: int) -> list[int]:
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return sorted(set(small + [n // d for d in small]))
+
+
+@dataclass(frozen=True)
+class Plan:
+    tp: int
+    pp: int
+    cp: int
+    dp: int
+    vpp: int
+    micro_batch: int
+    accumulation_steps: int  # micro-batches per pipeline per optimizer step (m)
+    recompute: str
+    zero_stage: int
+    memory: MemoryParts
+    fits: bool
+    time: timing.StepTime
+    tokens_per_s: float
+    tflops_per_gpu: float  # model FLOPs (PaLM's count) per second per GPU, in TFLOP/s
+    mfu: float
+    hardware_tflops_per_gpu: float  # with recomputation's extra forward
+    hfu: float
+    optimizer_steps: int
+    run_seconds: float
+    pipeline_bubble: float  # (p − 1)/(v·m), relative to the ideal time
+
+    @property
+    def seconds_per_step(self) -> float:
+        return self.time.seconds
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.memory.total
+
+    @property
+    def choices(self) -> dict:
+        return {
+            "tp": self.tp,
+            "pp": self.pp,
+            "cp": self.cp,
+            "vpp": self.vpp,
+            "micro_batch": self.micro_batch,
+            "recompute": self.recompute,
+            "zero": self.zero_stage,
+        }
+
+
+@dataclass(frozen=True)
+class Loss:
+    """Why a plan is slower than the first: a part of the step time that grew, in seconds."""
+
+    kind: str  # "compute", "recompute", "bubble", "communication"
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Result:
+    plans: list[Plan]  # fitting plans fastest first, then the fastest that do not fit
+    losses: list[list[Loss]]  # per plan, what it loses against plans[0] (empty for plans[0])
+    shape: Shape
+    cluster: Cluster
+    run: Run
+    flops_per_token: float  # PaLM's model FLOPs per token
+    usable_bytes: int
+    layouts_searched: int  # layouts × micro-batches × recomputation × ZeRO stages screened
+
+    @property
+    def best(self) -> Plan | None:
+        return self.plans[0] if self.plans and self.plans[0].fits else None
+
+
+class Kept:
+    """The step times of the fastest fitting plans found so far: a layout that cannot beat the
+    slowest of them cannot make the list (nor, slower than the best, the not-fitting list)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.heap: list[float] = []  # negated, so the slowest kept is on top
+
+    def add(self, seconds: float) -> None:
+        if len(self.heap) < self.size:
+            heapq.heappush(self.heap, -seconds)
+        elif seconds < -self.heap[0]:
+            heapq.heapreplace(self.heap, -seconds)
+
+    def bound(self) -> float:
+        return -self.heap[0] if len(self.heap) == self.size else math.inf
+
+
+class Context:
+    """Per-request constants the time model reads."""
+
+    def __init__(self, shape: Shape, cluster: Cluster, run: Run, screen: Screen):
+        flops = model_flops(shape, run.seq_len)
+        self.flops = flops
+        self.output_flops = 6.0 * shape.vocab * shape.hidden
+        self.layer_flops = (flops.total - self.output_flops) / shape.layers
+        self.attention_flops = (flops.attention or 0.0) / shape.layers
+        self.narrowest = min(shape.q_dim, shape.ffn_hidden)
+        self.kv_dim = shape.kv_dim
+        self.hidden = shape.hidden
+        self.layers = shape.layers
+        self.seq_len = run.seq_len
+        self.global_batch = run.global_batch
+        self.gpus = cluster.gpus
+        self.peak = cluster.peak_flops
+        self.eff_max = timing.eff_max(cluster.gpu)
+        self.links = timing.links(cluster)
+        self.screen = screen
+        self.layer_times = {}
+
+    def stage_params(self, pp: int) -> int:
+        return max(self.screen.stage_params(pp))
+
+
+def tp_options(shape: Shape, run: Run, gpus: int) -> list[int]:
+    def ok(t):
+        return (
+            shape.heads % t == 0
+            and shape.hidden % t == 0
+            and shape.ffn_hidden % t == 0
+            and (shape.arch == "gpt" or shape.kv_heads % t == 0)
+        )
+
+    return [t for t in divisors(gpus) if ok(t)]
+
+
+def check_pins(shape: Shape, cluster: Cluster, run: Run, pins: Pins) -> None:
+    """A pinned choice no layout can take, explained against the field it came from."""
+    gpus = cluster.gpus
+    if pins.tp is not None:
+        if gpus % pins.tp:
+            raise InputError("tp", f"TP {pins.tp} must divide the {gpus:,} GPUs.")
+        if pins.tp not in tp_options(shape, run, gpus):
+            raise InputError(
+                "tp",
+                f"TP {pins.tp} must divide the attention heads ({shape.heads})"
+                + (f", the KV heads ({shape.kv_heads})" if shape.arch == "llama" else "")
+                + f", hidden ({shape.hidden:,}) and the MLP width ({shape.ffn_hidden:,}).",
+            )
+    if pins.pp is not None:
+        if pins.pp > shape.layers:
+            raise InputError(
+                "pp", f"PP {pins.pp} is more stages than the model's {shape.layers} layers."
+            )
+        if gpus % pins.pp:
+            raise InputError("pp", f"PP {pins.pp} must divide the {gpus:,} GPUs.")
+    if pins.cp is not None:
+        if gpus % pins.cp:
+            raise InputError("cp", f"CP {pins.cp} must divide the {gpus:,} GPUs.")
+        if pins.cp > 1 and run.seq_len % (2 * pins.cp):
+            raise InputError(
+                "cp",
+                f"CP {pins.cp} needs the sequence length to split into 2 × CP = {2 * pins.cp} "
+                f"equal chunks (causal load balancing); {run.seq_len:,} does not.",
+            )
+    if pins.vpp is not None and pins.vpp > 1:
+        if pins.pp == 1:
+            raise InputError("vpp", "Interleaved chunks need pipeline parallelism (PP above 1).")
+        if pins.pp is not None and shape.layers % (pins.pp * pins.vpp):
+            raise InputError(
+                "vpp",
+                f"Interleaving {pins.vpp} chunks on {pins.pp} stages needs the layers "
+                f"({shape.layers}) to be a multiple of PP × VPP = {pins.pp * pins.vpp}.",
+            )
+    if pins.recompute is not None and pins.recompute not in RECOMPUTES:
+        raise InputError("recompute", f"Recompute must be one of: {', '.join(RECOMPUTES)}.")
+    if pins.zero is not None and pins.zero not in ZERO_STAGES:
+        raise InputError("zero", "ZeRO stage must be 0, 1, 2 or 3.")
+    if pins.tp and pins.pp and gpus % (pins.tp * pins.pp):
+        raise InputError("pp", f"TP × PP = {pins.tp * pins.pp} must divide the {gpus:,} GPUs.")
+    if pins.tp and pins.pp and pins.cp and gpus % (pins.tp * pins.pp * pins.cp):
+        raise InputError(
+            "cp", f"TP × PP × CP = {pins.tp * pins.pp * pins.cp} must divide the {gpus:,} GPUs."
+        )
+
+
+def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
+    check_pins(shape, cluster, run, pins)
+    screen = Screen(shape, cluster, run)
+    ctx = Context(shape, cluster, run, screen)
+    grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
+    gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
+    usable = screen.usable
+
+    tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
+    recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
+    fitting, not_fitting = [], []
+    kept = Kept(MAX_FITTING)
+    searched = 0
+    combos = []
+    for t in tps:
+        rest = gpus // t
+        pps = [pins.pp] if pins.pp else [p for p in divisors(rest) if L % p == 0]
+        for p in pps:
+            if rest % p:
+                continue
+            cps = [pins.cp] if pins.cp else divisors(rest // p)
+            if p == 1:
+                vs = [1]
+            elif pins.vpp:
+                vs = [pins.vpp]
+            else:
+                # Uneven (pinned) stages interleave chunks of the padded count.
+                vs = [v for v in divisors(-(-L // p)) if v <= MAX_VPP]
+            for c in cps:
+                if (rest // p) % c or (t > 1 and (s // c) % t):
+                    continue
+                if c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp)):
+                    continue
+                d = rest // p // c
+                if batch % d:
+                    continue
+                combos.append((t, p, c, d, vs))
+    # Layouts likely to fit and run fast first, so the bound below prunes early: the order
+    # changes only the time the search takes, never its answer.
+    combos.sort(key=lambda combo: promise(ctx, screen, batch, usable, *combo[:4]))
+    for t, p, c, d, vs in combos:
+        shards = d * c
+        # Nothing to shard over one rank; otherwise every stage, each trading memory for
+        # communication.
+        free_zeros = (0,) if shards == 1 else ZERO_STAGES
+        zeros = (pins.zero,) if pins.zero is not None else free_zeros
+        per_rank = batch // d
+        bs = (
+            [pins.micro_batch]
+            if pins.micro_batch
+            else [
+                b
+                for b in divisors(per_rank)
+                if b <= MAX_MICRO_BATCH and b * s // c <= MAX_MICRO_BATCH_TOKENS
+            ]
+            or [1]
+        )
+        rcs = recomputes
+        if max(screen.states(t, p, 1, max(zeros), shards)) > usable:
+            # The model states alone overflow: no micro-batch fits. One entry (the least
+            # memory) is enough for the list of layouts that do not fit.
+            bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
+        for rc in rcs:
+            for b in bs:
+                if per_rank % b:
+                    continue
+                m = per_rank // b
+                lt = timing.layer_time(ctx, t, c, b, rc)
+                # Branch and bound: m micro-batches through the slowest stage, with no
+                # bubble and no communication at all, is a floor no choice of v or ZeRO
+                # beats; past the slowest plan kept so far, skip them.
+                stage, _, _, p2p = timing.stage_time(ctx, lt, p, 1)
+                if m * (stage - p2p) > kept.bound():
+                    continue
+                some_fit = False
+                for v in vs:
+                    if v > 1 and (-(-L // p) % v or m < p):
+                        continue  # Megatron-LM refuses interleaving with m < p
+                    t_mb = timing.stage_time(ctx, lt, p, v)[0]
+                    base = (m + (p - 1) / v) * t_mb
+                    if base > kept.bound():
+                        some_fit = True  # not known; do not stop the micro-batches
+                        continue
+                    first, last = screen.activation_need(t, p, c, d, v, b, rc)
+                    best = least = None
+                    for z in zeros:
+                        searched += 1
+                        s_first, s_last = screen.states(t, p, v, z, shards)
+                        need = max(s_first + first, s_last + last)
+                        if need <= usable:
+                            seconds = base + timing.data_parallel_exposed(
+                                ctx, t, p, c, d, z, m, t_mb, grad_bytes
+                            )
+                            item = (seconds, need, (t, p, c, d, v, b, rc, z))
+                            if best is None or item < best:
+                                best = item
+                            if z > 0:
+                                # Stages past the first fitting one only add
+                                # communication (timing.data_parallel_exposed).
+                                break
+                        elif least is None or need < least[1]:
+                            least = (None, need, (t, p, c, d, v, b, rc, z))
+                    if best is None and least is not None:
+                        z = least[2][-1]
+                        seconds = base + timing.data_parallel_exposed(
+                            ctx, t, p, c, d, z, m, t_mb, grad_bytes
+                        )
+                        least = (seconds, least[1], least[2])
+                    if best is not None:
+                        fitting.append(best)
+                        kept.add(best[0])
+                        some_fit = True
+                    elif least is not None:
+                        not_fitting.append(least)
+                if not some_fit:
+                    # Memory grows with the micro-batch (a rank holds at most
+                    # min(b·p, its share) sequences in flight): larger ones fit no more.
+                    break
+    if not fitting and not not_fitting:
+        raise InputError(
+            "global_batch",
+            f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
+            + (" with the pinned choices" if any(vars(pins).values()) else "")
+            + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
+            "that is a multiple of the GPU count, or unpin a choice.",
+        )
+    fitting.sort(key=lambda item: (item[0], item[1], item[2]))
+    not_fitting.sort(key=lambda item: (item[0], item[1], item[2]))
+    plans = []
+    for item in fitting:
+        made = make_plan(ctx, screen, run, grad_bytes, item)
+        if made.fits:
+            plans.append(made)
+        else:  # the screen's rounding said fits, the engine's exact count says not
+            not_fitting.insert(0, item)
+        if len(plans) == MAX_FITTING:
+            break
+    # Only the layouts that do not fit but would be faster than the recommendation say
+    # something (what memory costs); list the fastest of them.
+    cutoff = plans[0].seconds_per_step if plans else math.inf
+    shown = [item for item in not_fitting if item[0] < cutoff] or not_fitting
+    for item in shown[:MAX_NOT_FITTING]:
+        plans.append(make_plan(ctx, screen, run, grad_bytes, item))
+    return Result(
+        plans=plans,
+        losses=[losses(plans[0], p) for p in plans],
+        shape=shape,
+        cluster=cluster,
+        run=run,
+        flops_per_token=ctx.flops.total,
+        usable_bytes=usable,
+        layouts_searched=searched,
+    )
+
+
+def promise(ctx, screen, batch, usable, t, p, c, d) -> tuple[bool, float]:
+    """(whether the model states alone overflow even with ZeRO-3, the step's compute floor at
+    micro-batch 1)."""
+    states = max(screen.states(t, p, 1, 3, d * c))
+    stage, _, _, p2p = timing.stage_time(ctx, timing.layer_time(ctx, t, c, 1, "none"), p, 1)
+    return states > usable, batch // d * (stage - p2p)
+
+
+def make_plan(ctx, screen: Screen, run: Run, grad_bytes: int, item) -> Plan:
+    _, _, (t, p, c, d, v, b, rc, z) = item
+    memory = screen.exact(t, p, c, d, v, b, rc, z)
+    st = timing.step_time(ctx, t, p, c, d, v, b, rc, z, grad_bytes)
+    seconds = st.seconds
+    gpus = ctx.gpus
+    tokens = run.tokens_per_step
+    model = tokens * ctx.flops.total
+    hardware = model + (tokens * ctx.layer_flops * ctx.layers / 3 if rc == "full" else 0.0)
+    steps = -(-run.train_tokens // tokens)
+    m = run.global_batch // (d * b)
+    return Plan(
+        tp=t,
+        pp=p,
+        cp=c,
+        dp=d,
+        vpp=v,
+        micro_batch=b,
+        accumulation_steps=m,
+        recompute=rc,
+        zero_stage=z,
+        memory=memory,
+        fits=memory.total <= screen.usable,
+        time=st,
+        tokens_per_s=tokens / seconds,
+        tflops_per_gpu=model / (gpus * seconds) / 1e12,
+        mfu=model / (gpus * seconds * ctx.peak),
+        hardware_tflops_per_gpu=hardware / (gpus * seconds) / 1e12,
+        hfu=hardware / (gpus * seconds * ctx.peak),
+        optimizer_steps=steps,
+        run_seconds=steps * seconds,
+        pipeline_bubble=(p - 1) / (v * m),
+    )
+
+
+def losses(first: Plan, other: Plan) -> list[Loss]:
+    """The parts of the step time that grew against the first plan, largest first (only those
+    above 1 % of the first plan's step)."""
+    if other is first:
+        return []
+    a, b = first.time, other.time
+    comm_a = a.tensor_parallel + a.context_parallel + a.pipeline_p2p + a.data_parallel
+    comm_b = b.tensor_parallel + b.context_parallel + b.pipeline_p2p + b.data_parallel
+    parts = [
+        Loss("compute", (b.compute - b.recompute) - (a.compute - a.recompute)),
+        Loss("recompute", b.recompute - a.recompute),
+        Loss("bubble", b.bubble - a.bubble),
+        Loss("communication", comm_b - comm_a),
+    ]
+    threshold = 0.01 * a.seconds
+    return sorted((x for x in parts if x.seconds > threshold), key=lambda x: -x.seconds)

@@ -1,0 +1,244 @@
+"""Time of one optimizer step for one layout. Pure Python, closed form.
+
+    step = (m + (p − 1)/v) × t_mb  +  exposed data-parallel communication
+
+t_mb is one micro-batch through the slowest pipeline stage: its layers' forward and backward at
+an achievable fraction of peak, the extra forward of full recomputation, the tensor-parallel
+all-reduces, the context-parallel K/V exchange the attention cannot hide, and the pipeline's
+point-to-point sends. (p − 1)/v micro-batch slots are the 1F1B pipeline bubble (Narayanan et al.
+2021, section 2.2). Every assumption is a named constant below, and the page states them.
+"""
+
+from dataclasses import dataclass
+
+from calculators.catalog.interconnect import ACHIEVED_FRACTION
+
+BF16 = 2  # bytes of an activation or weight on the wire
+
+# The achievable fraction of peak. Two things lower it, each a saturating curve:
+#   eff = EFF_MAX × h/(h + H_HALF) × g/(g + G_HALF)
+# - h, the model width: a layer's GEMMs cost ∝ h² per token but its memory-bound work (norms,
+#   activation functions, dropout, residual adds, softmax) ∝ h, so narrow models spend more of
+#   their time off the tensor cores (Narayanan et al. 2021, Table 1: 44 % of peak at h = 2,304,
+#   52 % at h = 25,600);
+# - g, the size of the GEMMs a GPU is left with: the output tile of its narrowest one, tokens of
+#   one micro-batch on the GPU (micro_batch × seq_len / CP) × its narrowest weight dimension
+#   (min(heads·head_dim, ffn_hidden) / TP). A GEMM too small to give every streaming
+#   multiprocessor several 128 × 128 tiles leaves some idle: tensor parallelism and small
+#   micro-batches both shrink it (their Fig. 7: throughput rises by about a third from
+#   micro-batch 1 to 16; Fig. 15: more TP, smaller GEMMs).
+# The constants were fitted by hand to the two published tables the page compares with (so the
+# agreement there is in-sample). EFF_MAX, the share of the dense peak the largest GEMMs sustain,
+# is lower on Hopper than on Ampere (fitted: 0.68 against 0.75; H100 runs at its 989 TFLOP/s
+# only at boost clocks its 700 W limit rarely allows under a full GEMM load). GPUs outside the
+# two tables take the Hopper figure, the more cautious one.
+EFF_MAX = {"a100": 0.75, "h100": 0.68}
+EFF_MAX_OTHER = 0.68
+H_HALF = 1500
+G_HALF = 1.6e6
+
+
+def eff_max(gpu_slug: str) -> float:
+    return EFF_MAX.get(gpu_slug[:4], EFF_MAX_OTHER)
+
+
+# Full recomputation runs every layer's forward a second time before its backward: one more
+# forward on top of forward + backward (= 3 forwards), a third more compute (Korthikanti et al.
+# 2022, section 5; Narayanan et al. 2021, Eq. 3 counts 4 passes instead of 3). Selective
+# recomputation re-runs only the attention scores, which a flash-attention kernel recomputes in
+# its backward anyway: no extra time, and no memory saved (the activation engine agrees).
+FULL_RECOMPUTE_EXTRA = 1 / 3
+
+# Tensor parallelism (Megatron-LM, Shoeybi et al. 2019, Fig. 3): per layer, two all-reduces of
+# the layer's activations in the forward and two in the backward (the same bytes as the
+# all-gather + reduce-scatter pairs of sequence parallelism); full recomputation repeats the
+# forward's two. Assumed not overlapped with compute (Megatron-LM's default).
+TP_COLLECTIVES = 4
+TP_COLLECTIVES_RECOMPUTE = 2
+
+
+@dataclass(frozen=True)
+class Links:
+    """Per-GPU, per-direction bandwidth actually achieved, in bytes/s."""
+
+    intra: float
+    network: float | None
+    gpus_per_node: int
+
+    def within(self, group_span: int) -> float:
+        """Bandwidth of a group of `group_span` consecutive ranks: NVLink (or PCIe) when it fits
+        in one node, the network per GPU otherwise."""
+        if group_span <= self.gpus_per_node or self.network is None:
+            return self.intra
+        return self.network
+
+
+def links(cluster) -> Links:
+    link = cluster.link
+    network = link.network_gb_s * 1e9 * ACHIEVED_FRACTION if link.has_network else None
+    return Links(link.intra_gb_s * 1e9 * ACHIEVED_FRACTION, network, cluster.gpus_per_node)
+
+
+def efficiency(top: float, hidden: float, width: float, tokens: float) -> float:
+    gemm = width * tokens
+    return top * hidden / (hidden + H_HALF) * gemm / (gemm + G_HALF)
+
+
+def ring_all_reduce(n: int, nbytes: float, bandwidth: float) -> float:
+    """A ring all-reduce moves 2(n − 1)/n of the buffer through every GPU's link."""
+    return 2 * (n - 1) / n * nbytes / bandwidth if n > 1 else 0.0
+
+
+def ring_half(n: int, nbytes: float, bandwidth: float) -> float:
+    """A reduce-scatter or an all-gather: (n − 1)/n of the (whole) buffer."""
+    return (n - 1) / n * nbytes / bandwidth if n > 1 else 0.0
+
+
+def stage_layers(layers: int, pp: int) -> tuple[int, int]:
+    """(layers on the most loaded middle stage, layers on the last stage). When pp does not
+    divide the layers, the stages hold ceil(L/p) and the first and last give up the difference,
+    as Llama 3 did (126 layers on 16 stages: 7, 8 × 14, 7; Dubey et al. 2024, section 3.3.2)."""
+    per = -(-layers // pp)
+    short = per * pp - layers
+    if pp == 1:
+        return layers, layers
+    return per, per - (short + 1) // 2
+
+
+@dataclass(frozen=True)
+class StepTime:
+    seconds: float
+    micro_batch_seconds: float  # one micro-batch through the slowest stage
+    compute: float  # per step, every micro-batch, at the achieved fraction of peak
+    recompute: float  # the part of `compute` that full recomputation adds
+    tensor_parallel: float
+    context_parallel: float
+    pipeline_p2p: float
+    bubble: float
+    data_parallel: float
+    efficiency: float  # the achievable fraction of peak this layout's GEMMs get
+
+
+@dataclass(frozen=True)
+class LayerTime:
+    """One layer, one micro-batch, one GPU: what depends on TP, CP, micro-batch and recompute."""
+
+    efficiency: float
+    compute: float  # forward + backward at the achieved rate
+    recompute: float  # full recomputation's extra forward
+    tensor_parallel: float
+    context_parallel: float  # the part the attention does not hide
+    output: float  # the output layer (on the last stage)
+    p2p_bytes: float  # one activation tensor between stages, per tensor-parallel rank
+
+    @property
+    def total(self) -> float:
+        return self.compute + self.recompute + self.tensor_parallel + self.context_parallel
+
+
+def layer_time(ctx, tp, cp, micro_batch, recompute) -> LayerTime:
+    key = (tp, cp, micro_batch, recompute)
+    cached = ctx.layer_times.get(key)
+    if cached is not None:
+        return cached
+    tokens = micro_batch * ctx.seq_len / cp  # tokens of one micro-batch on one GPU
+    eff = efficiency(ctx.eff_max, ctx.hidden, ctx.narrowest / tp, tokens)
+    rate = ctx.peak * eff
+    full = recompute == "full"
+    compute = tokens * ctx.layer_flops / tp / rate
+    act_bytes = tokens * ctx.hidden * BF16
+    tp_time = 0.0
+    if tp > 1:
+        collectives = TP_COLLECTIVES + (TP_COLLECTIVES_RECOMPUTE if full else 0)
+        tp_time = collectives * ring_all_reduce(tp, act_bytes, ctx.links.within(tp))
+    cp_time = 0.0
+    if cp > 1:
+        # Each GPU needs the K and V of the whole sequence for its queries: an all-gather of
+        # (cp − 1)/cp of them in the forward, and in the backward the all-gather again and a
+        # reduce-scatter of their gradients. Assumed exposed, as in Llama 3's all-gather context
+        # parallelism (Dubey et al. 2024, section 3.3.2); ring attention can hide part of it.
+        kv = (cp - 1) / cp * micro_batch * ctx.seq_len * ctx.kv_dim * 2 * BF16 / tp
+        bandwidth = ctx.links.within(tp * cp)
+        cp_time = (kv + 2 * kv + (kv if full else 0.0)) / bandwidth
+    result = LayerTime(
+        efficiency=eff,
+        compute=compute,
+        recompute=compute * FULL_RECOMPUTE_EXTRA if full else 0.0,
+        tensor_parallel=tp_time,
+        context_parallel=cp_time,
+        output=tokens * ctx.output_flops / tp / rate,
+        p2p_bytes=act_bytes / tp,
+    )
+    ctx.layer_times[key] = result
+    return result
+
+
+def stage_time(ctx, lt: LayerTime, pp, vpp) -> tuple[float, int, bool, float]:
+    """(one micro-batch through the slowest stage, its layers, whether it holds the output
+    layer, the point-to-point part of it)."""
+    mid, last = stage_layers(ctx.layers, pp)
+    per_layer = lt.total
+    # The slowest stage sets the pace: a middle stage, or the last with the output layer.
+    if pp == 1:
+        n_layers, with_output = ctx.layers, True
+    elif mid * per_layer >= last * per_layer + lt.output:
+        n_layers, with_output = mid, False
+    else:
+        n_layers, with_output = last, True
+    stage = n_layers * per_layer + (lt.output if with_output else 0.0)
+    p2p = 0.0
+    if pp > 1:
+        # Each of the v chunks sends its output forward and its input gradient back; with
+        # Megatron's scatter/gather each tensor-parallel rank sends 1/t of it (Narayanan et al.
+        # 2021, section 4.1). Assumed not overlapped.
+        p2p = 2 * vpp * lt.p2p_bytes / ctx.links.within(ctx.gpus)
+    return stage + p2p, n_layers, with_output, p2p
+
+
+def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes) -> StepTime:
+    """`ctx` carries the per-request constants (see search.Context)."""
+    lt = layer_time(ctx, tp, cp, micro_batch, recompute)
+    t_mb, n_layers, with_output, p2p = stage_time(ctx, lt, pp, vpp)
+    m = ctx.global_batch // (dp * micro_batch)
+    bubble = (pp - 1) / vpp * t_mb
+    dp_time = data_parallel_exposed(ctx, tp, pp, cp, dp, zero, m, t_mb, grad_bytes)
+    compute = n_layers * (lt.compute + lt.recompute) + (lt.output if with_output else 0.0)
+    return StepTime(
+        seconds=m * t_mb + bubble + dp_time,
+        micro_batch_seconds=t_mb,
+        compute=m * compute,
+        recompute=m * n_layers * lt.recompute,
+        tensor_parallel=m * n_layers * lt.tensor_parallel,
+        context_parallel=m * n_layers * lt.context_parallel,
+        pipeline_p2p=m * p2p,
+        bubble=bubble,
+        data_parallel=dp_time,
+        efficiency=lt.efficiency,
+    )
+
+
+def data_parallel_exposed(ctx, tp, pp, cp, dp, zero, m, t_mb, grad_bytes) -> float:
+    """Gradient reduction and parameter gathering across the dp·cp ranks that hold the same
+    weights, minus what overlaps with compute. Overlap assumption (Megatron-LM's
+    --overlap-grad-reduce and --overlap-param-gather, PyTorch FSDP's prefetching): a step's
+    gradient reduce-scatter hides behind the backward of its last micro-batch and the
+    parameter all-gather behind the forward of the first. ZeRO-2 reduces every micro-batch's
+    gradients (it keeps only a shard), ZeRO-3 also gathers the weights for every micro-batch's
+    forward and backward."""
+    n = dp * cp
+    if n == 1:
+        return 0.0
+    params = ctx.stage_params(pp) / tp
+    bw = ctx.links.within(tp * cp * dp)
+    grads = params * grad_bytes
+    weights = params * BF16
+    fwd, bwd = t_mb / 3, 2 * t_mb / 3
+    if zero == 0:
+        return max(0.0, ring_all_reduce(n, grads, bw) - bwd)
+    scatter = ring_half(n, grads, bw)
+    gather = ring_half(n, weights, bw)
+    if zero == 1:
+        return max(0.0, scatter - bwd) + max(0.0, gather - fwd)
+    if zero == 2:
+        return m * max(0.0, scatter - bwd) + max(0.0, gather - fwd)
+    return m * (max(0.0, gather - fwd) + max(0.0, gather + scatter - bwd))
