@@ -23,6 +23,16 @@ CHARS_PER_VALUE = 20  # "-0.12345678901234567" plus a separator, generously
 SEPARATORS = re.compile(r"[\s,;]+")  # between list values, and between a table row's cells
 
 
+def split_values(text: str) -> list[str]:
+    """The tokens between separators in stripped text, as SEPARATORS.split gives them.
+    str.split on whitespace is five times faster than the regular expression at 100,000
+    values; a comma or semicolon at either end would make the regex give an empty token
+    there (an error to report), which str.split would drop, so that text takes the regex."""
+    if text[0] in ",;" or text[-1] in ",;":
+        return SEPARATORS.split(text)
+    return text.replace(",", " ").replace(";", " ").split()
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n:,}{suffix}"
@@ -106,7 +116,7 @@ class NumberListField(forms.Field):
             return None
         if len(text) > self.max_chars:
             self.fail(f"is too long (over {self.max_chars:,} characters)")
-        tokens = SEPARATORS.split(text)
+        tokens = split_values(text)
         if len(tokens) > self.max_count:
             self.fail(f"has {len(tokens):,} values, over the limit")
         if all(map(DECIMAL.fullmatch, tokens)) and max(map(len, tokens)) <= MAX_CHARS:

@@ -21,9 +21,13 @@ stored nowhere (`Cache-Control: no-store`). A body over DATA_UPLOAD_MAX_MEMORY_S
 413 with a message naming the limit, in the format asked for.
 """
 
+import json
+
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.template.loader import get_template
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -33,6 +37,17 @@ from django.views.decorators.vary import vary_on_headers
 from . import registry
 
 RESULT_BLOCK = "result"
+
+
+def json_response(payload: dict, status: int = 200) -> HttpResponse:
+    """JSON written by orjson, in C: a metric tool's answer at 100,000 values is 14 MB of
+    JSON, 0.48 s through json.dumps and 0.04 s through orjson (bench/metrics_bench.py). What
+    orjson refuses (an integer over 64 bits) takes json.dumps, as JsonResponse would."""
+    try:
+        body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        body = json.dumps(payload, cls=DjangoJSONEncoder).encode()
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 def wants_fragment(request) -> bool:
@@ -50,9 +65,9 @@ def render_calculator(request, tool, form, template_name: str, data=None):
     valid = form.is_valid()
     if wants_json(request, data):
         if valid:
-            response = JsonResponse({"inputs": form.inputs(), "result": form.result_json()})
+            response = json_response({"inputs": form.inputs(), "result": form.result_json()})
         else:
-            response = JsonResponse({"errors": form.errors_by_param()}, status=400)
+            response = json_response({"errors": form.errors_by_param()}, status=400)
     else:
         context = {
             "form": form,
