@@ -29,7 +29,15 @@ LABEL_BAD = ["2", "0.5", "-1", "1,0,3", "true"]
 UNIT_INTERVAL_BAD = ["1.5", "-0.1", "0.2,1.0000001"]
 NUMBER_BAD = [*NUMBER_TEXT_BAD, "", "   ", "-1"]
 CHOICE_BAD = ["sideways", "", "POINTS", "x" * 10_240]
-TABLE_BAD = ["1", "1,2,3\n4,5,6", "a,b\n", "nan,1", "1,2\n3", "1,2\n" * (MAX_VALUES + 1), "x" * 10_240]
+TABLE_BAD = [
+    "1",
+    "1,2,3\n4,5,6",
+    "a,b\n",
+    "nan,1",
+    "1,2\n3",
+    "1,2\n" * (MAX_VALUES + 1),
+    "x" * 10_240,
+]
 
 # (url, parameter, what its messages say, extra query making the parameter count, bad values)
 CASES = [
