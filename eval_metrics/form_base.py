@@ -34,10 +34,14 @@ def size_text(limit: int = MAX_UPLOAD_BYTES) -> str:
     return f"{limit / 2**20:g} MiB"
 
 
-class CsvFileField(forms.FileField):
+class CsvFileField(forms.Field):
     """An uploaded CSV file, read in memory (settings: FILE_UPLOAD_HANDLERS). The field only
     hands the file on: MetricForm.clean reads its columns with eval_metrics.uploads, whose
-    messages say what is wrong with it (empty, binary, missing columns...)."""
+    messages say what is wrong with it (empty, binary, missing columns...). Not a Django
+    FileField: nothing here uses its checks or its "clear" checkbox, and the kit's quick clean
+    loop (kit/forms.py) leaves FileField's special case out."""
+
+    widget = forms.FileInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
