@@ -191,3 +191,5 @@ def test_openapi_shows_the_new_result_keys(client):
     assert {"precision", "recall", "f1", "tp", "fp", "fn", "tn"} <= set(
         scores["optimal"]["properties"]
     )
+    description = spec["paths"]["/metrics/roc-auc/"]["get"]["description"]
+    assert "POST the same fields" in description and "`file`" in description
