@@ -125,3 +125,16 @@ def test_upload_works_without_javascript(open_page, site_server, tmp_path):
     page.get_by_test_id("note-no-permalink").wait_for()
     assert page.get_by_test_id("mae").inner_text() == "0.5"
     assert page.url == site_server.url + "/metrics/regression/"
+
+
+def test_data_over_the_body_cap_is_explained_in_the_result(open_page, site_server, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000  # the live server reads it per request
+    # The browser logs any 4xx answer as a failed resource; the page shows it as a message.
+    page = open_page(expected_console_errors=("status of 413",))
+    page.goto(site_server.url + "/metrics/log-loss/")
+    n = 3_000
+    paste(page, "y_true", "\n".join(str(i % 2) for i in range(n)))
+    paste(page, "y_prob", "\n".join("0.123456789" for _ in range(n)))
+    errors = page.get_by_test_id("errors").filter(has_text="20,000 bytes")
+    errors.wait_for()
+    assert "file" in errors.inner_text() or "request" in errors.inner_text()
