@@ -207,6 +207,13 @@ def views(d, speed) -> float:
             {"y_true": d["y"], "y_score": d["probabilities"]},
             {},
         ),
+        ("ROC-AUC points", "/metrics/roc-auc/", {"fpr": d["fpr"], "tpr": d["tpr"]}, {}),
+        (
+            "threshold points",
+            "/metrics/threshold-cost/",
+            {"fpr": d["fpr"], "tpr": d["tpr"]},
+            {"prevalence": "0.1"},
+        ),
         (
             "silhouette",
             "/metrics/silhouette/",
