@@ -42,8 +42,10 @@ timeout = 30
 # Answers take milliseconds: on SIGTERM a worker finishes its request well within this.
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-# The longest request line gunicorn accepts (its default is 4094): long pasted lists live in
-# the URL. nginx in front allows the same (large_client_header_buffers 4 8k).
+# The longest request line gunicorn accepts (its default is 4094): pasted lists live in the
+# URL, until the browser switches to POST short of this (static/js/post_switch.js). nginx in
+# front allows the same (large_client_header_buffers 4 8k). gunicorn sets no limit on a body;
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (10 MiB) and nginx's client_max_body_size do.
 limit_request_line = 8190
 # Trust X-Forwarded-* only from the proxy in front (whitenoise/Django read them).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -91,7 +93,7 @@ def post_worker_init(worker):
             # more before it closes, and a socket closed with data unread is reset, which cut
             # the answer short. Reading the rest after answering cannot work either: nginx
             # stops sending a body once the answer has begun, and both sides wait. Behind
-            # nginx the body is already complete and capped at 2.5 MiB: this takes a
+            # nginx the body is already complete and capped at 10 MiB: this takes a
             # millisecond, and no client can make it slow.
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read())
         return app(environ, start_response)

@@ -243,6 +243,79 @@ def roc_plot(
     return chart
 
 
+def unit_square(title: str, description: str, x_label: str, y_label: str):
+    """A chart of [0, 1] × [0, 1] with a square plot area, and its two scales."""
+    chart = frame(title, description, x_label, y_label, height=WIDTH - 60)
+    side = min(chart.right - chart.left, chart.bottom - chart.top)
+    chart.right = chart.left + side
+    chart.width = int(chart.right + MARGIN_RIGHT)
+    sx = Scale(0, 1, chart.left, chart.right)
+    sy = Scale(0, 1, chart.bottom, chart.top)
+    chart.x_ticks, chart.y_ticks = ticks(sx, 0.2), ticks(sy, 0.2)
+    return chart, sx, sy
+
+
+def pr_plot(curve, curve_points: int, prevalence: float, average_precision: float) -> Chart:
+    """The precision-recall curve (PrPoint recall, precision, already thinned by the engine to
+    at most 1,000 points) drawn as scikit-learn's PrecisionRecallDisplay draws it: a step
+    line, precision held until recall moves, which is the area average precision sums."""
+    chart, sx, sy = unit_square(
+        "Precision-recall curve",
+        f"Precision against recall at every score threshold, from recall 0 (precision 1) to "
+        f"recall 1, drawn as steps; average precision {average_precision:.4f} is the area "
+        f"under these steps. A dashed line marks the prevalence, {prevalence:.4f}: the "
+        "precision of a random ranking.",
+        "recall (TPR)",
+        "precision",
+    )
+    chart.lines.append(Line(sx(0), sy(prevalence), sx(1), sy(prevalence), "diagonal"))
+    if len(curve) < curve_points:
+        chart.sampled_from, chart.sampled_shown = curve_points, len(curve)
+    # A step after each point: recall moves first at the previous precision, then precision
+    # drops or rises at the new recall (sklearn draws drawstyle="steps-post" on recall order).
+    steps = []
+    previous = None
+    for p in curve:
+        if previous is not None:
+            steps.append(f"{sx(p.recall)},{sy(previous.precision)}")
+        steps.append(f"{sx(p.recall)},{sy(p.precision)}")
+        previous = p
+    chart.polyline = " ".join(steps)
+    return chart
+
+
+def reliability_diagram(bins, ece: float) -> Chart:
+    """One bar per non-empty equal-width bin, as wide as the bin and as tall as its observed
+    frequency of 1s, with a dot at (mean predicted probability, observed frequency) and the
+    diagonal of perfect calibration."""
+    filled = [b for b in bins if b.count]
+    chart, sx, sy = unit_square(
+        "Reliability diagram",
+        f"For each of {len(bins)} equal-width bins of predicted probability, a bar as tall as "
+        f"the fraction of its samples labelled 1 and a dot at the bin's mean predicted "
+        f"probability; {len(filled)} bins hold samples. A calibrated model's dots lie on the "
+        f"dashed diagonal; the sample-weighted mean distance from it is the ECE, {ece:.4f}.",
+        "predicted probability of 1",
+        "observed frequency of 1",
+    )
+    chart.lines.append(Line(sx(0), sy(0), sx(1), sy(1), "diagonal"))
+    for b in filled:
+        top = sy(b.observed)
+        chart.bars.append(
+            Bar(sx(b.lower), top, round(sx(b.upper) - sx(b.lower), 2), round(sy(0) - top, 2))
+        )
+        chart.marks.append(
+            Mark(
+                sx(b.mean_predicted),
+                top,
+                "",
+                f"{b.lower:g} to {b.upper:g}: {b.count:,} samples, mean predicted "
+                f"{b.mean_predicted:.4f}, observed {b.observed:.4f}",
+            )
+        )
+    return chart
+
+
 def iso_line(best, slope, sx, sy):
     """The line of equal expected cost through the best point, clipped to the unit square."""
     candidates = []

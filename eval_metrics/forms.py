@@ -12,6 +12,7 @@ from .engine.silhouette import MAX_POINTS, clustering, one_point
 from .engine.threshold_cost import threshold_cost
 from .form_base import (
     MetricForm,
+    file_field,
     fraction_list,
     label_list,
     mode_field,
@@ -39,8 +40,10 @@ class RegressionForm(MetricForm):
         min_count=2,
     )
     csv = table_field(("y_true", "y_pred"))
+    file = file_field("y_true and y_pred")
     modes = {"": ("y_true", "y_pred")}
     table_targets = {"": ("y_true", "y_pred")}
+    upload_targets = (("", ("y_true", "y_pred")),)
 
     def compute(self, cleaned):
         return regression_metrics(cleaned["y_true"], cleaned["y_pred"])
@@ -93,8 +96,10 @@ class LogLossForm(MetricForm):
         help_text="scikit-learn and PyTorch report nats; JSON always carries both.",
     )
     csv = table_field(("y_true", "y_prob"))
+    file = file_field("y_true and y_prob")
     modes = {"": ("y_true", "y_prob")}
     table_targets = {"": ("y_true", "y_prob")}
+    upload_targets = (("", ("y_true", "y_prob")),)
 
     def compute(self, cleaned):
         return log_loss_metrics(cleaned["y_true"], cleaned["y_prob"])
@@ -113,6 +118,9 @@ class LogLossForm(MetricForm):
             "terms": first_pairs(y_true, y_prob),
             "loss_bars": figure(
                 charts.contribution_bars(r.per_sample, [w.index for w in r.worst]), "loss-bars"
+            ),
+            "reliability_diagram": figure(
+                charts.reliability_diagram(r.reliability, r.ece), "reliability-diagram"
             ),
             # Per-sample rows for the table (the first TABLE_ROWS), the worst ones flagged.
             "rows": [
@@ -169,8 +177,13 @@ class RocAucForm(MetricForm):
         required=False,
     )
     csv = table_field(("fpr, tpr", "or y_true, y_score"))
+    file = file_field("y_true and y_score (or y_prob), or fpr and tpr")
     modes = {"points": ("fpr", "tpr"), "scores": ("y_true", "y_score")}
     table_targets = modes
+    upload_targets = (("scores", ("y_true", "y_score")), ("points", ("fpr", "tpr")))
+    # Labels and scores: the OpenAPI description then shows auc_ci_95, average_precision and
+    # the PR curve, which are null for operating points.
+    API_EXAMPLE = {"mode": "scores"}
 
     def compute(self, cleaned):
         if self.chosen_mode() == "scores":
@@ -178,9 +191,17 @@ class RocAucForm(MetricForm):
         return curve_from_points(cleaned["fpr"], cleaned["tpr"])
 
     def figures(self) -> dict:
+        r = self.result
+        pr_curve = None
+        if r.pr_curve:
+            pr_curve = figure(
+                charts.pr_plot(r.pr_curve, r.pr_curve_points, r.prevalence, r.average_precision),
+                "pr-curve",
+            )
         return {
-            "rows": roc_rows(self.result),
-            "roc_curve": figure(charts.roc_plot(self.result.points), "roc-curve"),
+            "rows": roc_rows(r),
+            "roc_curve": figure(charts.roc_plot(r.points), "roc-curve"),
+            "pr_curve": pr_curve,
         }
 
     def summary(self) -> str:
@@ -235,12 +256,40 @@ class ThresholdCostForm(MetricForm):
         unit="optional",
     )
     csv = table_field(("fpr", "tpr"))
+    y_true = label_list(
+        "True labels (y_true)",
+        "Optional, instead of ROC points: 0 or 1 for each sample.",
+        None,
+        required=False,
+        unit="optional",
+    )
+    y_score = value_list(
+        "Scores (y_score)",
+        "The model's score for each sample, same order; higher means more likely a 1.",
+        None,
+        required=False,
+        unit="optional",
+    )
+    decision_threshold = DecimalNumberField(
+        label="Decide at (decision_threshold)",
+        unit="score, optional",
+        min_value=-1e15,
+        max_value=1e15,
+        required=False,
+        help_text="Predict 1 when the score is at least this. Blank: the Bayes threshold above, "
+        "right for calibrated probabilities.",
+    )
+    file = file_field("y_true and y_score (or y_prob), or fpr and tpr")
     modes = {"": ("cost_fp", "cost_fn", "prevalence", "fpr", "tpr")}
     table_targets = {"": ("fpr", "tpr")}
+    upload_targets = (("", ("y_true", "y_score")), ("", ("fpr", "tpr")))
+    # Labels and scores, so the OpenAPI description shows the confusion matrices.
+    API_EXAMPLE = {"y_true": "0,0,1,1,0,1", "y_score": "0.1,0.4,0.35,0.8,0.2,0.9"}
 
     sections = {
         **MetricForm.sections,
         "roc": ("prevalence", "fpr", "tpr", "csv"),
+        "scores": ("y_true", "y_score", "decision_threshold"),
     }
 
     def compute(self, cleaned):
@@ -250,10 +299,14 @@ class ThresholdCostForm(MetricForm):
             cleaned["prevalence"],
             cleaned["fpr"],
             cleaned["tpr"],
+            cleaned.get("y_true"),
+            cleaned.get("y_score"),
+            cleaned.get("decision_threshold"),
         )
 
     def figures(self) -> dict:
-        costs = self.result.curve
+        r = self.result
+        costs = r.curve if r.curve is not None else r.scores
         if costs is None:
             return {"cost_roc": None}
         chart = charts.roc_plot(
@@ -280,6 +333,11 @@ class ThresholdCostForm(MetricForm):
         if r.curve:
             b = r.curve.best
             text += f" Cheapest ROC point: FPR {fmt(b.fpr)}, TPR {fmt(b.tpr)}."
+        if r.scores:
+            o = r.scores.optimal
+            at = "above every score" if o.threshold is None else f"score ≥ {fmt(o.threshold)}"
+            text += f" Cheapest on these {r.scores.curve.positives + r.scores.curve.negatives:,} "
+            text += f"samples: predict 1 at {at} (total cost {fmt(o.total_cost)})."
         return text
 
 
@@ -334,8 +392,10 @@ class SilhouetteForm(MetricForm):
         required=False,
     )
     csv = table_field(("x", "y", "label"), max_rows=MAX_POINTS)
+    file = file_field("x, y and labels (or label)", max_rows=MAX_POINTS)
     modes = {"point": ("a", "b"), "clusters": ("x", "y", "labels")}
     table_targets = {"clusters": ("x", "y", "labels")}
+    upload_targets = (("clusters", ("x", "y", "labels")),)
 
     def compute(self, cleaned):
         if self.chosen_mode() == "clusters":

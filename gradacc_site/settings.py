@@ -45,8 +45,10 @@ MIDDLEWARE = [
     "calculators.kit.middleware.QuickGZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Installed, though idle today: ReadOnlySiteMiddleware refuses every method but GET and
-    # HEAD before it, and it sets no cookie because no template asks for a token. It is here
-    # so that any future POST is protected by default (and `check --deploy` stays clean).
+    # HEAD before it, except POST to a calculator that takes data too large for a URL, which
+    # is csrf_exempt (it changes nothing; calculators/kit/views.py says why). It sets no
+    # cookie because no template asks for a token. It is here so that any other future POST
+    # is protected by default (and `check --deploy` stays clean).
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,6 +115,19 @@ if env_flag("DJANGO_SECURE_SSL"):
     # Only behind a proxy that overwrites this header (see README).
     if env_flag("DJANGO_TRUST_X_FORWARDED_PROTO"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# POSTed data (too large for a URL): read in memory, never written to disk. One cap for a
+# whole request body, form fields and an uploaded file alike, stated on the metric pages and
+# kept equal by the proxies (deploy/nginx/*.conf, client_max_body_size) and by the CSV
+# reader's own cap (eval_metrics/uploads.py); tests/deploy/test_limits.py checks all four.
+# 10 MiB holds 100,000 rows of three full-precision numbers, or two pasted lists of 100,000
+# values as a browser encodes them (about 24 bytes each with their %0D%0A).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Only the in-memory handler: an upload never becomes a temporary file. Over the cap it would
+# be dropped silently, so the view refuses such a body first, by its declared length.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # How long shared caches and browsers may keep a calculator response (Vary: HX-Request keeps
 # pages and fragments apart). Results depend only on the URL, so this is safe.

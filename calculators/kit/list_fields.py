@@ -1,8 +1,13 @@
 """List inputs: many numbers in one parameter, and a pasted table that fills several lists.
 
-A list travels in the query string like any other parameter (`y_true=3,-0.5,2,7`), so it is
-parsed as strictly as a single number (ASCII only, bounded, finite) and capped in both count
-and characters: the cap protects the server and is stated in every message that enforces it.
+A list travels in the query string like any other parameter (`y_true=3,-0.5,2,7`), or in a
+POSTed body when it is too long for a URL, so it is parsed as strictly as a single number
+(ASCII only, bounded, finite) and capped in both count and characters: the cap protects the
+server and is stated in every message that enforces it.
+
+100,000 values per list: an evaluation set's predictions. Every value is checked in C-level
+passes (map over the regex, float, min and max) and only a failure walks the list in Python
+to name the first bad value: a Python loop per value took 0.15 s at the cap.
 """
 
 import math
@@ -13,9 +18,19 @@ from django.core.exceptions import ValidationError
 
 from .fields import DECIMAL, MAX_CHARS, bound_text
 
-MAX_VALUES = 10_000
+MAX_VALUES = 100_000
 CHARS_PER_VALUE = 20  # "-0.12345678901234567" plus a separator, generously
 SEPARATORS = re.compile(r"[\s,;]+")  # between list values, and between a table row's cells
+
+
+def split_values(text: str) -> list[str]:
+    """The tokens between separators in stripped text, as SEPARATORS.split gives them.
+    str.split on whitespace is five times faster than the regular expression at 100,000
+    values; a comma or semicolon at either end would make the regex give an empty token
+    there (an error to report), which str.split would drop, so that text takes the regex."""
+    if text[0] in ",;" or text[-1] in ",;":
+        return SEPARATORS.split(text)
+    return text.replace(",", " ").replace(";", " ").split()
 
 
 def ordinal(n: int) -> str:
@@ -101,9 +116,13 @@ class NumberListField(forms.Field):
             return None
         if len(text) > self.max_chars:
             self.fail(f"is too long (over {self.max_chars:,} characters)")
-        tokens = SEPARATORS.split(text)
+        tokens = split_values(text)
         if len(tokens) > self.max_count:
             self.fail(f"has {len(tokens):,} values, over the limit")
+        if all(map(DECIMAL.fullmatch, tokens)) and max(map(len, tokens)) <= MAX_CHARS:
+            values = list(map(float, tokens))
+            if all(map(math.isfinite, values)):
+                return self.check(values)
         values = []
         for i, token in enumerate(tokens, start=1):
             values.append(
@@ -118,6 +137,11 @@ class NumberListField(forms.Field):
             return f"has {count:,} value{'s' if count != 1 else ''}, too few"
         if count > self.max_count:
             return f"has {count:,} values, over the limit"
+        if not values:
+            return None
+        whole = not self.whole or all(map(float.is_integer, map(float, values)))
+        if whole and self.lo <= min(values) and max(values) <= self.hi:
+            return None
         for i, number in enumerate(values, start=1):
             if self.whole and not float(number).is_integer():
                 return f"the {ordinal(i)} value, {number:g}, is not a whole number"
@@ -131,8 +155,8 @@ class NumberListField(forms.Field):
         if why:
             self.fail(why)
         if self.whole:
-            return tuple(int(v) for v in values)
-        return tuple(float(v) for v in values)
+            return tuple(map(int, values))
+        return tuple(map(float, values))
 
     def validate(self, value):
         pass  # to_python already enforced presence, count and range
@@ -183,6 +207,15 @@ class NumberTableField(forms.Field):
             self.fail("has a header but no rows")
         if len(lines) > self.max_rows:
             self.fail(f"has {len(lines):,} rows, over the limit")
+        rows = [SEPARATORS.split(line) for line in lines]
+        width = len(self.columns)
+        if set(map(len, rows)) == {width}:
+            cells = [cell for row in rows for cell in row]
+            if all(map(DECIMAL.fullmatch, cells)) and max(map(len, cells)) <= MAX_CHARS:
+                values = list(map(float, cells))
+                if all(map(math.isfinite, values)):
+                    return tuple(tuple(values[k::width]) for k in range(width))
+        # Something is wrong: walk the rows to name the first problem.
         columns = [[] for _ in self.columns]
         for row_number, line in enumerate(lines, start=1):
             cells = SEPARATORS.split(line)

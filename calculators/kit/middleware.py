@@ -7,18 +7,25 @@ READ_METHODS = ("GET", "HEAD")
 
 
 class ReadOnlySiteMiddleware:
-    """Every page is a pure function of its URL, so only GET and HEAD mean anything here.
+    """Every page is a pure function of its request, so only GET and HEAD mean anything here,
+    and POST to a calculator whose form accepts it (data too large for a URL, kit/views.py).
 
     Answering 405 up front (before CSRF would answer 403) gives every other method the same
-    honest reply, whatever URL it is sent to."""
+    honest reply, whatever URL it is sent to; a POST waits for the URL to be resolved, to ask
+    the view that would answer it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in READ_METHODS:
+        if request.method not in READ_METHODS and request.method != "POST":
             return HttpResponseNotAllowed(READ_METHODS)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method == "POST" and not getattr(view_func, "accepts_post", False):
+            return HttpResponseNotAllowed(READ_METHODS)
+        return None
 
 
 class QuickGZipMiddleware(GZipMiddleware):

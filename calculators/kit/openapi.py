@@ -8,6 +8,7 @@ from the site.
 """
 
 from django import forms
+from django.conf import settings
 
 from . import registry
 from .fields import DecimalNumberField, WholeNumberField
@@ -148,6 +149,20 @@ def result_schema(tool: registry.Tool) -> dict:
     return schema
 
 
+def post_note(tool: registry.Tool) -> str:
+    """What a tool whose form accepts POST (kit/views.py) adds to its description. The POST is
+    not an operation of its own: it takes the same fields and answers the same way."""
+    if not getattr(tool.form_class, "accepts_post", False):
+        return ""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        " Data too large for a URL: POST the same fields to the same path, form-encoded, or as "
+        "multipart/form-data with a CSV file in `file` (columns named by its header row), with "
+        f"format=json in the query string or the body; bodies up to {limit / 2**20:g} MiB, "
+        "stored nowhere."
+    )
+
+
 def operation(tool: registry.Tool) -> dict:
     form = tool.form({})
     input_schema = {
@@ -177,7 +192,7 @@ def operation(tool: registry.Tool) -> dict:
     html = {"text/html": {"schema": {"type": "string"}}}
     return {
         "summary": tool.title,
-        "description": tool.blurb,
+        "description": tool.blurb + post_note(tool),
         "operationId": tool.slug.replace("-", "_"),
         "tags": [tool.group],
         "parameters": [fmt] + [parameter(name, f) for name, f in form.fields.items()],

@@ -32,6 +32,9 @@ def test_nginx_limits_are_the_sites_own(conf):
     assert nginx_size(body) == settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # Django's cap on a body
     read_timeout = re.search(r"proxy_read_timeout (\d+)s;", text).group(1)
     assert int(read_timeout) == GUNICORN["timeout"]  # a request gunicorn would still finish
+    # Bodies are kept in memory whole: no temporary file of anyone's data.
+    buffer = re.search(r"client_body_buffer_size (\S+);", text).group(1)
+    assert nginx_size(buffer) >= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     count, size = re.search(r"large_client_header_buffers (\d+) (\S+);", text).groups()
     # A request line must fit one buffer, with its CRLF; gunicorn's limit excludes the CRLF.
     assert nginx_size(size) >= GUNICORN["limit_request_line"] + 2
@@ -93,6 +96,22 @@ def test_bodies_up_to_the_sites_cap_reach_django_and_larger_ones_are_refused(cha
     assert status == 301 and headers["Location"].startswith("https://")
     assert ask(instance.port, "POST", "/healthz", form, b"a" * (cap + 1))[0] == 413
     assert ask(front.port, "POST", "/healthz", form, b"a" * (cap + 1))[0] == 413
+
+
+def test_a_hundred_thousand_values_post_through_both_proxies(chain):
+    """The metric tools' limit end to end: 100,000 values by POST reach the tool through the
+    image's nginx and gunicorn and are answered; a body over the cap is refused by nginx."""
+    from calculators.kit.list_fields import MAX_VALUES
+
+    instance, front = chain
+    values = "%0A".join(["0.123456789012345"] * MAX_VALUES)
+    body = f"y_true={values}&y_pred={values}&format=json".encode()
+    form = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-Proto": "https"}
+    status, _ = ask(instance.port, "POST", "/metrics/regression/", form, body, "127.0.0.2")
+    assert status == 200
+    cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert ask(instance.port, "POST", "/metrics/regression/", form, b"a" * (cap + 1))[0] == 413
+    assert ask(front.port, "POST", "/metrics/regression/", form, b"a" * (cap + 1))[0] == 413
 
 
 def test_only_a_trusted_peer_may_say_https(chain):

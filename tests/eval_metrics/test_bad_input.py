@@ -7,9 +7,10 @@ from html import unescape
 
 import pytest
 
+from calculators.kit.list_fields import MAX_VALUES
 from eval_metrics.engine.silhouette import MAX_POINTS
 
-TOO_MANY = ",".join(["1"] * 10_001)
+TOO_MANY = ",".join(["1"] * (MAX_VALUES + 1))
 NUMBER_TEXT_BAD = [
     "nan",
     "inf",
@@ -22,13 +23,21 @@ NUMBER_TEXT_BAD = [
     "0x10",
     "1_000",
 ]
-LIST_BAD = [*NUMBER_TEXT_BAD, "1,2,three", "1,,nan", TOO_MANY, "1 " * 120_000]
+LIST_BAD = [*NUMBER_TEXT_BAD, "1,2,three", "1,,nan", ",1,2", "1;2;", TOO_MANY, "1 " * 120_000]
 REQUIRED_BLANK = ["", "   ", "\n\n"]
 LABEL_BAD = ["2", "0.5", "-1", "1,0,3", "true"]
 UNIT_INTERVAL_BAD = ["1.5", "-0.1", "0.2,1.0000001"]
 NUMBER_BAD = [*NUMBER_TEXT_BAD, "", "   ", "-1"]
 CHOICE_BAD = ["sideways", "", "POINTS", "x" * 10_240]
-TABLE_BAD = ["1", "1,2,3\n4,5,6", "a,b\n", "nan,1", "1,2\n3", "1,2\n" * 10_001, "x" * 10_240]
+TABLE_BAD = [
+    "1",
+    "1,2,3\n4,5,6",
+    "a,b\n",
+    "nan,1",
+    "1,2\n3",
+    "1,2\n" * (MAX_VALUES + 1),
+    "x" * 10_240,
+]
 
 # (url, parameter, what its messages say, extra query making the parameter count, bad values)
 CASES = [
@@ -75,6 +84,21 @@ CASES = [
         "Paste a table",
         {"prevalence": "0.1"},
         [*TABLE_BAD, "0.1,2"],
+    ),
+    (
+        "/metrics/threshold-cost/",
+        "y_true",
+        "y_true",
+        {"y_score": "0.5"},
+        LIST_BAD + LABEL_BAD,
+    ),
+    ("/metrics/threshold-cost/", "y_score", "y_score", {"y_true": "1"}, LIST_BAD),
+    (
+        "/metrics/threshold-cost/",
+        "decision_threshold",
+        "decision_threshold",
+        {"y_true": "0,1", "y_score": "0.2,0.8"},
+        [*NUMBER_TEXT_BAD, "2e15"],
     ),
     ("/metrics/silhouette/", "mode", "Mode", {}, CHOICE_BAD),
     ("/metrics/silhouette/", "a", "a: mean distance", {}, NUMBER_BAD),

@@ -53,7 +53,7 @@ def test_whole_numbers_and_custom_allowed_text():
 
 def test_minimum_count_is_stated():
     text = message(field(min_count=2), "3")
-    assert "has 1 value, too few" in text and "at least 2 and at most 10,000 values" in text
+    assert "has 1 value, too few" in text and "at least 2 and at most 100,000 values" in text
 
 
 def test_optional_list_is_none_when_blank():
