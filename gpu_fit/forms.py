@@ -10,7 +10,7 @@ from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNu
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
-from . import engine, finetune
+from . import calibration, engine, finetune, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
 
@@ -53,6 +53,31 @@ class FitForm(CalculatorForm):
         initial=1,
         help_text="Sequences served at once; each needs its own KV cache.",
     )
+    cards = WholeNumberField(
+        label="Cards",
+        unit="identical cards",
+        min_value=1,
+        max_value=engine.MAX_CARDS,
+        initial=1,
+        help_text="llama.cpp splits the layers across them; vLLM splits every layer "
+        "(tensor parallel).",
+    )
+    ram_gb = WholeNumberField(
+        label="System RAM",
+        unit="GB",
+        min_value=1,
+        max_value=engine.MAX_RAM_GB,
+        initial=speed.DEFAULT_RAM_GB,
+        help_text="For what does not fit the card: layers, or an MoE model's experts.",
+    )
+    ram_bandwidth_gb_s = DecimalNumberField(
+        label="RAM bandwidth",
+        unit="GB/s",
+        min_value=1.0,
+        max_value=2000.0,
+        initial=speed.DEFAULT_RAM_BANDWIDTH_GB_S,
+        help_text="Theoretical: channels × 8 bytes × MT/s. Dual-channel DDR5-5600 is 89.6.",
+    )
     params_b = DecimalNumberField(
         label=L["params_b"],
         unit="billions, optional",
@@ -75,15 +100,16 @@ class FitForm(CalculatorForm):
 
     def scenario(self, cleaned) -> engine.Scenario:
         return engine.Scenario(
-            cleaned["context"], cleaned["quant"], cleaned["kv_cache"], cleaned["batch"]
-        )
+            cleaned["context"], cleaned["quant"], cleaned["kv_cache"], cleaned["batch"],
+            cleaned["cards"], cleaned["ram_gb"], cleaned["ram_bandwidth_gb_s"],
+        )  # fmt: skip
 
     def subjects(self, cleaned) -> list[engine.Subject]:
         subjects = [engine.Subject.from_model(m) for m in MODELS]
         custom = engine.custom_subject({name: cleaned.get(name) for name in CUSTOM_FIELDS})
         return [*subjects, custom] if custom else subjects
 
-    sections = {"custom": CUSTOM_FIELDS}
+    sections = {"custom": CUSTOM_FIELDS, "system": ("ram_gb", "ram_bandwidth_gb_s")}
 
     def has_custom(self) -> bool:
         """Whether any custom-model field was given (a validation rule, not presentation)."""
@@ -105,7 +131,8 @@ class FitForm(CalculatorForm):
 
     def compute(self, cleaned):
         scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
-        return tuple(engine.fit_card(card, subjects, scenario) for card in CARDS)
+        # The index answers six cards at once: vLLM serving and the commands are on card pages.
+        return tuple(engine.fit_card(card, subjects, scenario, extras=False) for card in CARDS)
 
     def link_query(self) -> str:
         """This scenario as a query string, for links to the same scenario on another card."""
@@ -134,6 +161,13 @@ class FitForm(CalculatorForm):
             (fits[0], list(zip(CARDS, fits, strict=True)))
             for fits in zip(*(r.models for r in self.result), strict=True)
         ]
+
+
+def measurement_sources(rows) -> list[tuple[str, str]]:
+    seen = {}
+    for r in rows:
+        seen.setdefault(r.m.source[1], r.m.source[0])
+    return [(title, url) for url, title in seen.items()]
 
 
 def card_href(card_slug: str, query: str = "") -> str:
@@ -203,7 +237,14 @@ class CardForm(FitForm):
         return engine.fit_card(self.card, list(self._subjects.values()), self.scenario(cleaned))
 
     def extra_context(self) -> dict:
-        context = {**self.page_context(), "card": self.card}
+        rows = calibration.rows_for(self.card.slug)
+        context = {
+            **self.page_context(),
+            "card": self.card,
+            "calibration": rows,
+            "measurement_sources": measurement_sources(rows),
+            "constants": speed,
+        }
         if self.result is None:
             return context
         tuned = self.example_fine_tuning()
