@@ -188,7 +188,7 @@ def test_vllm_tensor_parallel_must_divide_the_heads():
 
 def test_int4_weights_carry_their_group_scales():
     # AWQ/GPTQ group 128: an FP16 scale and a packed 4-bit zero per 128 weights.
-    assert serving.INT4_BITS == pytest.approx(4 + (16 + 4) / 128)
+    assert pytest.approx(4 + (16 + 4) / 128) == serving.INT4_BITS
 
 
 # --- Commands -------------------------------------------------------------------------------
