@@ -17,7 +17,7 @@ experts, in system RAM (offload.py).
 """
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
@@ -433,7 +433,7 @@ def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> Model
             )
             for f in serving.FORMATS
         }  # fmt: skip
-        vllm_json = {k: asdict(v) for k, v in rows.items()}
+        vllm_json = {k: dict(v.__dict__) for k, v in rows.items()}  # flat: asdict deep-copies
         chosen = rows[serving.for_quant(s.quant)]
     cmds = {
         "llama_cpp": commands.llama_cpp(
