@@ -10,11 +10,20 @@ vLLM 0.33.0's own memory rules (the release on PyPI):
   vllm/config/model.py, get_num_kv_heads: heads per GPU = max(1, KV heads ÷ TP) (replicated
   below one), and the attention heads must divide by TP;
 - vllm/v1/core/kv_cache_utils.py: num_blocks = available // page // layers, and the maximum
-  concurrency = num_blocks ÷ cdiv(max_model_len, 16).
+  concurrency = num_blocks ÷ the blocks one request of max_model_len holds: cdiv(max_model_len,
+  16) for a full-attention layer; for a sliding-window layer (SlidingWindowSpec)
+  cdiv(min(window − 1 + tokens in flight, max_model_len), 16) + 1, tokens in flight being two
+  batches of 2,048 with async scheduling (vllm/config/vllm.py, max_in_flight_tokens). Models
+  mixing the two share one pool of layer-blocks (the hybrid allocator; its grouping pads the
+  layers a little, which we leave out).
 - vllm/engine/arg_utils.py: `vllm serve` on a card under 70 GiB schedules at most 2,048 tokens
   and 256 sequences per step (default_max_num_batched_tokens, default_max_num_seqs).
 What is estimated rather than read: the activation peak and the non-torch and CUDA-graph
 memory, about 1 GiB together here.
+
+The total vLLM sees is what CUDA reports, less than the card's chips: an RTX 3090 (24 GiB)
+logged total_gpu_memory=23.58GiB in vLLM issue #10517; we take 24 − 23.58 = 0.42 GiB off every
+card.
 """
 
 from dataclasses import dataclass
@@ -29,6 +38,8 @@ UTILIZATION = 0.9
 BLOCK = 16
 MAX_BATCHED_TOKENS = 2048
 MAX_SEQS = 256
+DRIVER_RESERVE_BYTES = round(0.42 * GIB)
+IN_FLIGHT_TOKENS = 2 * MAX_BATCHED_TOKENS
 NON_TORCH_BYTES = GIB // 2  # CUDA context, cuBLAS and NCCL workspaces (an estimate)
 CUDA_GRAPH_BYTES = GIB // 2  # vLLM's captured decode graphs (an estimate)
 # AWQ and GPTQ INT4: 4-bit weights, and per group of 128 weights an FP16 scale and a packed
@@ -92,6 +103,15 @@ class Serving:
     problem: str | None  # why vLLM cannot serve it this way (None: it can)
 
 
+def request_blocks(a: Architecture, context: int) -> int:
+    """Blocks one request of `context` tokens holds, summed over the layers."""
+    full = ceil_div(context, BLOCK)
+    if not a.sliding_layers:
+        return a.layers * full
+    window = ceil_div(min(a.sliding_window - 1 + IN_FLIGHT_TOKENS, context), BLOCK) + 1
+    return (a.layers - a.sliding_layers) * full + a.sliding_layers * window
+
+
 def activation_bytes(a: Architecture, tp: int) -> int:
     """Peak of a 2,048-token profile step: the MLP's widest intermediate (gate and up, then the
     product) in BF16, plus FP32 logits for 256 sequences. An estimate."""
@@ -105,7 +125,7 @@ def serve(
 ) -> Serving:  # fmt: skip
     f = FORMAT_BY_ID[fmt]
     problem = tp_problem(a, tp)
-    total = card.smi_memory_bytes if card.smi_memory_mib else card.vram_bytes
+    total = card.vram_bytes - DRIVER_RESERVE_BYTES
     requested = -(-total * 9 // 10)  # ceil(total × 0.9)
     w_all = weight_bytes(a, params, fmt)
     w = w_all // tp
@@ -116,9 +136,9 @@ def serve(
     per_token = kv_f16_per_token / split
     page = per_token / a.layers * BLOCK  # one layer's block
     blocks = max(0, int(free // page // a.layers)) if free > 0 else 0
-    per_request = ceil_div(context, BLOCK)
-    seqs = blocks // per_request
-    seqs8 = (2 * blocks) // per_request
+    per_request = request_blocks(a, context)  # layer-blocks, over all layers
+    seqs = blocks * a.layers // per_request
+    seqs8 = 2 * blocks * a.layers // per_request
     if problem is None and seqs < 1:
         problem = (
             f"{f.label} weights and one {context:,}-token sequence do not fit in "

@@ -168,12 +168,33 @@ def test_vllm_blocks_and_concurrency_follow_its_own_rules():
     v = r.vllm["bf16"]
     other = serving.activation_bytes(a, 1) + serving.NON_TORCH_BYTES + serving.CUDA_GRAPH_BYTES
     weights = 2 * BY_ID["llama-3.1-8b"].params
-    # nvidia-smi's 24,564 MiB is the total vLLM sees on an RTX 4090.
-    blocks = vllm_blocks(24_564 * 2**20, weights, other, 8, 128, 32)
+    # vLLM issue #10517: an RTX 3090 (24 GiB) logs total_gpu_memory=23.58GiB.
+    blocks = vllm_blocks(24 * GIB - round(0.42 * GIB), weights, other, 8, 128, 32)
     assert v["kv_blocks"] == blocks
     # get_max_concurrency_for_kv_cache_config: num_blocks ÷ cdiv(max_model_len, 16).
     assert v["max_sequences"] == blocks // (8192 // 16)
     assert "--gpu-memory-utilization 0.9" in r.commands["vllm"]
+
+
+def test_vllm_block_rule_reproduces_a_published_log():
+    # vLLM issue #10517, RTX 3090, meta-llama/Llama-3.1-8B-Instruct, utilization 0.90,
+    # --max-model-len 20000: "kv_cache_size=3.81GiB", "GPU blocks: 1952",
+    # "Maximum concurrency for 20000 tokens per request: 1.56x".
+    a = BY_ID["llama-3.1-8b"].arch
+    per_token = engine.kv_f16_per_token(a)  # 32 layers × 2 × 8 KV heads × 128 × 2 bytes
+    page_all_layers = per_token * serving.BLOCK
+    assert round(1952 * page_all_layers / GIB, 2) == 3.81
+    assert round(1952 / math.ceil(20000 / serving.BLOCK), 2) == 1.56
+    assert round(1952 * 16 / 20000, 2) == 1.56  # the log's own formula in vLLM 0.6
+
+
+def test_vllm_sliding_window_layers_hold_only_their_window():
+    # vllm/v1/kv_cache_interface.py SlidingWindowSpec: cdiv(min(window − 1 + in-flight tokens,
+    # max_model_len), 16) + 1 blocks; in-flight = 2 × 2,048 with async scheduling.
+    a = BY_ID["gemma-3-27b"].arch  # 62 layers, 52 with a 1,024-token window
+    full = 10 * math.ceil(32768 / 16)
+    sliding = 52 * (math.ceil(min(1024 - 1 + 4096, 32768) / 16) + 1)
+    assert serving.request_blocks(a, 32768) == full + sliding
 
 
 def test_vllm_tensor_parallel_must_divide_the_heads():
