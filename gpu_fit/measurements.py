@@ -111,3 +111,49 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         CONTINUUM_5090, note="context not stated; taken as 512 tokens",
     ),
 )  # fmt: skip
+
+
+LLMFIT_755 = (
+    "AlexsJones/llmfit pull request #755 (RTX 2080 8 GB, i9-10900X with quad-channel DDR4; "
+    "llama.cpp, Qwen3-30B-A3B Q4_K_M, -ngl 99 --n-cpu-moe 36: 36.7 tokens/s generation)",
+    "https://github.com/AlexsJones/llmfit/pull/755",
+)
+LLMFIT_778 = (
+    "AlexsJones/llmfit pull request #778 (same machine; Q4_K_M, context 4096; partial offload: "
+    "Qwen2.5-14B -ngl 42 20.8 tokens/s, gemma-2-9B -ngl 36 23.7)",
+    "https://github.com/AlexsJones/llmfit/pull/778",
+)
+
+
+@dataclass(frozen=True)
+class OffloadMeasurement:
+    """A published run with part of the model in system RAM, on a card the catalog need not
+    list (its spec is given here) and with the offload the source states."""
+
+    card: str
+    bandwidth_gb_s: int  # the card's
+    vram_gib: int
+    ram_bandwidth_gb_s: float  # theoretical, of the system RAM
+    model: str
+    quant: str
+    context: int
+    gpu_layers: int | None  # -ngl, for a dense model
+    cpu_moe_layers: int | None  # --n-cpu-moe, for an MoE model
+    tokens_per_s: float
+    source: tuple[str, str]
+
+
+# The RTX 2080: 256-bit GDDR6 at 14 Gbps = 448 GB/s, 8 GB. The i9-10900X has four DDR4 channels;
+# the source measured about 102 GB/s, so DDR4-3200 (4 × 8 bytes × 3,200 MT/s = 102.4 GB/s)
+# is taken as the theoretical figure.
+OFFLOAD_MEASUREMENTS: tuple[OffloadMeasurement, ...] = (
+    OffloadMeasurement(
+        "RTX 2080", 448, 8, 102.4, "qwen3-30b-a3b", "q4_k_m", 4096, None, 36, 36.7, LLMFIT_755
+    ),
+    OffloadMeasurement(
+        "RTX 2080", 448, 8, 102.4, "qwen2.5-14b", "q4_k_m", 4096, 42, None, 20.8, LLMFIT_778
+    ),
+    OffloadMeasurement(
+        "RTX 2080", 448, 8, 102.4, "gemma-2-9b", "q4_k_m", 4096, 36, None, 23.7, LLMFIT_778
+    ),
+)

@@ -56,6 +56,7 @@ class Plan:
     cpu_kv_bytes: int
     read_gpu_bytes: int  # what one token reads from VRAM (weights)
     read_cpu_bytes: int  # ... and from system RAM (weights and KV cache)
+    cpu_layers: int  # layers with weights in system RAM
     system_ram_bytes: int  # what system RAM must hold
     ram_fits: bool
 
@@ -69,9 +70,12 @@ def plan(
     room: int,
     ram_gb: int,
     batch: int,
+    force: int | None = None,
 ) -> Plan:
     """The plan for a model that does not fit: `room` is the VRAM left for weights and KV cache
-    on all cards together (VRAM less the runtime and compute buffers)."""
+    on all cards together (VRAM less the runtime and compute buffers). `force` sets the count
+    instead of the fewest that fits: --n-cpu-moe for an MoE model, -ngl for a dense one (how a
+    published run was made)."""
     s = split(a, quant)
     n = a.layers
     ram = ram_gb * GIB
@@ -84,6 +88,7 @@ def plan(
         if gpu_without <= room:
             # the fewest layers whose experts must leave for the rest to fit
             k = min(n, max(0, -int(-(gpu_without + s.expert_bytes - room) // expert_layer)))
+            k = k if force is None else force
             cpu_experts = round(k * expert_layer)
             read_share = a.experts_per_token / a.experts
             gpu_w = s.layer_bytes + s.other_bytes - cpu_experts
@@ -93,11 +98,12 @@ def plan(
                 read_gpu_bytes=round((gpu_w - (s.expert_bytes - cpu_experts)) +
                                      (s.expert_bytes - cpu_experts) * read_share),
                 read_cpu_bytes=round(cpu_experts * read_share) + per_token_row,
+                cpu_layers=k,
                 system_ram_bytes=cpu_w,
                 ram_fits=cpu_w <= ram,
             )  # fmt: skip
     g = int(room // (layer_bytes + kv_layer)) if room > 0 else 0
-    g = max(0, min(n - 1, g))
+    g = max(0, min(n - 1, g)) if force is None else force
     gpu_w = round(g * layer_bytes)
     gpu_kv = round(g * kv_layer)
     cpu_w = s.layer_bytes - gpu_w + s.other_bytes + embedding_bytes
@@ -111,5 +117,6 @@ def plan(
         read_cpu = cpu_w - embedding_bytes + cpu_kv + per_token_row
     need = cpu_w + cpu_kv
     return Plan(
-        "layers", n, g, 0, gpu_w, gpu_kv, cpu_w, cpu_kv, read_gpu, read_cpu, need, need <= ram
-    )
+        "layers", n, g, 0, gpu_w, gpu_kv, cpu_w, cpu_kv, read_gpu, read_cpu, n - g, need,
+        need <= ram,
+    )  # fmt: skip

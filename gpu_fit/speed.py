@@ -53,6 +53,11 @@ HOP_S = (0.5e-3, 0.3e-3, 0.1e-3)
 # #4716, Mixtral 8x7B Q8_0 on a Ryzen 7950X with dual-channel DDR5-3600 (57.6 GB/s): 3.37
 # tokens/s × 13.7 GB of active weights = 46 GB/s, 0.80; a 5900X with DDR4-3600, 3.58 (0.85).
 CPU_EFFICIENCY = (0.55, 0.7, 0.85)
+# Each layer with weights in system RAM also costs the CPU its thread dispatch and
+# synchronisation and the hand-over to and from the GPU, per token: 0.2 ms puts llmfit pull
+# request #755 (Qwen3 30B-A3B Q4_K_M with --n-cpu-moe 36 on an 8 GB RTX 2080, quad-channel
+# DDR4: 36.7 tokens/s) at the middle of the range (measurements.OFFLOAD_MEASUREMENTS).
+CPU_LAYER_COST_S = (0.3e-3, 0.2e-3, 0.1e-3)
 # The default system: dual-channel DDR5-5600, 2 channels × 8 bytes × 5,600 MT/s = 89.6 GB/s.
 DEFAULT_RAM_BANDWIDTH_GB_S = 89.6
 DEFAULT_RAM_GB = 64
@@ -96,6 +101,7 @@ class Reads:
     gpu_kv_bytes: int
     cpu_bytes: int  # weights and KV cache in system RAM
     cards: int = 1
+    cpu_layers: int = 0  # layers with weights in system RAM (whole layers, or their experts)
 
 
 def decode(card: GPU, r: Reads, ram_bandwidth_gb_s: float) -> Range:
@@ -109,6 +115,7 @@ def decode(card: GPU, r: Reads, ram_bandwidth_gb_s: float) -> Range:
             + r.gpu_weight_bytes / (bw * weight_efficiency(card)[i])
             + r.gpu_kv_bytes / (bw * KV_EFFICIENCY[i])
             + r.cpu_bytes / (ram * CPU_EFFICIENCY[i])
+            + r.cpu_layers * CPU_LAYER_COST_S[i]
             + (r.cards - 1) * HOP_S[i]
         )
         speeds.append(1 / t if t > 0 else 0.0)

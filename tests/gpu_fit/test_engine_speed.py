@@ -10,10 +10,10 @@ import pytest
 
 from calculators.catalog import gpus
 from calculators.catalog.models import BY_ID
-from gpu_fit import calibration, engine, gguf, serving, speed
+from gpu_fit import calibration, engine, gguf, offload, serving, speed
 from gpu_fit.cards import BY_SLUG
 from gpu_fit.engine import Scenario, Subject, fit
-from gpu_fit.measurements import MEASUREMENTS
+from gpu_fit.measurements import MEASUREMENTS, OFFLOAD_MEASUREMENTS
 
 GIB = 2**30
 
@@ -258,3 +258,23 @@ def test_cards_input_is_bounded():
 def test_catalog_cards_resolve_by_id():
     for m in SHOWN:
         assert gpus.get(m.card).bandwidth_gb_s
+
+
+@pytest.mark.parametrize("m", OFFLOAD_MEASUREMENTS, ids=[m.model for m in OFFLOAD_MEASUREMENTS])
+def test_published_offload_runs_are_inside_the_range(m):
+    # Each row is a published run with -ngl or --n-cpu-moe (llmfit pull requests #755, #778);
+    # the speed follows from the same plan the page makes, with the source's layer count.
+    card = gpus.GPU(m.card, m.card, m.card, vram_gib=m.vram_gib, bandwidth_gb_s=m.bandwidth_gb_s)
+    sub = subject(m.model)
+    a = sub.arch
+    w = engine.weights(sub, m.quant)
+    kv = engine.kv_cache_bytes(a, m.context, 1, "f16")
+    force = m.gpu_layers if m.gpu_layers is not None else m.cpu_moe_layers
+    room = card.vram_bytes - engine.overhead_bytes(a)
+    p = offload.plan(a, m.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, 64, 1, force=force)
+    assert p.mode == ("experts" if a.is_moe else "layers")
+    reads = speed.Reads(a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes, 1,
+                        p.cpu_layers)  # fmt: skip
+    r = speed.decode(card, reads, m.ram_bandwidth_gb_s)
+    assert r.low <= m.tokens_per_s <= r.high
+    assert abs(r.mid / m.tokens_per_s - 1) <= 0.20
