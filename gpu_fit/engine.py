@@ -244,8 +244,9 @@ def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch
 
 
 def max_context(
-    card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int, cards: int = 1
-) -> int:
+    card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int, cards: int = 1,
+    gpu_weight_bytes: int | None = None,
+) -> int:  # fmt: skip
     """The largest context (up to the model's own limit) whose total fits; 0 if none does.
 
     Memory never shrinks as context grows, so a binary search finds the edge exactly.
@@ -254,7 +255,9 @@ def max_context(
     if a is None:
         return 0
     # Weights and overhead do not depend on the context: only the KV cache must fit the rest.
-    room = cards * card.vram_bytes - weights(subject, quant).gpu_bytes - overhead_bytes(a, cards)
+    if gpu_weight_bytes is None:
+        gpu_weight_bytes = weights(subject, quant).gpu_bytes
+    room = cards * card.vram_bytes - gpu_weight_bytes - overhead_bytes(a, cards)
 
     def fits(ctx):
         return kv_cache_bytes(a, ctx, batch, kv_cache) <= room
@@ -346,7 +349,11 @@ def kv_f16_per_token(a: Architecture) -> float:
     return kv_cache_bytes(a, KV_PAD, 1, "f16") / KV_PAD
 
 
-def fit(card: GPU, subject: Subject, s: Scenario, extras: bool = True) -> ModelFit:
+def fit(
+    card: GPU, subject: Subject, s: Scenario, extras: bool = True, prefill: bool = True
+) -> ModelFit:
+    """One model on the card(s). `extras` adds vLLM serving and the commands, `prefill` the
+    prompt-processing estimate (the six-card index shows neither and skips both)."""
     a = subject.arch
     w = weights(subject, s.quant)
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
@@ -372,9 +379,9 @@ def fit(card: GPU, subject: Subject, s: Scenario, extras: bool = True) -> ModelF
     else:
         p, reads, mode, gpu_layers, ram, runs, cpu_copy = None, None, "none", None, 0, False, 0
     speed_range = speed.decode(card, reads, s.ram_bandwidth_gb_s) if runs else None
-    prefill = None
-    if runs:
-        prefill = speed.prefill_seconds(
+    ttft = None
+    if runs and prefill:
+        ttft = speed.prefill_seconds(
             card, prefill_work(subject, s.context, cpu_copy), s.quant != "f16"
         )
     result = ModelFit(
@@ -388,7 +395,7 @@ def fit(card: GPU, subject: Subject, s: Scenario, extras: bool = True) -> ModelF
         total_bytes=total,
         fits=fits,
         headroom_bytes=vram - total,
-        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch, s.cards),
+        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch, s.cards, w.gpu_bytes),
         best_quant=best_quant(card, subject, s),
         decode_tokens_per_s=speed_range.mid if runs else 0.0,
         decode_tokens_per_s_low=speed_range.low if runs else 0.0,
@@ -406,12 +413,12 @@ def fit(card: GPU, subject: Subject, s: Scenario, extras: bool = True) -> ModelF
         offload=mode,
         system_ram_bytes=ram,
         runs=runs,
-        prefill_tokens_per_s=s.context / prefill.mid if prefill else None,
-        prefill_tokens_per_s_low=s.context / prefill.high if prefill else None,
-        prefill_tokens_per_s_high=s.context / prefill.low if prefill else None,
-        ttft_s=prefill.mid if prefill else None,
-        ttft_s_low=prefill.low if prefill else None,
-        ttft_s_high=prefill.high if prefill else None,
+        prefill_tokens_per_s=s.context / ttft.mid if ttft else None,
+        prefill_tokens_per_s_low=s.context / ttft.high if ttft else None,
+        prefill_tokens_per_s_high=s.context / ttft.low if ttft else None,
+        ttft_s=ttft.mid if ttft else None,
+        ttft_s_low=ttft.low if ttft else None,
+        ttft_s_high=ttft.high if ttft else None,
     )
     if not extras:
         return result
@@ -474,8 +481,10 @@ class CardFit:
         return sum(m.fits for m in self.models)
 
 
-def fit_card(card: GPU, subjects: list[Subject], s: Scenario, extras: bool = True) -> CardFit:
-    return CardFit(card, s, tuple(fit(card, subject, s, extras) for subject in subjects))
+def fit_card(
+    card: GPU, subjects: list[Subject], s: Scenario, extras: bool = True, prefill: bool = True
+) -> CardFit:
+    return CardFit(card, s, tuple(fit(card, x, s, extras, prefill) for x in subjects))
 
 
 # The user's own model: a parameter count, or the architecture fields of its config.json.

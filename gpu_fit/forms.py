@@ -131,8 +131,11 @@ class FitForm(CalculatorForm):
 
     def compute(self, cleaned):
         scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
-        # The index answers six cards at once: vLLM serving and the commands are on card pages.
-        return tuple(engine.fit_card(card, subjects, scenario, extras=False) for card in CARDS)
+        # The index answers six cards at once and shows what fits: prompt processing, vLLM
+        # serving and the commands are on the card pages (and in their JSON).
+        return tuple(
+            engine.fit_card(card, subjects, scenario, extras=False, prefill=False) for card in CARDS
+        )
 
     def link_query(self) -> str:
         """This scenario as a query string, for links to the same scenario on another card."""

@@ -132,7 +132,9 @@ def serve(
     free = requested - w - activation_bytes(a, tp) - NON_TORCH_BYTES - CUDA_GRAPH_BYTES
     # KV bytes of one token on one GPU, all layers: F16 figure from the catalog's KV rule,
     # split over the cards that hold distinct KV heads.
-    split = min(tp, a.kv_heads)
+    # Multi-head latent attention keeps one compressed latent per token, the same on every
+    # card (vLLM's get_num_kv_heads returns 1 with use_mla): no split.
+    split = 1 if getattr(a, "kv_lora_rank", 0) else min(tp, a.kv_heads)
     per_token = kv_f16_per_token / split
     page = per_token / a.layers * BLOCK  # one layer's block
     blocks = max(0, int(free // page // a.layers)) if free > 0 else 0

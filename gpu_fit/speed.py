@@ -108,17 +108,21 @@ def decode(card: GPU, r: Reads, ram_bandwidth_gb_s: float) -> Range:
     """Tokens per second for one sequence, llama.cpp (layer split across `cards`)."""
     bw = card.bandwidth_gb_s * 1e9
     ram = ram_bandwidth_gb_s * 1e9
-    speeds = []
-    for i in range(3):
-        t = (
+    # Written out for the three ends: this runs for every model of every card on a recompute.
+    w, kv, cpu, hops = r.gpu_weight_bytes / bw, r.gpu_kv_bytes / bw, r.cpu_bytes / ram, r.cards - 1
+    we = HBM_WEIGHT_EFFICIENCY if is_hbm(card) else WEIGHT_EFFICIENCY
+    speeds = [
+        1
+        / (
             r.layers * LAYER_COST_S[i]
-            + r.gpu_weight_bytes / (bw * weight_efficiency(card)[i])
-            + r.gpu_kv_bytes / (bw * KV_EFFICIENCY[i])
-            + r.cpu_bytes / (ram * CPU_EFFICIENCY[i])
+            + w / we[i]
+            + kv / KV_EFFICIENCY[i]
+            + cpu / CPU_EFFICIENCY[i]
             + r.cpu_layers * CPU_LAYER_COST_S[i]
-            + (r.cards - 1) * HOP_S[i]
+            + hops * HOP_S[i]
         )
-        speeds.append(1 / t if t > 0 else 0.0)
+        for i in (0, 1, 2)
+    ]
     return Range(*speeds)
 
 
