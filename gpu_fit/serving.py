@@ -99,8 +99,13 @@ class Serving:
     max_sequences: int  # sequences of this context that fit at once (vLLM's max concurrency)
     max_sequences_fp8_kv: int  # the same with --kv-cache-dtype fp8
     aggregate_tokens_per_s: float  # decode, all sequences together (mid estimate)
-    per_sequence_tokens_per_s: float
+    per_sequence_tokens_per_s: float  # each of them, at that concurrency
     problem: str | None  # why vLLM cannot serve it this way (None: it can)
+    # A single sequence with the cache filled to the context: tensor parallelism adds the
+    # cards' bandwidths, less two all-reduces per layer over PCIe (mid, low, high).
+    one_sequence_tokens_per_s: float = 0.0
+    one_sequence_tokens_per_s_low: float = 0.0
+    one_sequence_tokens_per_s_high: float = 0.0
 
 
 def request_blocks(a: Architecture, context: int) -> int:
@@ -148,11 +153,15 @@ def serve(
         )
     concurrent = max(1, min(seqs, MAX_SEQS))
     step = _step_seconds(card, a, w_all, active_params, params, tp, concurrent, per_token, context)
+    if problem is not None:
+        return Serving(fmt, f.label, tp, w, max(0, free), blocks, blocks * BLOCK, seqs, seqs8,
+                       0.0, 0.0, problem)  # fmt: skip
+    one = speed.decode_tensor_parallel(
+        card, tp, a.layers, round(w_all * active_params / params), round(per_token * context)
+    )
     return Serving(
         fmt, f.label, tp, w, max(0, free), blocks, blocks * BLOCK, seqs, seqs8,
-        concurrent / step if problem is None else 0.0,
-        1 / step if problem is None else 0.0,
-        problem,
+        concurrent / step, 1 / step, None, one.mid, one.low, one.high,
     )  # fmt: skip
 
 

@@ -126,16 +126,19 @@ def decode(card: GPU, r: Reads, ram_bandwidth_gb_s: float) -> Range:
     return Range(*speeds)
 
 
-def decode_tensor_parallel(card: GPU, tp: int, layers: int, weight_bytes: int, kv_bytes: int):
-    """vLLM with tensor parallelism over `tp` cards: each card reads 1/tp of the weights and of the
-    KV cache at once, then two all-reduces per layer. Not calibrated on vLLM runs."""
+def decode_tensor_parallel(
+    card: GPU, tp: int, layers: int, weight_bytes: int, kv_bytes_per_card: int
+) -> Range:
+    """One sequence under vLLM's tensor parallelism over `tp` cards: the cards read their 1/tp of
+    the weights and their share of the KV cache at the same time (the bandwidths add up), then
+    two all-reduces per layer. Not calibrated on vLLM runs."""
     bw = card.bandwidth_gb_s * 1e9
     speeds = []
     for i in range(3):
         t = (
             layers * LAYER_COST_S[i]
             + weight_bytes / tp / (bw * weight_efficiency(card)[i])
-            + kv_bytes / tp / (bw * KV_EFFICIENCY[i])
+            + kv_bytes_per_card / (bw * KV_EFFICIENCY[i])
             + (2 * layers * ALLREDUCE_S[i] if tp > 1 else 0.0)
         )
         speeds.append(1 / t)

@@ -278,3 +278,25 @@ def test_published_offload_runs_are_inside_the_range(m):
     r = speed.decode(card, reads, m.ram_bandwidth_gb_s)
     assert r.low <= m.tokens_per_s <= r.high
     assert abs(r.mid / m.tokens_per_s - 1) <= 0.20
+
+
+def test_vllm_tensor_parallel_adds_bandwidth_less_two_all_reduces_per_layer():
+    card = BY_SLUG["rtx-3090-24gb"]
+    one = fit(card, subject("llama-3.1-8b"), Scenario(8192, "f16", "f16", 1)).vllm["bf16"]
+    two = fit(card, subject("llama-3.1-8b"), Scenario(8192, "f16", "f16", 1, cards=2)).vllm["bf16"]
+    a = BY_ID["llama-3.1-8b"].arch
+    bw = 936e9
+    weights = 2 * BY_ID["llama-3.1-8b"].params  # BF16, every weight read per token
+    kv = 2 * 32 * 8 * 128 * 2 * 8192  # the F16 cache filled to 8K, all layers
+
+    def seconds(n):
+        return (
+            a.layers * speed.LAYER_COST_S[1]
+            + weights / n / (bw * speed.WEIGHT_EFFICIENCY[1])
+            + kv / n / (bw * speed.KV_EFFICIENCY[1])
+            + (2 * a.layers * speed.ALLREDUCE_S[1] if n > 1 else 0)
+        )
+
+    assert one["one_sequence_tokens_per_s"] == pytest.approx(1 / seconds(1))
+    assert two["one_sequence_tokens_per_s"] == pytest.approx(1 / seconds(2))
+    assert 1 < two["one_sequence_tokens_per_s"] / one["one_sequence_tokens_per_s"] < 2
