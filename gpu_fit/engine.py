@@ -591,7 +591,7 @@ def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
         sliding_wanted=wanted,
         sliding_padded=pad_cells(wanted),
         kv_row_bytes=kv.row_bytes(a.kv_heads * a.head_dim) if a else 0,
-        runtime_bytes=RUNTIME_BYTES,
+        runtime_bytes=s.cards * RUNTIME_BYTES,  # one CUDA context per card
         compute_bytes=compute_buffer_bytes(a),
         bytes_per_step=step,
         decode=DecodeSpeed(

@@ -311,7 +311,9 @@ class CardForm(FitForm):
         return engine.explain(self.card, subject, self.result.scenario)
 
     def bar(self) -> MemoryBar:
-        return memory_bar(self.example(), self.card.vram_bytes, self.card.short_name)
+        cards = self.cleaned_data["cards"]
+        name = self.card.short_name if cards == 1 else f"{cards} × {self.card.short_name}"
+        return memory_bar(self.example(), cards * self.card.vram_bytes, name)
 
     def summary(self) -> str:
         name = self.card.short_name
@@ -320,10 +322,13 @@ class CardForm(FitForm):
         c, r = self.cleaned_data, self.result
         example = self.example()
         verdict = "fits" if example.fits else "does not fit"
+        on, vram = f"an {name}", self.card.vram_gib
+        if c["cards"] > 1:
+            on, vram = f"{c['cards']} × {name}", c["cards"] * vram
         text = (
-            f"{r.fitting} of {len(r.models)} open models fit on an {name} at "
+            f"{r.fitting} of {len(r.models)} open models fit on {on} at "
             f"{self.quant_label()} with {c['context']:,} tokens of context; {example.name} "
-            f"{verdict} ({gib(example.total_bytes)} of {self.card.vram_gib} GiB)."
+            f"{verdict} ({gib(example.total_bytes)} of {vram} GiB)."
         )
         tuned = self.example_fine_tuning()
         if tuned:
