@@ -19,7 +19,7 @@ class GpuFitConfig(AppConfig):
             kv_label=lambda kv_id: KV_BY_ID[kv_id].label,
         )
 
-        shared = ("context", "quant", "kv_cache", "batch")
+        shared = ("context", "quant", "kv_cache", "batch", "cards", "ram_gb", "ram_bandwidth_gb_s")
         # Model shape parameters the activation-memory tool shares: a link from there brings
         # that model here as the custom row.
         shape = ("params_b", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden")

@@ -12,11 +12,14 @@ layer offloaded:
   (llama-context.cpp, llama-kv-cache-iswa.cpp);
 - overhead = CUDA context and runtime (fixed) + the compute buffer for one prompt micro-batch.
 Decode is bandwidth bound: every generated token streams the active weights in VRAM, one row of
-the embedding table and the KV cache.
+the embedding table and the KV cache; speed.py turns those bytes into tokens per second with
+constants calibrated on published llama.cpp runs (measurements.py). Several identical cards split
+the layers (llama.cpp's default); a model that does not fit keeps layers, or an MoE model's
+experts, in system RAM (offload.py).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
@@ -29,7 +32,7 @@ from calculators.catalog.models import (
 )
 from calculators.kit.errors import InputError
 
-from . import gguf
+from . import commands, gguf, offload, serving, speed
 
 MAX_CONTEXT = 1_048_576
 
@@ -120,9 +123,8 @@ RUNTIME_BYTES = 512 * MIB
 UBATCH_TOKENS = 512
 MIN_COMPUTE_BYTES = 256 * MIB
 
-# Decode reaches 48-70 % of the card's bandwidth in measured llama.cpp runs, counting the bytes
-# each token reads from VRAM (see tests: LLaMA 7B Q4_0 on an RTX 3090 at 48.8 %, F16 at 68.5 %).
-EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH = 0.48, 0.6, 0.7
+MAX_CARDS = 8
+MAX_RAM_GB = 4096
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,9 @@ class Scenario:
     quant: str
     kv_cache: str
     batch: int
+    cards: int = 1  # identical cards of the page's type
+    ram_gb: int = speed.DEFAULT_RAM_GB  # system RAM, for what does not fit
+    ram_bandwidth_gb_s: float = speed.DEFAULT_RAM_BANDWIDTH_GB_S
 
     def __post_init__(self):
         if self.quant not in QUANT_BY_ID:
@@ -161,6 +166,12 @@ class Scenario:
             raise InputError("context", f"Context must be 1 to {MAX_CONTEXT:,} tokens.")
         if self.batch < 1:
             raise InputError("batch", "Concurrent sequences must be at least 1.")
+        if not 1 <= self.cards <= MAX_CARDS:
+            raise InputError("cards", f"Cards must be 1 to {MAX_CARDS} identical cards.")
+        if not 1 <= self.ram_gb <= MAX_RAM_GB:
+            raise InputError("ram_gb", f"System RAM must be 1 to {MAX_RAM_GB:,} GB.")
+        if not 1 <= self.ram_bandwidth_gb_s <= 2000:
+            raise InputError("ram_bandwidth_gb_s", "RAM bandwidth must be 1 to 2,000 GB/s.")
 
 
 def weights_bytes(params: int, quant: str) -> int:
@@ -242,8 +253,10 @@ def compute_buffer_bytes(arch: Architecture | None) -> int:
     return max(MIN_COMPUTE_BYTES, UBATCH_TOKENS * arch.vocab * 4)
 
 
-def overhead_bytes(arch: Architecture | None) -> int:
-    return RUNTIME_BYTES + compute_buffer_bytes(arch)
+def overhead_bytes(arch: Architecture | None, cards: int = 1) -> int:
+    """Every card holds a CUDA context; the compute buffer is counted once (llama.cpp sizes one
+    per card for its share of the graph, the largest on the card holding the output layer)."""
+    return cards * RUNTIME_BYTES + compute_buffer_bytes(arch)
 
 
 def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch: int) -> int:
@@ -251,7 +264,10 @@ def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch
     return weights(subject, quant).gpu_bytes + kv + overhead_bytes(subject.arch)
 
 
-def max_context(card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int) -> int:
+def max_context(
+    card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int, cards: int = 1,
+    gpu_weight_bytes: int | None = None,
+) -> int:  # fmt: skip
     """The largest context (up to the model's own limit) whose total fits; 0 if none does.
 
     Memory never shrinks as context grows, so a binary search finds the edge exactly.
@@ -260,7 +276,9 @@ def max_context(card: GPU, subject: Subject, quant: str, kv_cache: str, batch: i
     if a is None:
         return 0
     # Weights and overhead do not depend on the context: only the KV cache must fit the rest.
-    room = card.vram_bytes - weights(subject, quant).gpu_bytes - overhead_bytes(a)
+    if gpu_weight_bytes is None:
+        gpu_weight_bytes = weights(subject, quant).gpu_bytes
+    room = cards * card.vram_bytes - gpu_weight_bytes - overhead_bytes(a, cards)
 
     def fits(ctx):
         return kv_cache_bytes(a, ctx, batch, kv_cache) <= room
@@ -277,25 +295,14 @@ def max_context(card: GPU, subject: Subject, quant: str, kv_cache: str, batch: i
 def best_quant(card: GPU, subject: Subject, s: Scenario) -> str | None:
     a = subject.arch
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
-    room = card.vram_bytes - kv - overhead_bytes(a)
+    room = s.cards * card.vram_bytes - kv - overhead_bytes(a, s.cards)
     if a is not None and subject.tensor_layout:
         layouts = gguf.layouts(a)
         return next((q.id for q in QUANTS if layouts[q.id].gpu_bytes <= room), None)
     return next((q.id for q in QUANTS if weights_bytes(subject.params, q.id) <= room), None)
 
 
-@dataclass(frozen=True)
-class DecodeSpeed:
-    """Tokens per second for each sequence; the batch as a whole makes `batch` times as many."""
-
-    low: float
-    mid: float
-    high: float
-
-
-def decode_speed(card: GPU, bytes_per_step: int) -> DecodeSpeed:
-    ceiling = card.bandwidth_gb_s * 1e9 / bytes_per_step
-    return DecodeSpeed(*(ceiling * e for e in (EFFICIENCY_LOW, EFFICIENCY_MID, EFFICIENCY_HIGH)))
+DecodeSpeed = speed.Range  # tokens per second for each sequence: low, mid, high
 
 
 def bytes_per_step(w: Weights, kv_bytes: int, batch: int) -> int:
@@ -314,12 +321,12 @@ class ModelFit:
     kv_cache_bytes: int
     overhead_bytes: int
     total_bytes: int
-    fits: bool
+    fits: bool  # everything on the card(s)
     headroom_bytes: int  # VRAM left over; negative when it does not fit
     max_context: int
     best_quant: str | None
-    decode_tokens_per_s: float  # mid estimate per sequence, 0 when it does not fit
-    decode_tokens_per_s_low: float
+    decode_tokens_per_s: float  # mid estimate per sequence; with offload when it does not fit;
+    decode_tokens_per_s_low: float  # 0 when it cannot run at all
     decode_tokens_per_s_high: float
     model_max_context: int
     beyond_model_context: bool  # the chosen context is longer than the model was built for
@@ -327,17 +334,78 @@ class ModelFit:
     is_moe: bool
     file_bytes: int  # the GGUF's tensor data; the download adds a few MB of metadata
     cpu_weights_bytes: int  # token_embd, which llama.cpp keeps in system RAM
+    cards: int = 1
+    layers: int | None = None  # decoder layers (None: a parameter count alone)
+    gpu_layers: int | None = None  # layers on the GPU(s), all of them when it fits (-ngl)
+    cpu_moe_layers: int = 0  # MoE layers whose experts are in system RAM (--n-cpu-moe)
+    offload: str = "gpu"  # "gpu", "experts", "layers" or "none" (cannot run)
+    system_ram_bytes: int = 0  # what system RAM must hold (the embedding table at least)
+    runs: bool = True  # it fits, or runs with offload in the system RAM given
+    prefill_tokens_per_s: float | None = None  # prompt processing of the whole context
+    prefill_tokens_per_s_low: float | None = None
+    prefill_tokens_per_s_high: float | None = None
+    ttft_s: float | None = None  # time to first token for a prompt of the whole context
+    ttft_s_low: float | None = None
+    ttft_s_high: float | None = None
+    vllm: dict | None = None  # serving with vLLM, by weight format
+    commands: dict | None = None  # llama_cpp, vllm, ollama: the command or None
+    commands_notes: dict | None = None  # why a command is None, or what it assumes
 
 
-def fit(card: GPU, subject: Subject, s: Scenario) -> ModelFit:
+def prefill_work(subject: Subject, context: int, cpu_weight_bytes: int) -> speed.PrefillWork:
+    a = subject.arch
+    if a is None:
+        return speed.PrefillWork(2 * subject.active_params, 0.0, context, cpu_weight_bytes)
+    # The input embedding is a lookup and llama.cpp computes logits for the last token only.
+    matmul = subject.active_params - a.vocab * a.hidden * (1 if a.tied_embeddings else 2)
+    full = a.layers - a.sliding_layers
+    attended = full * speed.attended_tokens(context)
+    if a.sliding_layers:
+        attended += a.sliding_layers * speed.attended_tokens(context, a.sliding_window)
+    return speed.PrefillWork(2 * matmul, 4.0 * a.q_dim * attended, context, cpu_weight_bytes)
+
+
+def kv_f16_per_token(a: Architecture) -> float:
+    """F16 KV bytes per token over all layers (before any sliding window caps it)."""
+    return kv_cache_bytes(a, KV_PAD, 1, "f16") / KV_PAD
+
+
+def fit(
+    card: GPU, subject: Subject, s: Scenario, extras: bool = True, prefill: bool = True
+) -> ModelFit:
+    """One model on the card(s). `extras` adds vLLM serving and the commands, `prefill` the
+    prompt-processing estimate (the six-card index shows neither and skips both)."""
     a = subject.arch
     w = weights(subject, s.quant)
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
-    overhead = overhead_bytes(a)
+    overhead = overhead_bytes(a, s.cards)
     total = w.gpu_bytes + kv + overhead
-    fits = total <= card.vram_bytes
-    speed = decode_speed(card, bytes_per_step(w, kv, s.batch))
-    return ModelFit(
+    vram = s.cards * card.vram_bytes
+    fits = total <= vram
+    room = vram - overhead
+    if fits:
+        p = None
+        reads = speed.Reads(a.layers if a else 0, w.active_gpu_bytes + s.batch *
+                            w.embedding_row_bytes, kv, 0, s.cards)  # fmt: skip
+        mode, gpu_layers, ram, runs, cpu_copy = "gpu", a.layers if a else None, w.cpu_bytes, True, 0
+    elif a is not None and subject.tensor_layout:
+        p = offload.plan(
+            a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch
+        )
+        reads = speed.Reads(a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes, s.cards)
+        runs = p.ram_fits
+        mode = p.mode if runs else "none"
+        gpu_layers, ram = p.gpu_layers, p.system_ram_bytes
+        cpu_copy = p.cpu_weight_bytes - w.cpu_bytes
+    else:
+        p, reads, mode, gpu_layers, ram, runs, cpu_copy = None, None, "none", None, 0, False, 0
+    speed_range = speed.decode(card, reads, s.ram_bandwidth_gb_s) if runs else None
+    ttft = None
+    if runs and prefill:
+        ttft = speed.prefill_seconds(
+            card, prefill_work(subject, s.context, cpu_copy), s.quant != "f16"
+        )
+    result = ModelFit(
         id=subject.id,
         name=subject.name,
         params=subject.params,
@@ -347,19 +415,80 @@ def fit(card: GPU, subject: Subject, s: Scenario) -> ModelFit:
         overhead_bytes=overhead,
         total_bytes=total,
         fits=fits,
-        headroom_bytes=card.vram_bytes - total,
-        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch),
+        headroom_bytes=vram - total,
+        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch, s.cards, w.gpu_bytes),
         best_quant=best_quant(card, subject, s),
-        decode_tokens_per_s=speed.mid if fits else 0.0,
-        decode_tokens_per_s_low=speed.low if fits else 0.0,
-        decode_tokens_per_s_high=speed.high if fits else 0.0,
+        decode_tokens_per_s=speed_range.mid if runs else 0.0,
+        decode_tokens_per_s_low=speed_range.low if runs else 0.0,
+        decode_tokens_per_s_high=speed_range.high if runs else 0.0,
         model_max_context=subject.max_context,
         beyond_model_context=a is not None and s.context > subject.max_context,
         kv_cache_counted=a is not None,
         is_moe=a is not None and a.is_moe,
         file_bytes=w.file_bytes,
         cpu_weights_bytes=w.cpu_bytes,
+        cards=s.cards,
+        layers=a.layers if a else None,
+        gpu_layers=gpu_layers,
+        cpu_moe_layers=p.cpu_moe_layers if p and runs else 0,
+        offload=mode,
+        system_ram_bytes=ram,
+        runs=runs,
+        prefill_tokens_per_s=s.context / ttft.mid if ttft else None,
+        prefill_tokens_per_s_low=s.context / ttft.high if ttft else None,
+        prefill_tokens_per_s_high=s.context / ttft.low if ttft else None,
+        ttft_s=ttft.mid if ttft else None,
+        ttft_s_low=ttft.low if ttft else None,
+        ttft_s_high=ttft.high if ttft else None,
     )
+    if not extras:
+        return result
+    return with_serving(card, subject, s, result)
+
+
+def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> ModelFit:
+    """Add vLLM serving and the three commands (card pages: a few microseconds a model)."""
+    a = subject.arch
+    repo = _repo(subject.id)
+    file = commands.gguf_name(subject.name, repo, QUANT_BY_ID[s.quant].label)
+    vllm_json, chosen = None, None
+    if a is not None:
+        per_token = kv_f16_per_token(a)
+        rows = {
+            f.id: serving.serve(
+                card, a, subject.params, subject.active_params, per_token, s.context, f.id,
+                s.cards,
+            )
+            for f in serving.FORMATS
+        }  # fmt: skip
+        vllm_json = {k: dict(v.__dict__) for k, v in rows.items()}  # flat: asdict deep-copies
+        chosen = rows[serving.for_quant(s.quant)]
+    cmds = {
+        "llama_cpp": commands.llama_cpp(
+            file, s.context, s.batch, s.kv_cache, s.cards, r.offload, r.gpu_layers,
+            r.cpu_moe_layers,
+        ),
+        "vllm": commands.vllm(repo, s.context, s.batch, s.kv_cache, s.cards, chosen)
+        if chosen
+        else commands.Command(None, "vLLM needs the model's architecture and checkpoint."),
+        "ollama": commands.ollama(
+            file, s.context, s.batch, s.kv_cache, s.cards, r.offload, r.gpu_layers
+        ),
+    }  # fmt: skip
+    return replace(
+        r,
+        vllm=vllm_json,
+        commands={k: c.text for k, c in cmds.items()},
+        commands_notes={k: c.reason for k, c in cmds.items()},
+    )
+
+
+def _repo(model_id: str) -> str:
+    """The Hugging Face repository a catalog model's config.json is read from."""
+    model = BY_ID.get(model_id)
+    if model is None:
+        return ""
+    return model.config_url.split("huggingface.co/", 1)[-1].split("/blob/", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -373,8 +502,10 @@ class CardFit:
         return sum(m.fits for m in self.models)
 
 
-def fit_card(card: GPU, subjects: list[Subject], s: Scenario) -> CardFit:
-    return CardFit(card, s, tuple(fit(card, subject, s) for subject in subjects))
+def fit_card(
+    card: GPU, subjects: list[Subject], s: Scenario, extras: bool = True, prefill: bool = True
+) -> CardFit:
+    return CardFit(card, s, tuple(fit(card, x, s, extras, prefill) for x in subjects))
 
 
 # The user's own model: a parameter count, or the architecture fields of its config.json.
@@ -455,9 +586,7 @@ class Explanation:
     runtime_bytes: int
     compute_bytes: int
     bytes_per_step: int
-    decode: DecodeSpeed
-    efficiency_low: float = EFFICIENCY_LOW
-    efficiency_high: float = EFFICIENCY_HIGH
+    decode: DecodeSpeed | None  # None when it cannot run
 
 
 def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
@@ -483,8 +612,14 @@ def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
         sliding_wanted=wanted,
         sliding_padded=pad_cells(wanted),
         kv_row_bytes=kv.row_bytes(a.k_cache_width) if a else 0,
-        runtime_bytes=RUNTIME_BYTES,
+        runtime_bytes=s.cards * RUNTIME_BYTES,  # one CUDA context per card
         compute_bytes=compute_buffer_bytes(a),
         bytes_per_step=step,
-        decode=decode_speed(card, step),
+        decode=DecodeSpeed(
+            result.decode_tokens_per_s_low,
+            result.decode_tokens_per_s,
+            result.decode_tokens_per_s_high,
+        )
+        if result.runs
+        else None,
     )

@@ -10,7 +10,7 @@ from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNu
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
-from . import engine, finetune
+from . import calibration, engine, finetune, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
 
@@ -53,6 +53,31 @@ class FitForm(CalculatorForm):
         initial=1,
         help_text="Sequences served at once; each needs its own KV cache.",
     )
+    cards = WholeNumberField(
+        label="Cards",
+        unit="identical cards",
+        min_value=1,
+        max_value=engine.MAX_CARDS,
+        initial=1,
+        help_text="llama.cpp splits the layers across them; vLLM splits every layer "
+        "(tensor parallel).",
+    )
+    ram_gb = WholeNumberField(
+        label="System RAM",
+        unit="GB",
+        min_value=1,
+        max_value=engine.MAX_RAM_GB,
+        initial=speed.DEFAULT_RAM_GB,
+        help_text="For what does not fit the card: layers, or an MoE model's experts.",
+    )
+    ram_bandwidth_gb_s = DecimalNumberField(
+        label="RAM bandwidth",
+        unit="GB/s",
+        min_value=1.0,
+        max_value=2000.0,
+        initial=speed.DEFAULT_RAM_BANDWIDTH_GB_S,
+        help_text="Theoretical: channels × 8 bytes × MT/s. Dual-channel DDR5-5600 is 89.6.",
+    )
     params_b = DecimalNumberField(
         label=L["params_b"],
         unit="billions, optional",
@@ -75,15 +100,16 @@ class FitForm(CalculatorForm):
 
     def scenario(self, cleaned) -> engine.Scenario:
         return engine.Scenario(
-            cleaned["context"], cleaned["quant"], cleaned["kv_cache"], cleaned["batch"]
-        )
+            cleaned["context"], cleaned["quant"], cleaned["kv_cache"], cleaned["batch"],
+            cleaned["cards"], cleaned["ram_gb"], cleaned["ram_bandwidth_gb_s"],
+        )  # fmt: skip
 
     def subjects(self, cleaned) -> list[engine.Subject]:
         subjects = [engine.Subject.from_model(m) for m in MODELS]
         custom = engine.custom_subject({name: cleaned.get(name) for name in CUSTOM_FIELDS})
         return [*subjects, custom] if custom else subjects
 
-    sections = {"custom": CUSTOM_FIELDS}
+    sections = {"custom": CUSTOM_FIELDS, "system": ("ram_gb", "ram_bandwidth_gb_s")}
 
     def has_custom(self) -> bool:
         """Whether any custom-model field was given (a validation rule, not presentation)."""
@@ -105,7 +131,11 @@ class FitForm(CalculatorForm):
 
     def compute(self, cleaned):
         scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
-        return tuple(engine.fit_card(card, subjects, scenario) for card in CARDS)
+        # The index answers six cards at once and shows what fits: prompt processing, vLLM
+        # serving and the commands are on the card pages (and in their JSON).
+        return tuple(
+            engine.fit_card(card, subjects, scenario, extras=False, prefill=False) for card in CARDS
+        )
 
     def link_query(self) -> str:
         """This scenario as a query string, for links to the same scenario on another card."""
@@ -136,6 +166,13 @@ class FitForm(CalculatorForm):
         ]
 
 
+def measurement_sources(rows) -> list[tuple[str, str]]:
+    seen = {}
+    for r in rows:
+        seen.setdefault(r.m.source[1], r.m.source[0])
+    return [(title, url) for url, title in seen.items()]
+
+
 def card_href(card_slug: str, query: str = "") -> str:
     return registry.get(tool_slug(card_slug)).href(query)
 
@@ -148,7 +185,9 @@ def card_json(r: engine.CardFit) -> dict:
             "vram_bytes": r.card.vram_bytes,
             "bandwidth_gb_s": r.card.bandwidth_gb_s,
         },
-        "models": [asdict(m) for m in r.models],
+        # A model's fields are numbers, strings and flat dicts: a shallow copy is the same JSON
+        # as asdict, whose recursive deep copy cost 2 ms of a card page's 31 models.
+        "models": [dict(m.__dict__) for m in r.models],
     }
 
 
@@ -200,10 +239,22 @@ class CardForm(FitForm):
         self.fine_tunings = {
             s.id: finetune.fine_tuning(self.card, s, seq_len, rank) for s in self._subjects.values()
         }
-        return engine.fit_card(self.card, list(self._subjects.values()), self.scenario(cleaned))
+        # vLLM serving and the commands are added where they are shown: for the worked example
+        # on the page, for every model in JSON (result_json), which keeps the live recompute
+        # to one model's share of that work.
+        return engine.fit_card(
+            self.card, list(self._subjects.values()), self.scenario(cleaned), extras=False
+        )
 
     def extra_context(self) -> dict:
-        context = {**self.page_context(), "card": self.card}
+        rows = calibration.rows_for(self.card.slug)
+        context = {
+            **self.page_context(),
+            "card": self.card,
+            "calibration": rows,
+            "measurement_sources": measurement_sources(rows),
+            "constants": speed,
+        }
         if self.result is None:
             return context
         tuned = self.example_fine_tuning()
@@ -260,7 +311,9 @@ class CardForm(FitForm):
         return engine.explain(self.card, subject, self.result.scenario)
 
     def bar(self) -> MemoryBar:
-        return memory_bar(self.example(), self.card.vram_bytes, self.card.short_name)
+        cards = self.cleaned_data["cards"]
+        name = self.card.short_name if cards == 1 else f"{cards} × {self.card.short_name}"
+        return memory_bar(self.example(), cards * self.card.vram_bytes, name)
 
     def summary(self) -> str:
         name = self.card.short_name
@@ -269,10 +322,13 @@ class CardForm(FitForm):
         c, r = self.cleaned_data, self.result
         example = self.example()
         verdict = "fits" if example.fits else "does not fit"
+        on, vram = f"an {name}", self.card.vram_gib
+        if c["cards"] > 1:
+            on, vram = f"{c['cards']} × {name}", c["cards"] * vram
         text = (
-            f"{r.fitting} of {len(r.models)} open models fit on an {name} at "
+            f"{r.fitting} of {len(r.models)} open models fit on {on} at "
             f"{self.quant_label()} with {c['context']:,} tokens of context; {example.name} "
-            f"{verdict} ({gib(example.total_bytes)} of {self.card.vram_gib} GiB)."
+            f"{verdict} ({gib(example.total_bytes)} of {vram} GiB)."
         )
         tuned = self.example_fine_tuning()
         if tuned:
@@ -284,8 +340,13 @@ class CardForm(FitForm):
 
     def result_json(self) -> dict:
         fine_tuning = [asdict(t) for t in self.fine_tunings.values() if t is not None]
+        r, s = self.result, self.result.scenario
+        full = engine.CardFit(
+            r.card, s,
+            tuple(engine.with_serving(r.card, self._subjects[m.id], s, m) for m in r.models),
+        )  # fmt: skip
         return {
-            **card_json(self.result),
+            **card_json(full),
             "example_model": self.cleaned_data["model"],
             "fine_tuning": fine_tuning,
         }

@@ -9,6 +9,9 @@ URLS = ["/gpus/", "/gpus/rtx-3060-12gb/"]
 NUMBER_PARAMS = {
     "context": "Context",
     "batch": "Concurrent sequences",
+    "cards": "Cards",
+    "ram_gb": "System RAM",
+    "ram_bandwidth_gb_s": "RAM bandwidth",
     "params_b": "Parameters",
     "layers": "Layers",
     "hidden": "Hidden size",
@@ -20,12 +23,12 @@ NUMBER_PARAMS = {
 }
 # The fine-tuning estimate's inputs exist on card pages only.
 CARD_NUMBER_PARAMS = {"seq_len": "Training sequence length", "lora_rank": "LoRA rank"}
-OPTIONAL = set(NUMBER_PARAMS) - {"context", "batch"}
+OPTIONAL = set(NUMBER_PARAMS) - {"context", "batch", "cards", "ram_gb", "ram_bandwidth_gb_s"}
 
 
 def bad_values(param):
     values = list(BAD)
-    if param == "params_b":  # a decimal field: 1.5 billion parameters is fine
+    if param in ("params_b", "ram_bandwidth_gb_s"):  # decimal fields: 1.5 is fine
         values.remove("1.5")
     if param in OPTIONAL:  # blank means "not given"
         values = [v for v in values if v.strip()]

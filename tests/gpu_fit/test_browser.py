@@ -70,3 +70,23 @@ def test_fine_tuning_inputs_recompute_the_lora_and_qlora_estimate(page, site_ser
         f"document.querySelector('[data-testid=qlora-total]').textContent.trim() !== '{before}'"
     )
     assert "8,192" in page.get_by_test_id("finetune-worked").inner_text()
+
+
+def test_cards_and_system_ram_inputs_recompute_and_commands_copy(page, site_server):
+    page.goto(site_server.url + "/gpus/rtx-3090-24gb/?model=llama-3.3-70b")
+    assert "-ngl " in page.get_by_test_id("cmd-llama_cpp").inner_text()  # partial offload
+    page.get_by_label("Cards (identical cards)").fill("2")
+    page.wait_for_url(re.compile(r"cards=2"))
+    page.get_by_test_id("cmd-llama_cpp").filter(has_text="-ts 1,1").wait_for()
+    assert page.get_by_test_id("gpu_layers").inner_text().startswith("80 of 80")
+    # The copy button arrives with the swapped result and is wired up (shown) by site.js.
+    page.locator("[data-copy-text=cmd-llama_cpp-text]").wait_for(state="visible")
+    page.reload()
+    assert page.get_by_label("Cards (identical cards)").input_value() == "2"
+    # System RAM, in its section: too little for the offload leaves nothing to run.
+    page.get_by_label("Cards (identical cards)").fill("1")
+    page.wait_for_url(re.compile(r"cards=1"))
+    page.locator("summary", has_text="System RAM").click()
+    page.get_by_label("System RAM (GB)").fill("8")
+    page.wait_for_url(re.compile(r"ram_gb=8"))
+    page.get_by_test_id("cmd-llama_cpp-none").wait_for()

@@ -64,6 +64,9 @@ def test_card_json_follows_the_contract(client):
         "quant": "q4_k_m",
         "kv_cache": "f16",
         "batch": 1,
+        "cards": 1,
+        "ram_gb": 64,
+        "ram_bandwidth_gb_s": 89.6,
         "params_b": None,
         "layers": None,
         "hidden": None,
@@ -332,3 +335,35 @@ def test_faq_states_what_llama_cpp_puts_in_vram(client):
     assert "306 MiB even on the 1B" in faq
     assert "130 of its 340 tensors fall back" in faq
     assert "the RTX 3090 carries twenty-four 1 GB GDDR6X chips" in faq
+
+
+def test_card_json_answers_how_to_run_it(client):
+    r = client.get("/gpus/rtx-3090-24gb/", {"format": "json", "cards": 2})
+    models = by_id(r.json()["result"]["models"])
+    big = models["llama-3.3-70b"]
+    # Two 3090s hold Llama 3.3 70B Q4_K_M at 8K: every layer on the GPUs.
+    assert big["fits"] and big["cards"] == 2 and big["gpu_layers"] == big["layers"] == 80
+    assert big["decode_tokens_per_s_low"] < big["decode_tokens_per_s"]
+    assert big["decode_tokens_per_s"] < big["decode_tokens_per_s_high"]
+    assert big["prefill_tokens_per_s"] > 0 and big["ttft_s"] > 0
+    assert set(big["commands"]) == {"llama_cpp", "vllm", "ollama"}
+    assert big["commands"]["llama_cpp"].startswith("llama-server ")
+    assert set(big["vllm"]) == {"bf16", "fp8", "int4"}
+    moe = by_id(client.get("/gpus/rtx-3090-24gb/", {"format": "json"}).json()["result"]["models"])[
+        "gpt-oss-120b"
+    ]
+    assert not moe["fits"] and moe["offload"] == "experts" and moe["cpu_moe_layers"] > 0
+    assert moe["commands"]["ollama"] is None and moe["commands_notes"]["ollama"]
+
+
+def test_card_page_shows_measured_against_estimated_with_sources(client):
+    html = client.get("/gpus/rtx-a6000-48gb/").content.decode()
+    assert 'data-testid="measured"' in html
+    assert html.count('data-testid="measured-row"') == 7  # the A6000's rows of the tables
+    assert "https://github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference" in html
+    # The live fragment leaves it out: it does not depend on the scenario.
+    fragment = client.get("/gpus/rtx-a6000-48gb/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="measured"' not in fragment
+    assert 'data-testid="cmd-llama_cpp"' in fragment
+    none = client.get("/gpus/rtx-3060-12gb/").content.decode()
+    assert 'data-testid="measured-none"' in none
