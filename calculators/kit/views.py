@@ -10,8 +10,9 @@ such as one page per GPU card) and its form is bound to the query string. Then:
   which never contains the inputs;
 - otherwise the whole page.
 
-Page and fragment get the same context: `form`, `result`, `tool` and the form's
-`extra_context()`; the page adds `related`, `permalink` and `summary`.
+Page and fragment get the same context: `form` (for the inputs), `result`, `errors` (the
+messages, when there is no result), `tool` and the form's `extra_context()`; the page adds
+`related`, `permalink` and `summary`. The result block reads all but `form`.
 """
 
 from django.conf import settings
@@ -42,6 +43,9 @@ def render_calculator(request, tool, form, template_name: str):
         context = {
             "form": form,
             "result": form.result if valid else None,
+            # What stops a result, every message in field order: the result block prints these
+            # and never reads the form itself.
+            "errors": [] if valid else [m for ms in form.errors.values() for m in ms],
             "tool": tool,
             **form.extra_context(),
         }

@@ -82,3 +82,16 @@ document.addEventListener("htmx:responseError", (event) => {
 document.addEventListener("htmx:sendError", (event) =>
   showRecomputeError(event, "Could not reach the server. Check your connection and try again."),
 );
+
+// The phone's result summary is pinned to the foot of the layout viewport (site.css). Where an
+// on-screen keyboard overlays the page instead of resizing it (iOS Safari), lift the summary
+// to the foot of what is visible, so the answer stays in view while typing.
+if (window.visualViewport) {
+  const visible = window.visualViewport;
+  const placeSummary = () => {
+    const covered = window.innerHeight - visible.height - visible.offsetTop;
+    document.documentElement.style.setProperty("--keyboard-inset", `${Math.max(0, covered)}px`);
+  };
+  visible.addEventListener("resize", placeSummary);
+  visible.addEventListener("scroll", placeSummary);
+}
