@@ -1,4 +1,5 @@
-"""The bad values every numeric parameter of every tool is tried with (the issue's list)."""
+"""The bad values every parameter of every tool is tried with (tests/site/test_bad_input.py): the
+issue's list, and number spellings Python would accept but a permalink must not."""
 
 import html
 import re
@@ -12,6 +13,9 @@ BAD = [
     "9" * 400,
     "nan",
     "inf",
+    "-inf",
+    "0x10",  # Python's int(x, 0) reads it
+    "1_000",  # Python's int() and float() read it
     "1.5",
     "abc",
     "\u0661\u0662",  # Arabic-Indic digits: Python's int() would accept them

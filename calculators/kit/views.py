@@ -10,8 +10,9 @@ such as one page per GPU card) and its form is bound to the query string. Then:
   which never contains the inputs;
 - otherwise the whole page.
 
-Page and fragment get the same context: `form`, `result`, `tool`, `posted` and the form's
-`extra_context()`; the page adds `related`, `permalink` and `summary`.
+Page and fragment get the same context: `result`, `errors` (the messages, when there is no
+result), `tool`, `posted` and the form's `extra_context()`; the page adds `form` (its inputs),
+`related`, `permalink` and `summary`. The result block reads only the first five.
 
 POST, for data too large for a URL: a form that declares `accepts_post = True` is also bound
 to a POSTed body (form-encoded or multipart, the same field names, `format=json` in the query
@@ -69,9 +70,13 @@ def render_calculator(request, tool, form, template_name: str, data=None):
         else:
             response = json_response({"errors": form.errors_by_param()}, status=400)
     else:
+        # What the result block prints: the result, or every message that stops it (in field
+        # order), and the form's declared extra_context. Not the form itself: the fragment is
+        # rendered without it, so a result template that called back into the form would fail
+        # every fragment test instead of quietly costing a second pass through the form.
         context = {
-            "form": form,
             "result": form.result if valid else None,
+            "errors": [] if valid else [m for ms in form.errors.values() for m in ms],
             "tool": tool,
             "posted": posted,
             **form.extra_context(),
@@ -80,6 +85,7 @@ def render_calculator(request, tool, form, template_name: str, data=None):
         if wants_fragment(request):
             html = template.render_block(RESULT_BLOCK, context, request)
         else:
+            context["form"] = form  # the inputs, on the whole page only
             query = form.query_string() if valid and not posted else ""
             context["related"] = registry.related_links(tool.slug, form.shared_values())
             # Invalid or POSTed input has no scenario to point at: the tool itself is canonical.

@@ -82,3 +82,41 @@ document.addEventListener("htmx:responseError", (event) => {
 document.addEventListener("htmx:sendError", (event) =>
   showRecomputeError(event, "Could not reach the server. Check your connection and try again."),
 );
+
+// The phone's result summary is pinned to the foot of the layout viewport (site.css). Where an
+// on-screen keyboard overlays the page instead of resizing it (iOS Safari), lift the summary
+// to the foot of what is visible, so the answer stays in view while typing.
+if (window.visualViewport) {
+  const visible = window.visualViewport;
+  const placeSummary = () => {
+    const covered = window.innerHeight - visible.height - visible.offsetTop;
+    document.documentElement.style.setProperty("--keyboard-inset", `${Math.max(0, covered)}px`);
+  };
+  visible.addEventListener("resize", placeSummary);
+  visible.addEventListener("scroll", placeSummary);
+}
+
+// A control the reader moves into must not sit under that summary: the browser scrolls a
+// focused control into view only when it is off screen (scroll-padding in site.css covers
+// that case), not when the pinned summary covers part of it.
+document.addEventListener("focusin", (event) => {
+  const summary = document.querySelector(".result-summary");
+  if (!summary || summary.contains(event.target)) return;
+  if (getComputedStyle(summary).position !== "fixed") return;
+  const covered = event.target.getBoundingClientRect().bottom - summary.getBoundingClientRect().top;
+  if (covered > 0) window.scrollBy(0, covered + 8);
+});
+
+// A table wider than the screen scrolls sideways (site.css); make such a table a Tab stop so
+// a keyboard can scroll it too. Checked again when a result is swapped in, a section opened,
+// or the window resized.
+function markScrollingTables() {
+  document.querySelectorAll("table").forEach((table) => {
+    if (table.scrollWidth > table.clientWidth) table.tabIndex = 0;
+    else table.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+document.addEventListener("htmx:afterSettle", markScrollingTables);
+document.addEventListener("toggle", markScrollingTables, true);
+window.addEventListener("resize", markScrollingTables);

@@ -1,5 +1,6 @@
-"""The activation-memory page in a real browser: presets, live recompute, the link on to the
-flagship, no-JS, phone width."""
+"""The activation-memory page in a real browser: presets (with and without JavaScript), live
+recompute, the link on to the flagship. No-JS, phone width and accessibility for every tool are
+tests/site/."""
 
 import re
 
@@ -51,7 +52,7 @@ def test_micro_batch_live_then_follow_the_link_to_the_flagship(page, site_server
     assert page.get_by_label("GPUs (in total)").input_value() == "8"
 
 
-def test_works_without_javascript(open_page, site_server):
+def test_apply_preset_works_without_javascript(open_page, site_server):
     page = open_page(java_script_enabled=False)
     page.goto(site_server.url + URL)
     page.get_by_label("Model preset").select_option("qwen2.5-7b")
@@ -63,11 +64,3 @@ def test_works_without_javascript(open_page, site_server):
     page.wait_for_url(re.compile(r"seq_len=1024"))
     assert page.get_by_label("Hidden size").input_value() == "3584"  # fields win now
     assert page.get_by_test_id("memory-bar").is_visible()
-
-
-def test_phone_width_has_no_horizontal_scroll(open_page, site_server):
-    page = open_page(viewport={"width": 375, "height": 800})
-    page.goto(
-        site_server.url + URL + "?preset=paper-530b&tp=8&sp=1&pp=35&vpp=3&gpus=280&seq_len=2048"
-    )
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375

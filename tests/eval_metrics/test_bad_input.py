@@ -1,159 +1,11 @@
-"""Every metric parameter, every kind of bad value: never a 5xx, always a message naming the
-field and what is allowed (400 in JSON, 200 with the message on the page)."""
+"""Bad input particular to the metric tools: lists of different lengths, data the metric cannot
+be computed from, another mode's inputs, extreme values. Every field against every kind of bad
+value is tests/site/test_bad_input.py."""
 
 import json
 import re
-from html import unescape
 
 import pytest
-
-from calculators.kit.list_fields import MAX_VALUES
-from eval_metrics.engine.silhouette import MAX_POINTS
-
-TOO_MANY = ",".join(["1"] * (MAX_VALUES + 1))
-NUMBER_TEXT_BAD = [
-    "nan",
-    "inf",
-    "-inf",
-    "1e309",
-    "9" * 400,
-    "abc",
-    "\u0661\u0662",
-    "x" * 10_240,
-    "0x10",
-    "1_000",
-]
-LIST_BAD = [*NUMBER_TEXT_BAD, "1,2,three", "1,,nan", ",1,2", "1;2;", TOO_MANY, "1 " * 120_000]
-REQUIRED_BLANK = ["", "   ", "\n\n"]
-LABEL_BAD = ["2", "0.5", "-1", "1,0,3", "true"]
-UNIT_INTERVAL_BAD = ["1.5", "-0.1", "0.2,1.0000001"]
-NUMBER_BAD = [*NUMBER_TEXT_BAD, "", "   ", "-1"]
-CHOICE_BAD = ["sideways", "", "POINTS", "x" * 10_240]
-TABLE_BAD = [
-    "1",
-    "1,2,3\n4,5,6",
-    "a,b\n",
-    "nan,1",
-    "1,2\n3",
-    "1,2\n" * (MAX_VALUES + 1),
-    "x" * 10_240,
-]
-
-# (url, parameter, what its messages say, extra query making the parameter count, bad values)
-CASES = [
-    ("/metrics/regression/", "y_true", "y_true", {}, LIST_BAD + REQUIRED_BLANK + ["5"]),
-    ("/metrics/regression/", "y_pred", "y_pred", {}, LIST_BAD + REQUIRED_BLANK),
-    ("/metrics/regression/", "csv", "Paste a table", {}, TABLE_BAD),
-    ("/metrics/log-loss/", "y_true", "y_true", {}, LIST_BAD + REQUIRED_BLANK + LABEL_BAD),
-    ("/metrics/log-loss/", "y_prob", "y_prob", {}, LIST_BAD + REQUIRED_BLANK + UNIT_INTERVAL_BAD),
-    ("/metrics/log-loss/", "units", "Show the loss in", {}, CHOICE_BAD),
-    ("/metrics/log-loss/", "csv", "Paste a table", {}, [*TABLE_BAD, "2,0.5", "1,1.5"]),
-    ("/metrics/roc-auc/", "mode", "Mode", {}, CHOICE_BAD),
-    ("/metrics/roc-auc/", "fpr", "fpr", {}, LIST_BAD + REQUIRED_BLANK + UNIT_INTERVAL_BAD),
-    ("/metrics/roc-auc/", "tpr", "tpr", {}, LIST_BAD + REQUIRED_BLANK + UNIT_INTERVAL_BAD),
-    (
-        "/metrics/roc-auc/",
-        "y_true",
-        "y_true",
-        {"mode": "scores"},
-        LIST_BAD + REQUIRED_BLANK + LABEL_BAD,
-    ),
-    ("/metrics/roc-auc/", "y_score", "y_score", {"mode": "scores"}, LIST_BAD + REQUIRED_BLANK),
-    ("/metrics/roc-auc/", "csv", "Paste a table", {}, [*TABLE_BAD, "0.1,1.2"]),
-    ("/metrics/roc-auc/", "csv", "Paste a table", {"mode": "scores"}, [*TABLE_BAD, "3,0.5"]),
-    ("/metrics/threshold-cost/", "cost_fp", "cost_fp", {}, NUMBER_BAD),
-    ("/metrics/threshold-cost/", "cost_fn", "cost_fn", {}, NUMBER_BAD),
-    ("/metrics/threshold-cost/", "prevalence", "Prevalence", {}, [*NUMBER_TEXT_BAD, "-1", "1.5"]),
-    (
-        "/metrics/threshold-cost/",
-        "fpr",
-        "fpr",
-        {"prevalence": "0.1", "tpr": "0.5"},
-        LIST_BAD + UNIT_INTERVAL_BAD,
-    ),
-    (
-        "/metrics/threshold-cost/",
-        "tpr",
-        "tpr",
-        {"prevalence": "0.1", "fpr": "0.5"},
-        LIST_BAD + UNIT_INTERVAL_BAD,
-    ),
-    (
-        "/metrics/threshold-cost/",
-        "csv",
-        "Paste a table",
-        {"prevalence": "0.1"},
-        [*TABLE_BAD, "0.1,2"],
-    ),
-    (
-        "/metrics/threshold-cost/",
-        "y_true",
-        "y_true",
-        {"y_score": "0.5"},
-        LIST_BAD + LABEL_BAD,
-    ),
-    ("/metrics/threshold-cost/", "y_score", "y_score", {"y_true": "1"}, LIST_BAD),
-    (
-        "/metrics/threshold-cost/",
-        "decision_threshold",
-        "decision_threshold",
-        {"y_true": "0,1", "y_score": "0.2,0.8"},
-        [*NUMBER_TEXT_BAD, "2e15"],
-    ),
-    ("/metrics/silhouette/", "mode", "Mode", {}, CHOICE_BAD),
-    ("/metrics/silhouette/", "a", "a: mean distance", {}, NUMBER_BAD),
-    ("/metrics/silhouette/", "b", "b: mean distance", {}, NUMBER_BAD),
-    (
-        "/metrics/silhouette/",
-        "x",
-        "(x)",
-        {"mode": "clusters"},
-        LIST_BAD + REQUIRED_BLANK + [",".join(["1"] * (MAX_POINTS + 1))],
-    ),
-    ("/metrics/silhouette/", "y", "(y)", {"mode": "clusters"}, LIST_BAD + REQUIRED_BLANK),
-    (
-        "/metrics/silhouette/",
-        "labels",
-        "labels",
-        {"mode": "clusters"},
-        LIST_BAD + REQUIRED_BLANK + ["0.5", "9999999"],
-    ),
-    (
-        "/metrics/silhouette/",
-        "csv",
-        "Paste a table",
-        {"mode": "clusters"},
-        [*TABLE_BAD[2:], "1,2", "1,2,0.5"],
-    ),
-]
-
-
-def messages_for(client, url, query, param, fmt):
-    query = {**query, "format": "json"} if fmt == "json" else query
-    r = client.get(url, query)
-    assert r.status_code < 500
-    if fmt == "json":
-        assert r.status_code == 400, (param, str(query)[:80])
-        errors = r.json()["errors"]
-        assert param in errors, (param, errors)
-        return " ".join(errors[param])
-    assert r.status_code == 200
-    return unescape(r.content.decode())
-
-
-@pytest.mark.parametrize("fmt", ["json", "html"])
-@pytest.mark.parametrize(
-    ("url", "param", "name", "extra", "values"), CASES, ids=lambda v: str(v)[:30]
-)
-def test_bad_values_are_named_errors(client, url, param, name, extra, values, fmt):
-    for value in values:
-        message = messages_for(client, url, {**extra, param: value}, param, fmt)
-        assert name in message, (param, value[:20], message[:300])
-        # The allowed values or the limit are stated.
-        assert any(word in message for word in (" to ", "one of", "at most", "0 and 1")), message[
-            :300
-        ]
-
 
 MISMATCHES = [
     ("/metrics/regression/", {"y_true": "1 2 3", "y_pred": "1 2"}, "y_pred"),
@@ -219,17 +71,6 @@ def test_impossible_calculations_are_field_errors(client, url, query, param, say
     r = client.get(url, {**query, "format": "json"})
     assert r.status_code == 400
     assert says in " ".join(r.json()["errors"][param])
-
-
-def test_last_repeated_value_wins_for_lists(client):
-    r = client.get("/metrics/regression/?y_true=1,2&y_true=5,6,7&y_pred=5,6,8&format=json")
-    assert r.status_code == 200 and r.json()["inputs"]["y_true"] == [5, 6, 7]
-
-
-def test_same_parameter_500_times(client):
-    query = "&".join(["y_prob=0.1,0.2"] * 499 + ["y_prob=0.3,0.9"])
-    r = client.get(f"/metrics/log-loss/?y_true=0,1&{query}&format=json")
-    assert r.status_code == 200 and r.json()["inputs"]["y_prob"] == [0.3, 0.9]
 
 
 def test_other_modes_garbage_is_ignored_not_judged(client):

@@ -1,4 +1,5 @@
-"""The metric tools in a real browser: live recompute of a list, permalink, modes, no-JS, phone."""
+"""The metric tools in a real browser: live recompute of a list, permalink, modes. No-JS, phone
+width and accessibility for every tool are tests/site/."""
 
 import re
 
@@ -28,29 +29,6 @@ def test_switching_mode_shows_its_fields_and_recomputes(page, site_server):
     assert scores.is_visible() and not page.get_by_label("False positive rates (fpr)").is_visible()
     page.wait_for_url(re.compile(r"mode=scores"))
     page.get_by_test_id("auc").filter(has_text="0.7500").wait_for()
-
-
-def test_works_without_javascript(open_page, site_server):
-    page = open_page(java_script_enabled=False)
-    page.goto(site_server.url + "/metrics/silhouette/")
-    page.get_by_label("b: mean distance to the nearest other cluster (same unit)").fill("4")
-    page.get_by_role("button", name="Calculate").click()
-    page.wait_for_url(re.compile(r"b=4"))
-    assert page.get_by_test_id("silhouette").inner_text() == "0.5000"
-
-
-def test_phone_width_has_no_horizontal_scroll(open_page, site_server):
-    page = open_page(viewport={"width": 375, "height": 800})
-    paths = (
-        "/metrics/regression/",
-        "/metrics/log-loss/",
-        "/metrics/roc-auc/?mode=scores",
-        "/metrics/threshold-cost/?prevalence=0.1&fpr=0.1&tpr=0.6",
-        "/metrics/silhouette/?mode=clusters",
-    )
-    for path in paths:
-        page.goto(site_server.url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
 
 
 def paste(page, name: str, text: str) -> None:

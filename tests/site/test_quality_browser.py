@@ -1,29 +1,60 @@
 """Every page on the site in a real browser: accessibility (axe-core), weight of a first visit,
 no console errors, no request leaving the origin (the last two via the `page` fixture)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from calculators.kit import registry
+from calculators.kit.fields import plain_number
+from tests.site.tool_fields import PAGE_SHAPES, TOOLS
 
 pytestmark = pytest.mark.browser
-TOOL_PAGES = ["/", *(t.path for t in registry.all_tools())]
+TOOL_PAGES = ["/", *(t.path for t in TOOLS)]
 NOT_FOUND = ["/no-such-page/", "/gpus/no-such-card/"]
 FIRST_VISIT_BUDGET = 60 * 1024
+PHONE = {"width": 375, "height": 667}
 AXE = Axe()
 
 
-def visit(open_page, site_server, path):
+def error_path(tool) -> str:
+    """The tool with its first input refused: the error box, and on a phone the summary bar
+    saying what stops the result."""
+    return f"{tool.path}?{next(iter(tool.form({}).fields))}=%00"
+
+
+def upper_bound_path(tool) -> str:
+    """Every bounded field at its upper bound and every choice at its last option, computed or
+    refused: the longest numbers and messages the tool prints."""
+    pairs = []
+    for name, field in tool.form({}).fields.items():
+        if hasattr(field, "choices"):
+            pairs.append((name, str(list(field.choices)[-1][0])))
+        elif hasattr(field, "hi") and not hasattr(field, "max_count"):
+            pairs.append((name, plain_number(field.hi)))
+    return f"{tool.path}?{urlencode(pairs)}"
+
+
+def visit(open_page, site_server, path, **options):
     # A 404 page's own status is the one console message a visit to it may log.
     expected = ("status of 404",) if path in NOT_FOUND else ()
-    page = open_page(expected_console_errors=expected)
+    page = open_page(expected_console_errors=expected, **options)
     page.goto(site_server.url + path)
     return page
 
 
-@pytest.mark.parametrize("path", TOOL_PAGES + NOT_FOUND)
-def test_no_serious_accessibility_violations(open_page, site_server, path):
-    page = visit(open_page, site_server, path)
+# Every page as a desktop shows it; on a phone, where the pinned summary shows too, each page
+# shape at its defaults and with an input refused.
+AXE_VISITS = [(path, None) for path in TOOL_PAGES + NOT_FOUND] + [
+    (path, PHONE) for tool in PAGE_SHAPES for path in (tool.path, error_path(tool))
+]
+
+
+@pytest.mark.parametrize(
+    "path, viewport", AXE_VISITS, ids=lambda v: v if isinstance(v, str) else "phone" if v else ""
+)
+def test_no_serious_accessibility_violations(open_page, site_server, path, viewport):
+    page = visit(open_page, site_server, path, **({"viewport": viewport} if viewport else {}))
     results = AXE.run(page)
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
@@ -58,8 +89,18 @@ def test_every_svg_has_a_text_alternative(open_page, site_server, path):
     assert unlabelled == []
 
 
-@pytest.mark.parametrize("path", TOOL_PAGES)
-def test_phone_width_has_no_horizontal_scroll(open_page, site_server, path):
-    page = open_page(viewport={"width": 375, "height": 800})
-    page.goto(site_server.url + path)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+@pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.slug)
+def test_phone_width_has_no_horizontal_scroll(open_page, site_server, tool):
+    """At 375 px, with every section of the inputs open: the defaults, an input refused, and
+    every field at its upper bound."""
+    page = open_page(viewport=PHONE)
+    for path in (tool.path, error_path(tool), upper_bound_path(tool)):
+        page.goto(site_server.url + path)
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+
+def test_home_at_phone_width_has_no_horizontal_scroll(open_page, site_server):
+    page = open_page(viewport=PHONE)
+    page.goto(site_server.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -1,0 +1,66 @@
+"""Every field of every registered tool, every kind of bad value: never a 5xx, and a message
+that names the field by the label its form gives it and says what is allowed, as a 400 in JSON
+and on the page (200) in its error box.
+
+Which values a field must refuse, and what its message must state, follow from the field's
+class and declared bounds, choices and counts (tests/site/tool_fields.py): blank is fine for an
+optional field, 1.5 for a decimal one, "0" for a choice that offers it.
+"""
+
+from urllib.parse import urlencode
+
+import pytest
+
+from calculators.kit.fields import plain_number
+from tests.bad_values import BAD, error_box_text
+from tests.site.tool_fields import (
+    TOOLS,
+    accepts,
+    bad_values_for,
+    field_cases,
+    mode_context,
+    slug,
+    states_what_is_allowed,
+    valid_change,
+)
+
+
+@pytest.mark.parametrize(
+    "tool, name", field_cases(), ids=lambda v: v if isinstance(v, str) else v.slug
+)
+def test_every_bad_value_is_refused_by_name_with_what_is_allowed(client, tool, name):
+    form = tool.form({})
+    field = form.fields[name]
+    context = mode_context(form, name)
+    refused = 0
+    for value in [*BAD, *bad_values_for(field)]:
+        query = {**context, name: value}
+        data = client.get(tool.path, {**query, "format": "json"})
+        page = client.get(tool.path, query)
+        assert data.status_code in (200, 400), (name, value[:20])
+        assert page.status_code == 200, (name, value[:20])
+        if accepts(form, name, value):
+            continue
+        refused += 1
+        assert data.status_code == 400, (name, value[:20])
+        messages = data.json()["errors"].get(name)
+        assert messages, (name, value[:20], data.json()["errors"])
+        message = " ".join(messages)
+        assert field.label in message, (name, value[:20], message)
+        assert states_what_is_allowed(field, message), (name, value[:20], message)
+        shown = " ".join(error_box_text(page).split())
+        assert all(" ".join(m.split()) in shown for m in messages), (name, value[:20])
+    assert refused, f"{tool.slug}.{name}: no value was refused"
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=slug)
+def test_a_parameter_repeated_500_times_takes_its_last_value(client, tool):
+    """QueryDict.get keeps the last of repeated values: a link edited by appending wins."""
+    name, value = valid_change(tool)
+    initial = plain_number(tool.form({}).fields[name].initial)
+    repeated = urlencode([(name, initial)] * 499 + [(name, value)])
+    r = client.get(f"{tool.path}?{repeated}&format=json")
+    once = client.get(tool.path, {name: value, "format": "json"})
+    assert r.status_code == once.status_code == 200
+    assert r.json()["inputs"][name] == once.json()["inputs"][name]
+    assert r.json()["inputs"] != client.get(tool.path, {"format": "json"}).json()["inputs"]

@@ -1,0 +1,134 @@
+"""Every tool in a real browser, driven by the registry and by each tool's form: without
+JavaScript the form still answers, and on a phone the answer stays in view while typing.
+
+One member of a family (one page per GPU card) stands for the family: they share their form and
+their templates (tests/site/tool_fields.py PAGE_SHAPES)."""
+
+import html
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django import forms
+
+from calculators.kit.list_fields import NumberListField, NumberTableField
+from tests.site.tool_fields import PAGE_SHAPES, slug, valid_change
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 375, "height": 667}
+SUMMARY = re.compile(r'data-testid="result-summary">(.*?)</a>', re.S)
+
+
+def text_of(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+@pytest.mark.parametrize("tool", PAGE_SHAPES, ids=slug)
+def test_without_javascript_the_form_submits_and_the_page_shows_its_result(
+    open_page, site_server, client, tool
+):
+    name, value = valid_change(tool)
+    page = open_page(java_script_enabled=False)
+    page.goto(site_server.url + tool.path)
+    assert page.get_by_role("button", name="Copy link").is_hidden()  # nothing to copy with
+    control = page.locator(f"#{tool.form({})[name].auto_id}")
+    if isinstance(tool.form({}).fields[name], forms.ChoiceField):
+        control.select_option(value)
+    else:
+        control.fill(value)
+    page.get_by_role("button", name="Calculate", exact=True).click()
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get(name) == [value])
+
+    # The page shows the result the server computes for the address the form submitted.
+    expected = client.get(tool.path + "?" + urlparse(page.url).query, HTTP_HX_REQUEST="true")
+    assert page.get_by_test_id("errors").count() == 0
+    shown = " ".join(page.get_by_test_id("result-summary").text_content().split())
+    assert shown == text_of(SUMMARY.search(expected.content.decode()).group(1))
+    assert not shown.startswith("Cannot calculate")
+
+
+def open_every_section(page):
+    """As a reader would: click every folded section of the inputs open."""
+    for details in page.locator("form.inputs details").all():
+        if details.is_visible() and not details.evaluate("(d) => d.open"):
+            details.locator(":scope > summary").click()
+
+
+def settled_after(page, action, name, value):
+    """Do `action` and wait until the recompute it starts has been swapped in and settled: the
+    address holds the new value (htmx replaces it after the swap) and no request is pending."""
+    before = page.evaluate("window.__settled")
+    action()
+    page.wait_for_function(
+        """([before, name, value]) => window.__settled > before
+            && new URLSearchParams(location.search).get(name) === value
+            && !document.querySelector('.htmx-request')""",
+        arg=[before, name, value],
+        timeout=10_000,
+    )
+
+
+def typed_value(field, current: str) -> str:
+    """Something else to put in the field, valid or not: the summary shows either answer."""
+    if isinstance(field, forms.ChoiceField):
+        candidates = [str(key) for key, _ in field.choices]
+    elif isinstance(field, NumberListField | NumberTableField):
+        candidates = ["1 0 1 0", "0 1"]
+    else:
+        candidates = [str(field.hi), str(field.lo)]
+    return next(c for c in candidates if c != current)
+
+
+def inside(box, viewport) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"] + 0.5
+        and box["y"] + box["height"] <= viewport["height"] + 0.5
+    )
+
+
+def overlap(a, b) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("tool", PAGE_SHAPES, ids=slug)
+def test_on_a_phone_the_answer_stays_in_view_while_typing_in_any_input(
+    open_page, site_server, tool
+):
+    """At 375 × 667, for every input a reader can see (with every section opened): focus it,
+    type another value, wait for the live result; the one-line summary of the answer is inside
+    the viewport and does not cover the input being typed in."""
+    page = open_page(viewport=PHONE)
+    page.goto(site_server.url + tool.path)
+    page.evaluate(
+        "window.__settled = 0; document.body.addEventListener("
+        "'htmx:afterSettle', () => { window.__settled += 1; })"
+    )
+    open_every_section(page)
+    form = tool.form({})
+    typed = 0
+    for name, field in form.fields.items():
+        control = page.locator(f"#{form[name].auto_id}")
+        if not control.is_visible():
+            continue  # another mode's input, hidden until that mode is chosen
+        value = typed_value(field, control.input_value())
+        control.focus()  # the browser scrolls it into view, as for a tap or Tab
+        if isinstance(field, forms.ChoiceField):
+            settled_after(page, lambda c=control, v=value: c.select_option(v), name, value)
+        else:
+            page.keyboard.press("Control+A")
+            settled_after(page, lambda v=value: page.keyboard.type(v), name, value)
+        typed += 1
+        summary = page.get_by_test_id("result-summary")
+        box = summary.bounding_box()
+        assert summary.is_visible() and box and inside(box, PHONE), (name, value, box)
+        assert summary.text_content().strip(), name
+        control_box = control.bounding_box()
+        assert control_box and not overlap(control_box, box), (name, control_box, box)
+    assert typed >= 2, f"{tool.slug}: only {typed} inputs were visible"
