@@ -46,6 +46,11 @@ def field_schema(field: forms.Field, as_output: bool = False) -> dict:
     return schema
 
 
+def is_file(field: forms.Field) -> bool:
+    """A file travels only in a multipart POST body, never in a query string."""
+    return isinstance(field.widget, forms.FileInput)
+
+
 def parameter(name: str, field: forms.Field) -> dict:
     description = field.help_text or str(field.label)
     unit = getattr(field, "unit", "")
@@ -149,18 +154,47 @@ def result_schema(tool: registry.Tool) -> dict:
     return schema
 
 
-def post_note(tool: registry.Tool) -> str:
-    """What a tool whose form accepts POST (kit/views.py) adds to its description. The POST is
-    not an operation of its own: it takes the same fields and answers the same way."""
-    if not getattr(tool.form_class, "accepts_post", False):
-        return ""
+def post_body(tool: registry.Tool) -> dict:
+    """The request body of a tool whose form accepts POST (kit/views.py): the same fields as the
+    query, form-encoded or as multipart/form-data with a CSV file in `file`."""
+    form = tool.form({})
+    fields = {
+        name: {"type": "string", "format": "binary", "description": str(f.help_text)}
+        if is_file(f)
+        else {**field_schema(f), "description": str(f.label)}
+        for name, f in form.fields.items()
+    }
+    fields["format"] = {"type": "string", "enum": ["json"]}
+    plain = {k: v for k, v in fields.items() if v.get("format") != "binary"}
+    return {
+        "required": False,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": plain}
+            },
+            "multipart/form-data": {"schema": {"type": "object", "properties": fields}},
+        },
+    }
+
+
+def post_operation(tool: registry.Tool, get: dict) -> dict:
+    """POST answers like GET for data too large for a URL, and nothing is stored."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return (
-        " Data too large for a URL: POST the same fields to the same path, form-encoded, or as "
-        "multipart/form-data with a CSV file in `file` (columns named by its header row), with "
-        f"format=json in the query string or the body; bodies up to {limit / 2**20:g} MiB, "
-        "stored nowhere."
-    )
+    responses = {
+        **get["responses"],
+        "413": {"description": f"The body is over {limit / 2**20:g} MiB."},
+    }
+    del responses["414"]
+    return {
+        **get,
+        "operationId": get["operationId"] + "_post",
+        "description": tool.blurb + " Data too large for a URL: the same fields in the body "
+        f"(bodies up to {limit / 2**20:g} MiB, stored nowhere); format=json in the query string "
+        "or the body. A POSTed result has no permalink.",
+        "parameters": [get["parameters"][0]],  # format, which may also be in the body
+        "requestBody": post_body(tool),
+        "responses": responses,
+    }
 
 
 def operation(tool: registry.Tool) -> dict:
@@ -170,6 +204,7 @@ def operation(tool: registry.Tool) -> dict:
         "properties": {
             name: field_schema(f, True) if f.required else nullable(field_schema(f, True))
             for name, f in form.fields.items()
+            if not is_file(f)
         },
     }
     errors = {
@@ -192,10 +227,11 @@ def operation(tool: registry.Tool) -> dict:
     html = {"text/html": {"schema": {"type": "string"}}}
     return {
         "summary": tool.title,
-        "description": tool.blurb + post_note(tool),
+        "description": tool.blurb,
         "operationId": tool.slug.replace("-", "_"),
         "tags": [tool.group],
-        "parameters": [fmt] + [parameter(name, f) for name, f in form.fields.items()],
+        "parameters": [fmt]
+        + [parameter(name, f) for name, f in form.fields.items() if not is_file(f)],
         "responses": {
             "200": {
                 "description": "The result for these inputs (missing inputs take defaults); "
@@ -221,7 +257,12 @@ def operation(tool: registry.Tool) -> dict:
 
 
 def describe(server_url: str = "/") -> dict:
-    paths = {tool.path: {"get": operation(tool)} for tool in registry.all_tools()}
+    paths = {}
+    for tool in registry.all_tools():
+        get = operation(tool)
+        paths[tool.path] = {"get": get}
+        if getattr(tool.form_class, "accepts_post", False):
+            paths[tool.path]["post"] = post_operation(tool, get)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -191,5 +191,7 @@ def test_openapi_shows_the_new_result_keys(client):
     assert {"precision", "recall", "f1", "tp", "fp", "fn", "tn"} <= set(
         scores["optimal"]["properties"]
     )
-    description = spec["paths"]["/metrics/roc-auc/"]["get"]["description"]
-    assert "POST the same fields" in description and "`file`" in description
+    post = spec["paths"]["/metrics/roc-auc/"]["post"]
+    assert "Data too large for a URL" in post["description"]
+    multipart = post["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+    assert multipart["file"]["format"] == "binary"

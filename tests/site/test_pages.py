@@ -24,7 +24,15 @@ def test_openapi_describes_every_tool_from_its_form(client):
     for tool in registry.all_tools():
         operation = spec["paths"][tool.path]["get"]
         names = {p["name"] for p in operation["parameters"]}
-        assert set(tool.form_class.base_fields) <= names
+        fields = tool.form_class.base_fields
+        files = {name for name, f in fields.items() if isinstance(f.widget, forms.FileInput)}
+        assert set(fields) - files <= names
+        assert not files & names  # a file cannot travel in a query string
+        if getattr(tool.form_class, "accepts_post", False):
+            body = spec["paths"][tool.path]["post"]["requestBody"]["content"]
+            assert set(fields) <= set(body["multipart/form-data"]["schema"]["properties"])
+        else:
+            assert not files and "post" not in spec["paths"][tool.path]
     flagship = spec["paths"]["/gradient-accumulation/"]["get"]
     micro = next(p for p in flagship["parameters"] if p["name"] == "micro_batch")
     assert micro["schema"] == {"type": "integer", "minimum": 1, "maximum": 65536, "default": 4}
