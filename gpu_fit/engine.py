@@ -231,32 +231,49 @@ def total_bytes(subject: Subject, context: int, quant: str, kv_cache: str, batch
 
 
 def max_context(card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int) -> int:
-    """The largest context (up to the model's own limit) whose total fits; 0 if none does.
+    """The largest context (up to the model's own limit) whose total fits; 0 if none does."""
+    room = card.vram_bytes - weights(subject, quant).gpu_bytes - overhead_bytes(subject.arch)
+    return _max_context(subject, room, kv_cache, batch)
 
-    Memory never shrinks as context grows, so a binary search finds the edge exactly.
+
+def _max_context(subject: Subject, room: int, kv_cache: str, batch: int) -> int:
+    """The largest context whose KV cache fits in `room` bytes, capped at the model's limit.
+
+    Solved, not searched (a binary search over the context cost a GPU page most of its time):
+    the cache is 2 · row bytes · cells over the layers, with n = pad(context · batch) cells in
+    each full layer and min(n, W) in each sliding one, W = pad(window · batch + n_ubatch). So the
+    largest n (a multiple of 256) whose cells fit the room's cell budget gives the context
+    n // batch, since pad(x) <= n exactly when x <= n for such an n. A model without a known
+    shape has no KV cache to size: 0.
     """
     a = subject.arch
     if a is None:
         return 0
-    # Weights and overhead do not depend on the context: only the KV cache must fit the rest.
-    room = card.vram_bytes - weights(subject, quant).gpu_bytes - overhead_bytes(a)
-
-    def fits(ctx):
-        return kv_cache_bytes(a, ctx, batch, kv_cache) <= room
-
-    lo, hi = 0, subject.max_context
-    if fits(hi):
-        return hi
-    while hi - lo > 1:  # invariant: lo fits (or is 0), hi does not
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo
+    budget = room // (2 * KV_BY_ID[kv_cache].row_bytes(a.kv_heads * a.head_dim))
+    full, sliding = a.layers - a.sliding_layers, a.sliding_layers
+    window = pad_cells(a.sliding_window * batch + UBATCH_TOKENS) if sliding else 0
+    if budget < 0:
+        return 0
+    if sliding and budget >= a.layers * window:
+        # Past the window only the full layers grow; with none, any context fits.
+        if not full:
+            return subject.max_context
+        cells = (budget - sliding * window) // full
+    else:
+        cells = budget // a.layers
+    cells -= cells % KV_PAD
+    return min(subject.max_context, cells // batch)
 
 
 def best_quant(card: GPU, subject: Subject, s: Scenario) -> str | None:
     a = subject.arch
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
-    room = card.vram_bytes - kv - overhead_bytes(a)
+    return _best_quant(subject, card.vram_bytes - kv - overhead_bytes(a))
+
+
+def _best_quant(subject: Subject, room: int) -> str | None:
+    """The best-quality format whose weights fit in `room` bytes (None: not even the smallest)."""
+    a = subject.arch
     if a is not None and subject.tensor_layout:
         layouts = gguf.layouts(a)
         return next((q.id for q in QUANTS if layouts[q.id].gpu_bytes <= room), None)
@@ -309,13 +326,27 @@ class ModelFit:
 
 
 def fit(card: GPU, subject: Subject, s: Scenario) -> ModelFit:
+    return _fit(card, subject, s, _need(subject, s))
+
+
+def _need(subject: Subject, s: Scenario) -> tuple[Weights, int, int, int]:
+    """What the model needs in this scenario on any card: its weights, KV-cache bytes, overhead
+    bytes and the bytes one decode step reads. Worked out once per model, not once per card:
+    /gpus/ fits the whole catalog on six cards on each keystroke."""
     a = subject.arch
     w = weights(subject, s.quant)
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
-    overhead = overhead_bytes(a)
+    return w, kv, overhead_bytes(a), bytes_per_step(w, kv, s.batch)
+
+
+def _fit(card: GPU, subject: Subject, s: Scenario, need: tuple) -> ModelFit:
+    a = subject.arch
+    w, kv, overhead, step = need
+    vram = card.vram_bytes
     total = w.gpu_bytes + kv + overhead
-    fits = total <= card.vram_bytes
-    speed = decode_speed(card, bytes_per_step(w, kv, s.batch))
+    fits = total <= vram
+    # decode_speed(card, step), without building its object for every cell of the matrix.
+    ceiling = card.bandwidth_gb_s * 1e9 / step if fits else 0.0
     return ModelFit(
         id=subject.id,
         name=subject.name,
@@ -326,12 +357,12 @@ def fit(card: GPU, subject: Subject, s: Scenario) -> ModelFit:
         overhead_bytes=overhead,
         total_bytes=total,
         fits=fits,
-        headroom_bytes=card.vram_bytes - total,
-        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch),
-        best_quant=best_quant(card, subject, s),
-        decode_tokens_per_s=speed.mid if fits else 0.0,
-        decode_tokens_per_s_low=speed.low if fits else 0.0,
-        decode_tokens_per_s_high=speed.high if fits else 0.0,
+        headroom_bytes=vram - total,
+        max_context=_max_context(subject, vram - w.gpu_bytes - overhead, s.kv_cache, s.batch),
+        best_quant=_best_quant(subject, vram - kv - overhead),
+        decode_tokens_per_s=ceiling * EFFICIENCY_MID,
+        decode_tokens_per_s_low=ceiling * EFFICIENCY_LOW,
+        decode_tokens_per_s_high=ceiling * EFFICIENCY_HIGH,
         model_max_context=subject.max_context,
         beyond_model_context=a is not None and s.context > subject.max_context,
         kv_cache_counted=a is not None,
@@ -353,7 +384,16 @@ class CardFit:
 
 
 def fit_card(card: GPU, subjects: list[Subject], s: Scenario) -> CardFit:
-    return CardFit(card, s, tuple(fit(card, subject, s) for subject in subjects))
+    return fit_cards((card,), subjects, s)[0]
+
+
+def fit_cards(cards: tuple[GPU, ...], subjects: list[Subject], s: Scenario) -> tuple[CardFit, ...]:
+    """Every model on every card; what a model needs is worked out once for all the cards."""
+    needs = [(subject, _need(subject, s)) for subject in subjects]
+    return tuple(
+        CardFit(card, s, tuple(_fit(card, subject, s, need) for subject, need in needs))
+        for card in cards
+    )
 
 
 # The user's own model: a parameter count, or the architecture fields of its config.json.

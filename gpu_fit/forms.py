@@ -105,7 +105,7 @@ class FitForm(CalculatorForm):
 
     def compute(self, cleaned):
         scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
-        return tuple(engine.fit_card(card, subjects, scenario) for card in CARDS)
+        return engine.fit_cards(CARDS, subjects, scenario)
 
     def link_query(self) -> str:
         """This scenario as a query string, for links to the same scenario on another card."""
