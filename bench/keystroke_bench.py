@@ -6,9 +6,9 @@ a few dozen values into one number input, each as a person would: select the old
 the new one key by key. For each value the page itself records, on its own clock
 (performance.now), the last keystroke's `input` event and the moments htmx sends the request,
 has the answer (`htmx:beforeSwap`), has swapped it in and has settled it (`htmx:afterSettle`),
-for the request that carries the final value. The time from the last keystroke to that settle is the figure; the
-phases between say where it goes (the input delay of hx-trigger, the server and the network,
-the swap, htmx's settle delay).
+for the request that carries the final value. The time from the last keystroke to that settle
+is the figure; the phases between say where it goes (the input delay of hx-trigger, the server
+and the network, the swap, htmx's settle delay).
 
 Target (issue 14): median at most 150 ms on each page.
 
