@@ -446,8 +446,10 @@ def data_parallel_size(sc: Scenario, gpus: int) -> int:
     return gpus // (sc.tp * sc.pp)
 
 
-def stage_needs(sc: Scenario, hw: Hardware, dp: int) -> list[StageNeed]:
-    act = activations(sc)
+def stage_needs(
+    sc: Scenario, hw: Hardware, dp: int, act: ActivationResult | None = None
+) -> list[StageNeed]:
+    act = act or activations(sc)
     pc = param_count(sc)
     per_param = state_bytes_per_param(hw.precision, hw.optimizer)
     layers_here = pc.per_layer * (sc.layers // sc.pp)
@@ -490,11 +492,12 @@ def fit(sc: Scenario, hw: Hardware) -> FitResult:
         raise InputError("zero", "ZeRO stage must be 0, 1, 2 or 3.")
     dp = data_parallel_size(sc, hw.gpus)
     usable = int(hw.capacity_bytes * (100 - hw.reserve_pct) / 100)
-    needs = stage_needs(sc, hw, dp)
+    act = activations(sc)
+    needs = stage_needs(sc, hw, dp, act)
     need = worst(needs)
     per_param = state_bytes_per_param(hw.precision, hw.optimizer)
     return FitResult(
-        activation=activations(sc),
+        activation=act,
         params=param_count(sc),
         data_parallel_size=dp,
         capacity_bytes=hw.capacity_bytes,
