@@ -13,6 +13,7 @@ from calculators.kit.numbers import gib
 from . import engine, finetune
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
+from .tables import matrix_rows, model_rows
 
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
 L = engine.CUSTOM_LABELS
@@ -90,7 +91,10 @@ class FitForm(CalculatorForm):
         return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
 
     def extra_context(self) -> dict:
-        return {**self.page_context(), "rows": self.rows() if self.result else ()}
+        return {
+            **self.page_context(),
+            "matrix_rows": matrix_rows(self.rows()) if self.result else "",
+        }
 
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
@@ -212,7 +216,7 @@ class CardForm(FitForm):
             "inputs": self.cleaned_data,
             "example": self.explanation(),
             "bar": self.bar(),
-            "fine_tunings": self.fine_tunings,
+            "model_rows": model_rows(self.result.models, self.fine_tunings, self.example().id),
             "fine_tuning": tuned,
             "quantized_params": self.example_quantized_params() if tuned else None,
             "unquantized_params": self.example_unquantized_params() if tuned else None,
