@@ -504,14 +504,16 @@ def fit(sc: Scenario, hw: Hardware) -> FitResult:
         usable_bytes=usable,
         need=need,
         fits=need.total_bytes <= usable,
-        largest_micro_batch=largest_micro_batch(sc, hw, dp, usable),
+        largest_micro_batch=largest_micro_batch(sc, hw, dp, usable, {sc.micro_batch: need}),
         gpus=hw.gpus,
         bytes_per_param=per_param.total,
         stages=needs,
     )
 
 
-def largest_micro_batch(sc: Scenario, hw: Hardware, dp: int, usable: int) -> int:
+def largest_micro_batch(
+    sc: Scenario, hw: Hardware, dp: int, usable: int, known: dict[int, StageNeed] | None = None
+) -> int:
     """The largest micro-batch whose most loaded stage fits in `usable` bytes (0 if none).
 
     Memory grows with the micro-batch, so the boundary is where b fits and b + 1 does not. It
@@ -520,11 +522,15 @@ def largest_micro_batch(sc: Scenario, hw: Hardware, dp: int, usable: int) -> int
     and b = 2 lands on the boundary or beside it: two more evaluations confirm it, where a
     binary search over 1 to 65,536 took about eighteen, each a whole pass over the model (most
     of the page's time on each keystroke). If the line misses, the search still runs, between
-    the bounds the evaluations have found.
+    the bounds the evaluations have found. `known`: needs already worked out, by micro-batch
+    (the page's own, often 1 or 2).
     """
+    needs = dict(known or {})
 
     def need(b):
-        return worst(stage_needs(replace(sc, micro_batch=b), hw, dp)).total_bytes
+        if b not in needs:
+            needs[b] = worst(stage_needs(replace(sc, micro_batch=b), hw, dp))
+        return needs[b].total_bytes
 
     one = need(1)
     if one > usable:
