@@ -40,8 +40,12 @@ lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every tool against /healthz (registry-driven), the flagship behind nginx and its bytes,
+# keystroke to settled result in chromium, share images.
 bench: $(DEV) system-packages static
+	$(PY) bench/tools_bench.py
 	$(PY) bench/http_bench.py
+	$(PY) bench/keystroke_bench.py
 	$(PY) bench/og_image_bench.py
 	$(PY) bench/planner_bench.py
 

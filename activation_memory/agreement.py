@@ -93,6 +93,7 @@ class Summary:
     max_total_error_full_pct: dict  # by arch, full recomputation (known checkpoint artifacts)
 
 
+@cache  # the measurements are a file of the release: every page prints the same summary
 def summary() -> Summary | None:
     """The worst deviations, or None when the measurement file is missing."""
     try:

@@ -43,6 +43,16 @@ document.addEventListener("DOMContentLoaded", () => {
 // Copy buttons inside a live-updated result arrive with each swap, hidden until wired up.
 document.addEventListener("htmx:load", (event) => setupCopyTextIn(event.detail.elt));
 
+// The address bar follows each recompute (hx-replace-url), written here once. htmx itself
+// (historyEnabled, off in base.html's htmx-config) would call history.replaceState twice per
+// recompute, once before the swap to re-save the page's own address, and each call is a round
+// trip to the browser process: about 30 ms per recompute in chromium on a loaded machine
+// (bench/keystroke_bench.py). Nothing is pushed, so there is no in-page history to restore: the
+// back button reloads an address from the server, as with htmx's empty history cache before.
+document.addEventListener("htmx:replacedInHistory", (event) => {
+  window.history.replaceState(null, "", event.detail.path);
+});
+
 // A recompute replaces the result; sections the reader opened (by id) stay open.
 let openDetails = [];
 document.addEventListener("htmx:beforeSwap", (event) => {

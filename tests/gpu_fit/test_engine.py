@@ -296,6 +296,41 @@ def test_max_context_is_the_exact_edge(card, model, quant, kv, batch):
         assert total_bytes(sub, ctx + 1, quant, kv, batch) > card.vram_bytes
 
 
+@st.composite
+def shapes(draw):
+    """Architectures the catalog does not hold: any mix of full and sliding-window layers
+    (every layer sliding too), small and large KV rows, short and long windows."""
+    layers = draw(st.integers(1, 96))
+    kv_heads = draw(st.sampled_from([1, 2, 4, 8, 16, 32]))
+    return Architecture(
+        layers=layers,
+        hidden=draw(st.sampled_from([512, 2048, 4096, 8192])),
+        heads=kv_heads * draw(st.integers(1, 8)),
+        kv_heads=kv_heads,
+        head_dim=draw(st.sampled_from([64, 80, 128, 256])),
+        ffn_hidden=draw(st.sampled_from([2048, 11008, 28672])),
+        vocab=draw(st.sampled_from([32000, 128256, 262144])),
+        tied_embeddings=False,
+        max_context=draw(st.sampled_from([4096, 131072, engine.MAX_CONTEXT])),
+        sliding_window=draw(st.sampled_from([128, 1024, 4096])),
+        sliding_layers=draw(st.integers(0, layers)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(cards, shapes(), st.floats(0.01, 80), kvs, st.integers(1, 64))
+def test_max_context_is_the_exact_edge_for_any_shape(card, arch, params_b, kv, batch):
+    # The longest context is solved rather than searched; the definition checked here is the
+    # one a search would use: that context fits and one token more does not.
+    sub = Subject("custom", "Your model", round(params_b * 1e9), 0, arch, arch.max_context, False)
+    ctx = max_context(card, sub, "q4_k_m", kv, batch)
+    assert 0 <= ctx <= arch.max_context
+    if ctx:
+        assert total_bytes(sub, ctx, "q4_k_m", kv, batch) <= card.vram_bytes
+    if ctx < arch.max_context:
+        assert total_bytes(sub, ctx + 1, "q4_k_m", kv, batch) > card.vram_bytes
+
+
 @settings(max_examples=150, deadline=None)
 @given(cards, models, st.integers(1, 131072), kvs)
 def test_best_quant_is_the_first_that_fits(card, model, context, kv):
