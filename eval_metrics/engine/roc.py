@@ -12,12 +12,14 @@ average_precision_score, and the precision-recall curve to draw beside the ROC c
 
 import math
 from dataclasses import dataclass
-from itertools import islice, repeat
-from operator import add, gt, le, mul, sub, truediv
+from itertools import islice
+from operator import gt, le
+
+import numpy as np
 
 from calculators.kit.errors import InputError
 
-from .common import many_objects, require_same_length
+from .common import Rows, require_same_length
 from .ranking import PrPoint, ScoreGroups, delong, precision_recall, score_groups
 
 
@@ -30,10 +32,16 @@ class RocPoint:
     threshold: float | None = None
     added: bool = False  # an endpoint the calculator added to the given points
 
+    @staticmethod
+    def json_row(fpr, tpr, threshold, added) -> dict:
+        """The point as dataclasses.asdict writes it, from its values (common.Rows)."""
+        return {"fpr": fpr, "tpr": tpr, "threshold": threshold, "added": added}
+
 
 @dataclass(frozen=True)
 class RocCurve:
-    points: tuple[RocPoint, ...]  # sorted by FPR then TPR, (0,0) first and (1,1) last
+    # RocPoints, sorted by FPR then TPR, (0,0) first and (1,1) last; held as columns (Rows).
+    points: Rows
     auc: float
     gini: float  # 2·AUC − 1
     segment_areas: tuple[float, ...]  # one trapezoid per consecutive pair of points
@@ -57,28 +65,29 @@ class RocCurve:
     pr_curve_points: int | None = None
 
 
-def trapezoid_areas(fprs: list[float], tprs: list[float]) -> list[float]:
-    """(FPRₖ₊₁ − FPRₖ)·(TPRₖ + TPRₖ₊₁)/2 for each consecutive pair; maps keep the loop in C."""
-    widths = map(sub, islice(fprs, 1, None), fprs)
-    heights = map(add, tprs, islice(tprs, 1, None))
-    return list(map(truediv, map(mul, widths, heights), repeat(2)))
+def trapezoid_areas(fprs: np.ndarray, tprs: np.ndarray) -> np.ndarray:
+    """(FPRₖ₊₁ − FPRₖ)·(TPRₖ + TPRₖ₊₁)/2 for each consecutive pair."""
+    return (fprs[1:] - fprs[:-1]) * (tprs[:-1] + tprs[1:]) / 2
 
 
-def finish(fprs: list[float], tprs: list[float], thresholds=None, *, added=(), **extra) -> RocCurve:
+def finish(fprs, tprs, thresholds=None, *, added=(), **extra) -> RocCurve:
     """The curve through the points (fprs[k], tprs[k]), already in order; `added` holds the
     indices of endpoints the calculator added."""
-    with many_objects():
-        if thresholds is None:
-            points = list(map(RocPoint, fprs, tprs))
-        else:
-            points = list(map(RocPoint, fprs, tprs, thresholds))
+    fprs, tprs = np.asarray(fprs, dtype=float), np.asarray(tprs, dtype=float)
+    count = len(fprs)
+    flags = [False] * count
     for k in added:
-        points[k] = RocPoint(fprs[k], tprs[k], added=True)
-    areas = trapezoid_areas(fprs, tprs)
-    auc = math.fsum(areas)
-    return RocCurve(
-        points=tuple(points), auc=auc, gini=2 * auc - 1, segment_areas=tuple(areas), **extra
+        flags[k] = True
+    points = Rows(
+        RocPoint,
+        fpr=fprs.tolist(),
+        tpr=tprs.tolist(),
+        threshold=(None,) * count if thresholds is None else thresholds,
+        added=flags,
     )
+    areas = trapezoid_areas(fprs, tprs).tolist()
+    auc = math.fsum(areas)
+    return RocCurve(points=points, auc=auc, gini=2 * auc - 1, segment_areas=tuple(areas), **extra)
 
 
 def curve_from_points(fpr: tuple[float, ...], tpr: tuple[float, ...]) -> RocCurve:
@@ -142,8 +151,8 @@ def curve_and_groups(
     caller that only walks the curve."""
     groups = score_groups(y_true, y_score)
     positives, negatives = groups.positives, groups.negatives
-    fprs = [0.0, *map(truediv, groups.false_positives, repeat(negatives))]
-    tprs = [0.0, *map(truediv, groups.true_positives, repeat(positives))]
+    fprs = np.concatenate(([0.0], groups.false_positives / negatives))
+    tprs = np.concatenate(([0.0], groups.true_positives / positives))
     extra = {}
     if ranking:
         interval = delong(groups)
@@ -158,7 +167,7 @@ def curve_and_groups(
     curve = finish(
         fprs,
         tprs,
-        (None, *groups.thresholds),
+        (None, *groups.thresholds.tolist()),
         added_start=False,
         added_end=False,
         duplicates_removed=0,
