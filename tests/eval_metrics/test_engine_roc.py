@@ -143,3 +143,16 @@ def test_points_held_as_columns_read_as_the_records_asdict_would_write():
     assert plain(r)["points"] == [asdict(p) for p in records]
     # Byte for byte, keys in the same order, as orjson writes the records themselves.
     assert orjson.dumps(r.points.as_json()) == orjson.dumps(tuple(records))
+
+
+def test_json_values_are_what_orjson_writes_for_the_result():
+    rng = random.Random(3)
+    y = tuple(rng.randint(0, 1) for _ in range(3000))
+    s = tuple(round(rng.gauss(0, 1) + t, 3) for t, _ in zip(y, y, strict=True))
+    r = curve_from_scores(y, s)
+    # orjson writes the dataclasses itself (fields in order, tuples as arrays, NaN as null);
+    # only the columns need its `default` hook.
+    written = orjson.loads(orjson.dumps(r, default=lambda rows: rows.as_json()))
+    assert plain(r) == written
+    assert orjson.dumps(plain(r)) == orjson.dumps(written)
+    assert plain((float("nan"), float("inf"), 1.5, None, True)) == [None, None, 1.5, None, True]
