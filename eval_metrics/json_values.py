@@ -2,21 +2,34 @@
 
 dataclasses.asdict deep-copies every field of every nested dataclass through generic Python
 code: a ROC result from 100,000 scores (100,001 points, 100,000 trapezoid areas, the PR curve)
-took 1.0 s that way, longer than computing it (bench/metrics_bench.py, "asdict s"). orjson
-writes dataclasses, tuples and floats in C, and reading its output back gives the same dicts
-and lists asdict would, in 0.13 s: floats survive exactly (both sides use the shortest
-round-tripping repr), tuples become lists as JSON has them.
+took 1.0 s that way, longer than computing it (bench/metrics_bench.py, "asdict s"). A round
+trip through orjson (dumps, then loads) took 0.13–0.5 s, most of it rebuilding the dicts the
+view then writes again. So the walk is direct: a result has a few dataclasses and a few long
+tuples of numbers, and a curve's points, held as columns (engine.common.Rows), become their
+records' dicts in one pass. The values are those orjson's round trip gave: dataclasses as dicts
+in field order, tuples as lists, and NaN or ±inf as None (JSON has neither; orjson writes null).
 """
 
-from dataclasses import asdict
+import math
+from dataclasses import fields, is_dataclass
 
-import orjson
+from .engine.common import Rows
+
+SCALARS = (str, int, type(None))  # bool is an int
 
 
-def plain(result) -> dict:
-    """`result` (a dataclass) as dicts, lists and scalars, as dataclasses.asdict would give
-    it, with tuples as lists."""
-    try:
-        return orjson.loads(orjson.dumps(result))
-    except orjson.JSONEncodeError:  # an integer over 64 bits, say: the general road
-        return asdict(result)
+def plain(value):
+    """`value` (a result dataclass, or anything in one) as dicts, lists and scalars."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, SCALARS):
+        return value
+    if isinstance(value, Rows):
+        return value.as_json()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return list(map(plain, value))
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value

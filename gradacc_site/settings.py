@@ -39,6 +39,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every middleware that can answer on its own (ReadOnlySiteMiddleware's 405s,
+    # static files), so every response carries the same Content-Security-Policy.
+    "csp.middleware.CSPMiddleware",
     "calculators.kit.middleware.ReadOnlySiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed too: no response holds a secret or cookie for BREACH to find.
@@ -51,7 +54,6 @@ MIDDLEWARE = [
     # is protected by default (and `check --deploy` stays clean).
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -1,9 +1,11 @@
 from django.http import HttpResponseNotAllowed
 from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from isal import igzip
 
 READ_METHODS = ("GET", "HEAD")
+POST_METHODS = (*READ_METHODS, "POST")
 
 
 class ReadOnlySiteMiddleware:
@@ -12,20 +14,31 @@ class ReadOnlySiteMiddleware:
 
     Answering 405 up front (before CSRF would answer 403) gives every other method the same
     honest reply, whatever URL it is sent to; a POST waits for the URL to be resolved, to ask
-    the view that would answer it."""
+    the view that would answer it.
+
+    The 405's Allow header names what that URL does accept (RFC 9110, 15.5.6): GET, HEAD and
+    POST on a calculator that takes POST, GET and HEAD elsewhere."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in READ_METHODS and request.method != "POST":
-            return HttpResponseNotAllowed(READ_METHODS)
+        if request.method not in POST_METHODS:
+            try:
+                view_func = resolve(request.path_info).func
+            except Resolver404:
+                view_func = None
+            return HttpResponseNotAllowed(allowed_methods(view_func))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method == "POST" and not getattr(view_func, "accepts_post", False):
             return HttpResponseNotAllowed(READ_METHODS)
         return None
+
+
+def allowed_methods(view_func) -> tuple[str, ...]:
+    return POST_METHODS if getattr(view_func, "accepts_post", False) else READ_METHODS
 
 
 class QuickGZipMiddleware(GZipMiddleware):

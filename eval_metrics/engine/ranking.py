@@ -3,16 +3,16 @@ precision and the precision-recall curve, all from one grouping of the scores.
 
 Every distinct score is a threshold (predict 1 when score ≥ threshold), highest first, as in
 scikit-learn's roc_curve and precision_recall_curve. Grouping equal scores once (a hash count and
-one sort of the distinct values, O(n log n)) gives each threshold's true and false positives;
-every statistic here is then one pass over the groups, in plain Python (bench/metrics_bench.py
-times them at 100,000 samples).
+one sort, O(n log n)) gives each threshold's true and false positives; every statistic here is
+then a few numpy operations over the groups (bench/metrics_bench.py times them at 100,000
+samples). Each is the same IEEE operation, element by element, as the scalar formula, and sums
+go through math.fsum, so the figures are those the formulas give one value at a time.
 """
 
 import math
-from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, compress, islice, repeat
-from operator import mul, ne, sub, truediv
+
+import numpy as np
 
 from calculators.kit.errors import InputError
 
@@ -29,12 +29,13 @@ DRAW_TOLERANCE = 1e-3
 class ScoreGroups:
     """The distinct scores, highest first, with how many positives and negatives have each."""
 
-    thresholds: tuple[float, ...]
-    positives_at: tuple[int, ...]
-    negatives_at: tuple[int, ...]
+    # numpy arrays, one entry per distinct score: float64 thresholds, int64 counts.
+    thresholds: np.ndarray
+    positives_at: np.ndarray
+    negatives_at: np.ndarray
     # Running totals: the TP and FP counts when predicting 1 at or above each threshold.
-    true_positives: tuple[int, ...]
-    false_positives: tuple[int, ...]
+    true_positives: np.ndarray
+    false_positives: np.ndarray
     positives: int
     negatives: int
 
@@ -76,20 +77,20 @@ def score_groups(y_true: tuple[int, ...], y_score: tuple[float, ...]) -> ScoreGr
             f"y_true needs both labels, 0 and 1: there is no {missing}, so one of the ROC rates "
             "has no denominator.",
         )
-    # Counting equal scores by hash, then sorting only the distinct ones, measured a little
-    # faster than sorting the samples, and it groups ties without comparing neighbours. -0.0
-    # and 0.0 are one key, as they are one threshold. The maps keep the loops in C.
-    everyone = Counter(y_score)
-    positive = Counter(compress(y_score, y_true))
-    thresholds = sorted(everyone, reverse=True)
-    positives_at = list(map(positive.get, thresholds, repeat(0)))
-    negatives_at = list(map(sub, map(everyone.__getitem__, thresholds), positives_at))
+    # np.unique sorts once and numbers each sample's distinct score; counting those numbers
+    # gives each group's size and positives. Adding 0.0 turns -0.0 into 0.0, so the two are
+    # one threshold written one way (they compare equal, so they are one group either way).
+    distinct, group = np.unique(np.asarray(y_score, dtype=float) + 0.0, return_inverse=True)
+    everyone = np.bincount(group, minlength=len(distinct))
+    positive = np.bincount(group[np.asarray(y_true) == 1], minlength=len(distinct))
+    positives_at = positive[::-1]  # highest score first
+    negatives_at = (everyone - positive)[::-1]
     return ScoreGroups(
-        thresholds=tuple(thresholds),
-        positives_at=tuple(positives_at),
-        negatives_at=tuple(negatives_at),
-        true_positives=tuple(accumulate(positives_at)),
-        false_positives=tuple(accumulate(negatives_at)),
+        thresholds=distinct[::-1],
+        positives_at=positives_at,
+        negatives_at=negatives_at,
+        true_positives=np.cumsum(positives_at),
+        false_positives=np.cumsum(negatives_at),
         positives=positives,
         negatives=negatives,
     )
@@ -111,13 +112,13 @@ def delong(groups: ScoreGroups) -> AucInterval | None:
         return None
     pos_at, neg_at = groups.positives_at, groups.negatives_at
     # Negatives strictly below a group: n minus those at or above it; plus half its own.
-    v10 = [(n - fp + neg / 2) / n for fp, neg in zip(groups.false_positives, neg_at, strict=True)]
+    v10 = (n - groups.false_positives + neg_at / 2) / n
     # Positives strictly above a group: those at or above it minus its own; plus half of those.
-    v01 = [(tp - pos / 2) / m for tp, pos in zip(groups.true_positives, pos_at, strict=True)]
-    auc = math.fsum(map(mul, pos_at, v10)) / m
-    auc_negatives = math.fsum(map(mul, neg_at, v01)) / n
-    s10 = math.fsum(c * (v - auc) ** 2 for c, v in zip(pos_at, v10, strict=True))
-    s01 = math.fsum(c * (v - auc_negatives) ** 2 for c, v in zip(neg_at, v01, strict=True))
+    v01 = (groups.true_positives - pos_at / 2) / m
+    auc = total(pos_at * v10) / m
+    auc_negatives = total(neg_at * v01) / n
+    s10 = total(pos_at * (v10 - auc) ** 2)
+    s01 = total(neg_at * (v01 - auc_negatives) ** 2)
     variance = s10 / (m - 1) / m + s01 / (n - 1) / n
     se = math.sqrt(variance)
     # The normal interval can pass 0 or 1 when the AUC is near either; an area cannot.
@@ -132,16 +133,22 @@ def precision_recall(groups: ScoreGroups) -> PrecisionRecall:
     m = groups.positives
     tps, fps = groups.true_positives, groups.false_positives
     # Every group holds at least one sample, so tp + fp > 0 at every threshold.
-    precision = [tp / (tp + fp) for tp, fp in zip(tps, fps, strict=True)]
-    recall = [tp / m for tp in tps]
+    precision = tps / (tps + fps)
     # Rₖ − Rₖ₋₁ is the group's positives over m; summing counts first keeps it exact.
-    ap = math.fsum(map(mul, groups.positives_at, precision)) / m
-    recall.insert(0, 0.0)
-    precision.insert(0, 1.0)
-    thresholds = (None, *groups.thresholds)
+    ap = total(groups.positives_at * precision) / m
+    recall = np.concatenate(([0.0], tps / m))
+    precision = np.concatenate(([1.0], precision))
     shown = thin(recall, precision)
-    curve = tuple(PrPoint(recall[i], precision[i], thresholds[i]) for i in shown)
+    # Only the drawn points become records; index 0 is the start point, with no threshold.
+    thresholds = groups.thresholds.tolist()
+    recall, precision = recall.tolist(), precision.tolist()
+    curve = tuple(PrPoint(recall[i], precision[i], thresholds[i - 1] if i else None) for i in shown)
     return PrecisionRecall(ap, curve, len(recall))
+
+
+def total(values: np.ndarray) -> float:
+    """The exactly rounded sum (math.fsum), as the scalar formulas sum."""
+    return math.fsum(values.tolist())
 
 
 def thin(
@@ -152,7 +159,7 @@ def thin(
 ) -> list[int]:
     """Indices of the points to draw, in order: all of them when there are at most `max_points`.
 
-    Otherwise two passes. The first, in C: cut the plane into squares of side `tolerance` and
+    Otherwise two passes. The first, in numpy: cut the plane into squares of side `tolerance` and
     drop each point in the same square as the point before it. The second, in Python over what
     is left: keep the first point and each point more than `step` away, in x or in y, from the
     last point kept, `step` starting at `tolerance` and doubling until at most `max_points`
@@ -162,10 +169,11 @@ def thin(
     count = len(xs)
     if count <= max_points:
         return list(range(count))
-    columns = map(math.floor, map(truediv, xs, repeat(tolerance)))
-    rows = map(math.floor, map(truediv, ys, repeat(tolerance)))
-    squares = list(zip(columns, rows, strict=True))
-    candidates = list(compress(range(1, count), map(ne, islice(squares, 1, None), squares)))
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    columns, rows = np.floor(xs / tolerance), np.floor(ys / tolerance)
+    moved = (columns[1:] != columns[:-1]) | (rows[1:] != rows[:-1])
+    candidates = (np.flatnonzero(moved) + 1).tolist()
+    xs, ys = xs.tolist(), ys.tolist()  # the loop below reads single values: Python floats
     step = tolerance
     while True:
         kept = [0]

@@ -12,12 +12,12 @@ average_precision_score, and the precision-recall curve to draw beside the ROC c
 
 import math
 from dataclasses import dataclass
-from itertools import islice, repeat
-from operator import add, gt, le, mul, sub, truediv
+
+import numpy as np
 
 from calculators.kit.errors import InputError
 
-from .common import many_objects, require_same_length
+from .common import Rows, require_same_length
 from .ranking import PrPoint, ScoreGroups, delong, precision_recall, score_groups
 
 
@@ -30,10 +30,16 @@ class RocPoint:
     threshold: float | None = None
     added: bool = False  # an endpoint the calculator added to the given points
 
+    @staticmethod
+    def json_row(fpr, tpr, threshold, added) -> dict:
+        """The point as dataclasses.asdict writes it, from its values (common.Rows)."""
+        return {"fpr": fpr, "tpr": tpr, "threshold": threshold, "added": added}
+
 
 @dataclass(frozen=True)
 class RocCurve:
-    points: tuple[RocPoint, ...]  # sorted by FPR then TPR, (0,0) first and (1,1) last
+    # RocPoints, sorted by FPR then TPR, (0,0) first and (1,1) last; held as columns (Rows).
+    points: Rows
     auc: float
     gini: float  # 2·AUC − 1
     segment_areas: tuple[float, ...]  # one trapezoid per consecutive pair of points
@@ -57,66 +63,70 @@ class RocCurve:
     pr_curve_points: int | None = None
 
 
-def trapezoid_areas(fprs: list[float], tprs: list[float]) -> list[float]:
-    """(FPRₖ₊₁ − FPRₖ)·(TPRₖ + TPRₖ₊₁)/2 for each consecutive pair; maps keep the loop in C."""
-    widths = map(sub, islice(fprs, 1, None), fprs)
-    heights = map(add, tprs, islice(tprs, 1, None))
-    return list(map(truediv, map(mul, widths, heights), repeat(2)))
+def trapezoid_areas(fprs: np.ndarray, tprs: np.ndarray) -> np.ndarray:
+    """(FPRₖ₊₁ − FPRₖ)·(TPRₖ + TPRₖ₊₁)/2 for each consecutive pair."""
+    return (fprs[1:] - fprs[:-1]) * (tprs[:-1] + tprs[1:]) / 2
 
 
-def finish(fprs: list[float], tprs: list[float], thresholds=None, *, added=(), **extra) -> RocCurve:
+def finish(fprs, tprs, thresholds=None, *, added=(), **extra) -> RocCurve:
     """The curve through the points (fprs[k], tprs[k]), already in order; `added` holds the
     indices of endpoints the calculator added."""
-    with many_objects():
-        if thresholds is None:
-            points = list(map(RocPoint, fprs, tprs))
-        else:
-            points = list(map(RocPoint, fprs, tprs, thresholds))
+    fprs, tprs = np.asarray(fprs, dtype=float), np.asarray(tprs, dtype=float)
+    count = len(fprs)
+    flags = [False] * count
     for k in added:
-        points[k] = RocPoint(fprs[k], tprs[k], added=True)
-    areas = trapezoid_areas(fprs, tprs)
-    auc = math.fsum(areas)
-    return RocCurve(
-        points=tuple(points), auc=auc, gini=2 * auc - 1, segment_areas=tuple(areas), **extra
+        flags[k] = True
+    points = Rows(
+        RocPoint,
+        fpr=fprs.tolist(),
+        tpr=tprs.tolist(),
+        threshold=(None,) * count if thresholds is None else thresholds,
+        added=flags,
     )
+    areas = trapezoid_areas(fprs, tprs).tolist()
+    auc = math.fsum(areas)
+    return RocCurve(points=points, auc=auc, gini=2 * auc - 1, segment_areas=tuple(areas), **extra)
 
 
 def curve_from_points(fpr: tuple[float, ...], tpr: tuple[float, ...]) -> RocCurve:
     """Operating points of one classifier at several thresholds, in any order."""
     require_same_length("fpr", fpr, "tpr", tpr)
     for name, values in (("fpr", fpr), ("tpr", tpr)):
-        bad = next(((i, v) for i, v in enumerate(values, start=1) if not 0 <= v <= 1), None)
-        if bad:
-            i, v = bad
+        rates = np.asarray(values, dtype=float)
+        bad = np.flatnonzero(~((rates >= 0) & (rates <= 1)))  # NaN fails both comparisons
+        if bad.size:
+            i = int(bad[0])
             raise InputError(
-                name, f"{name} values are rates between 0 and 1: value {i:,} is {v:g}."
+                name, f"{name} values are rates between 0 and 1: value {i + 1:,} is {values[i]:g}."
             )
-    given = list(zip(fpr, tpr, strict=True))
-    # dict.fromkeys drops repeats and keeps the order, so points given in order (a library's
-    # roc_curve output) are sorted in one linear pass; a set would scramble them.
-    unique = sorted(dict.fromkeys(given))
-    fprs = [f for f, _ in unique]
-    tprs = [t for _, t in unique]
+    given_f, given_t = np.asarray(fpr, dtype=float), np.asarray(tpr, dtype=float)
+    # Sorted by FPR, then TPR, as Python sorts (fpr, tpr) pairs; the sort is stable, so of
+    # repeated points the first given is the one kept.
+    order = np.lexsort((given_t, given_f))
+    fprs, tprs = given_f[order], given_t[order]
+    repeated = np.concatenate(([False], (fprs[1:] == fprs[:-1]) & (tprs[1:] == tprs[:-1])))
+    fprs, tprs = fprs[~repeated], tprs[~repeated]
     # A single classifier's TPR can only rise (or stay) as its threshold admits more false
     # positives; a fall means points from different models or a typo, and no area is honest.
-    if any(map(gt, tprs, islice(tprs, 1, None))):
-        k = next(k for k in range(len(tprs) - 1) if tprs[k + 1] < tprs[k])
-        (f1, t1), (f2, t2) = unique[k], unique[k + 1]
+    falls = np.flatnonzero(tprs[1:] < tprs[:-1])
+    if falls.size:
+        k = int(falls[0])
+        f1, t1, f2, t2 = fprs[k], tprs[k], fprs[k + 1], tprs[k + 1]
         raise InputError(
             "tpr",
             f"tpr falls from {t1:g} to {t2:g} while fpr rises from {f1:g} to {f2:g}: one "
             "classifier's ROC points rise together. Check for a typo or points from two "
             "models.",
         )
+    # Given in order: each point's FPR above the last one's, or equal with a TPR not below.
+    steps_f, steps_t = np.diff(given_f), np.diff(given_t)
+    in_order = bool(np.all((steps_f > 0) | ((steps_f == 0) & (steps_t >= 0))))
     # Sorted, so (0, 0) can only be first and (1, 1) last.
-    added_start = unique[0] != (0.0, 0.0)
-    added_end = unique[-1] != (1.0, 1.0)
-    if added_start:
-        fprs.insert(0, 0.0)
-        tprs.insert(0, 0.0)
-    if added_end:
-        fprs.append(1.0)
-        tprs.append(1.0)
+    added_start = not (fprs[0] == 0 and tprs[0] == 0)
+    added_end = not (fprs[-1] == 1 and tprs[-1] == 1)
+    unique = len(fprs)
+    fprs = np.concatenate(([0.0] * added_start, fprs, [1.0] * added_end))
+    tprs = np.concatenate(([0.0] * added_start, tprs, [1.0] * added_end))
     added = ([0] if added_start else []) + ([len(fprs) - 1] if added_end else [])
     return finish(
         fprs,
@@ -124,8 +134,8 @@ def curve_from_points(fpr: tuple[float, ...], tpr: tuple[float, ...]) -> RocCurv
         added=added,
         added_start=added_start,
         added_end=added_end,
-        duplicates_removed=len(given) - len(unique),
-        reordered=not all(map(le, given, islice(given, 1, None))),
+        duplicates_removed=len(given_f) - unique,
+        reordered=not in_order,
     )
 
 
@@ -142,8 +152,8 @@ def curve_and_groups(
     caller that only walks the curve."""
     groups = score_groups(y_true, y_score)
     positives, negatives = groups.positives, groups.negatives
-    fprs = [0.0, *map(truediv, groups.false_positives, repeat(negatives))]
-    tprs = [0.0, *map(truediv, groups.true_positives, repeat(positives))]
+    fprs = np.concatenate(([0.0], groups.false_positives / negatives))
+    tprs = np.concatenate(([0.0], groups.true_positives / positives))
     extra = {}
     if ranking:
         interval = delong(groups)
@@ -158,7 +168,7 @@ def curve_and_groups(
     curve = finish(
         fprs,
         tprs,
-        (None, *groups.thresholds),
+        (None, *groups.thresholds.tolist()),
         added_start=False,
         added_end=False,
         duplicates_removed=0,

@@ -16,14 +16,13 @@ default the Bayes threshold above, right when the scores are calibrated probabil
 """
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, mul, neg, sub
+
+import numpy as np
 
 from calculators.kit.errors import InputError
 
-from .common import many_objects
+from .common import Rows
 from .ranking import ScoreGroups
 from .roc import RocCurve, curve_and_groups, curve_from_points
 
@@ -37,12 +36,24 @@ class OperatingCost:
     fn_cost: float  # π·(1 − TPR)·C_FN
     added: bool  # (0,0) "never predict 1" or (1,1) "always predict 1", added as candidates
 
+    @staticmethod
+    def json_row(fpr, tpr, expected_cost, fp_cost, fn_cost, added) -> dict:
+        """The point as dataclasses.asdict writes it, from its values (common.Rows)."""
+        return {
+            "fpr": fpr,
+            "tpr": tpr,
+            "expected_cost": expected_cost,
+            "fp_cost": fp_cost,
+            "fn_cost": fn_cost,
+            "added": added,
+        }
+
 
 @dataclass(frozen=True)
 class CurveCosts:
     prevalence: float
     iso_cost_slope: float | None  # None when π·C_FN is 0 (the lines are vertical)
-    points: tuple[OperatingCost, ...]  # in ROC order
+    points: Rows  # OperatingCosts in ROC order, held as columns
     best: OperatingCost  # the first cheapest, in ROC order
     best_index: int
     curve: RocCurve
@@ -123,24 +134,27 @@ def bayes_threshold(cost_fp: float, cost_fn: float) -> float:
 
 
 def curve_costs(curve: RocCurve, prevalence: float, cost_fp: float, cost_fn: float) -> CurveCosts:
-    """Each point's cost per example, (1 − π)·FPR·C_FP + π·(1 − TPR)·C_FN, computed list by
-    list: maps keep the loops over 100,000 points in C."""
-    points = curve.points
-    fprs = [p.fpr for p in points]
-    tprs = [p.tpr for p in points]
-    fp_costs = list(map(mul, map(mul, repeat(1 - prevalence), fprs), repeat(cost_fp)))
-    misses = map(sub, repeat(1), tprs)
-    fn_costs = list(map(mul, map(mul, repeat(prevalence), misses), repeat(cost_fn)))
-    expected = list(map(add, fp_costs, fn_costs))
-    added = [p.added for p in points]
-    with many_objects():
-        costs = list(map(OperatingCost, fprs, tprs, expected, fp_costs, fn_costs, added))
-    best_index = min(range(len(costs)), key=expected.__getitem__)  # the first on a tie
+    """Each point's cost per example, (1 − π)·FPR·C_FP + π·(1 − TPR)·C_FN, column by column."""
+    columns = curve.points.columns
+    fprs, tprs = np.array(columns["fpr"]), np.array(columns["tpr"])
+    fp_costs = (1 - prevalence) * fprs * cost_fp
+    fn_costs = prevalence * (1 - tprs) * cost_fn
+    expected = fp_costs + fn_costs
+    best_index = int(np.argmin(expected))  # the first on a tie
+    points = Rows(
+        OperatingCost,
+        fpr=columns["fpr"],
+        tpr=columns["tpr"],
+        expected_cost=expected.tolist(),
+        fp_cost=fp_costs.tolist(),
+        fn_cost=fn_costs.tolist(),
+        added=columns["added"],
+    )
     return CurveCosts(
         prevalence=prevalence,
         iso_cost_slope=ratio((1 - prevalence) * cost_fp, prevalence * cost_fn),
-        points=tuple(costs),
-        best=costs[best_index],
+        points=points,
+        best=points[best_index],
         best_index=best_index,
         curve=curve,
     )
@@ -156,8 +170,8 @@ def decision(
 ) -> ThresholdDecision:
     """Predicting 1 for the k highest distinct scores (ROC point k; none when k is 0)."""
     positives, negatives = groups.positives, groups.negatives
-    tp = groups.true_positives[k - 1] if k else 0
-    fp = groups.false_positives[k - 1] if k else 0
+    tp = int(groups.true_positives[k - 1]) if k else 0
+    fp = int(groups.false_positives[k - 1]) if k else 0
     fn, tn = positives - tp, negatives - fp
     w_fp, w_fn = weights
     return ThresholdDecision(
@@ -199,19 +213,16 @@ def score_costs(
         key_fn = prevalence * cost_fn / positives
         scale = 1.0
     # keys[k]: ROC point k, after the k highest distinct scores; point 0 predicts nothing.
-    keys = [positives * key_fn]
-    keys += [
-        fp * key_fp + (positives - tp) * key_fn
-        for tp, fp in zip(groups.true_positives, groups.false_positives, strict=True)
-    ]
-    best_index = min(range(len(keys)), key=keys.__getitem__)  # min keeps the first on a tie
+    fps = np.concatenate(([0], groups.false_positives))
+    tps = np.concatenate(([0], groups.true_positives))
+    keys = fps * key_fp + (positives - tps) * key_fn
+    best_index = int(np.argmin(keys))  # argmin keeps the first on a tie
     weights = (key_fp * scale, key_fn * scale)
     optimal = decision(
         groups, best_index, curve.points[best_index].threshold, cost_fp, cost_fn, weights
     )
-    # The chosen threshold predicts 1 for every distinct score at or above it; the scores are
-    # highest first, so their negatives ascend and bisect counts them.
-    chosen_index = bisect_right(groups.thresholds, -decision_threshold, key=neg)
+    # The chosen threshold predicts 1 for every distinct score at or above it.
+    chosen_index = int(np.count_nonzero(groups.thresholds >= decision_threshold))
     chosen = decision(groups, chosen_index, decision_threshold, cost_fp, cost_fn, weights)
     best_point = curve.points[best_index]
     fp_cost, fn_cost = optimal.fp * weights[0], optimal.fn * weights[1]

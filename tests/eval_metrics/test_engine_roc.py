@@ -1,17 +1,18 @@
 """ROC curves and AUC against scikit-learn's roc_curve, auc and roc_auc_score."""
 
-import gc
 import random
+from dataclasses import asdict
 
 import numpy as np
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import auc, roc_auc_score, roc_curve
 
 from calculators.kit.errors import InputError
-from eval_metrics.engine.common import many_objects
-from eval_metrics.engine.roc import curve_from_points, curve_from_scores
+from eval_metrics.engine.roc import RocPoint, curve_from_points, curve_from_scores
+from eval_metrics.json_values import plain
 
 close = dict(rel=1e-9, abs=1e-12)
 
@@ -129,17 +130,29 @@ def test_scores_need_both_classes():
     assert error.value.field == "y_true" and "both labels" in str(error.value)
 
 
-def test_the_collector_pause_restores_the_callers_setting():
-    assert gc.isenabled()
-    curve_from_points((0.2,), (0.8,))
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with many_objects():
-            pass
-        assert not gc.isenabled()  # the caller paused it: still paused
-    finally:
-        gc.enable()
-    with pytest.raises(ValueError), many_objects():
-        raise ValueError
-    assert gc.isenabled()
+def test_points_held_as_columns_read_as_the_records_asdict_would_write():
+    r = curve_from_points((0.5, 0.2), (0.9, 0.6))
+    records = [RocPoint(0.0, 0.0, None, True), RocPoint(0.2, 0.6), RocPoint(0.5, 0.9)]
+    records.append(RocPoint(1.0, 1.0, None, True))
+    assert list(r.points) == records
+    assert r.points[-1] == records[-1] and r.points[1:3] == records[1:3]
+    with pytest.raises(IndexError):
+        r.points[4]
+    # The JSON answer's points: what dataclasses.asdict writes for a tuple of the records.
+    assert r.points.as_json() == [asdict(p) for p in records]
+    assert plain(r)["points"] == [asdict(p) for p in records]
+    # Byte for byte, keys in the same order, as orjson writes the records themselves.
+    assert orjson.dumps(r.points.as_json()) == orjson.dumps(tuple(records))
+
+
+def test_json_values_are_what_orjson_writes_for_the_result():
+    rng = random.Random(3)
+    y = tuple(rng.randint(0, 1) for _ in range(3000))
+    s = tuple(round(rng.gauss(0, 1) + t, 3) for t, _ in zip(y, y, strict=True))
+    r = curve_from_scores(y, s)
+    # orjson writes the dataclasses itself (fields in order, tuples as arrays, NaN as null);
+    # only the columns need its `default` hook.
+    written = orjson.loads(orjson.dumps(r, default=lambda rows: rows.as_json()))
+    assert plain(r) == written
+    assert orjson.dumps(plain(r)) == orjson.dumps(written)
+    assert plain((float("nan"), float("inf"), 1.5, None, True)) == [None, None, 1.5, None, True]

@@ -1,14 +1,18 @@
 """The cost-minimizing threshold and operating point, against brute force over real decisions
 scored by scikit-learn's confusion_matrix."""
 
+from dataclasses import asdict
+
 import numpy as np
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, roc_curve
 
 from calculators.kit.errors import InputError
-from eval_metrics.engine.threshold_cost import threshold_cost
+from eval_metrics.engine.threshold_cost import OperatingCost, threshold_cost
+from eval_metrics.json_values import plain
 
 
 def expected_cost_of_rule(p, threshold, cost_fp, cost_fn):
@@ -88,3 +92,24 @@ def test_bad_inputs_name_the_parameter(kwargs, field):
     with pytest.raises(InputError) as error:
         threshold_cost(**kwargs)
     assert error.value.field == field
+
+
+def test_cost_points_held_as_columns_read_as_records_and_json():
+    r = threshold_cost(1, 4, 0.2, fpr=(0.1, 0.4), tpr=(0.5, 0.8)).curve
+    # By hand, at π = 0.2, C_FP = 1, C_FN = 4: FP share (1 − π)·FPR·C_FP = 0.8·FPR, FN share
+    # π·(1 − TPR)·C_FN = 0.8·(1 − TPR); (0, 0) and (1, 1) are the added trivial classifiers.
+    expected = [
+        (0.0, 0.0, 0.8, 0.0, 0.8, True),
+        (0.1, 0.5, 0.48, 0.08, 0.4, False),
+        (0.4, 0.8, 0.48, 0.32, 0.16, False),
+        (1.0, 1.0, 0.8, 0.8, 0.0, True),
+    ]
+    assert len(r.points) == 4
+    for point, row in zip(r.points, expected, strict=True):
+        assert isinstance(point, OperatingCost)
+        assert tuple(asdict(point).values()) == pytest.approx(row, rel=1e-12)
+    # Both inner points cost 0.48 by hand (and 0.48000000000000004 in floats): the first wins.
+    assert r.best_index == 1 and r.best == r.points[1]
+    # The JSON rows are the records as asdict and orjson write them, keys in field order.
+    assert plain(r)["points"] == [asdict(p) for p in r.points]
+    assert orjson.dumps(r.points.as_json()) == orjson.dumps(tuple(r.points))
