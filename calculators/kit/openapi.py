@@ -66,9 +66,15 @@ def parameter(name: str, field: forms.Field) -> dict:
 SCALARS = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
 
 
-def value_schema(value) -> dict:
+def is_object(schema: dict) -> bool:
+    kinds = schema.get("type")
+    return kinds == "object" or (isinstance(kinds, list) and "object" in kinds)
+
+
+def value_schema(value, top: bool = False) -> dict:
     """Describe a JSON value by example: the defaults' answer shows every key and its type.
-    A figure that does not apply to a scenario (no quantization fits, say) is null."""
+    A figure or a section that does not apply to a scenario (no quantization fits, say, or
+    no vLLM serving for a model known only by its size) is null."""
     for kind, name in SCALARS:
         if isinstance(value, kind):
             return {"type": [name, "null"]}
@@ -81,7 +87,8 @@ def value_schema(value) -> dict:
             merged = merge(merged, item)
         return {"type": "array", "items": merged}
     # No "required": a tool's modes answer with different subsets of these keys.
-    return {"type": "object", "properties": {k: value_schema(v) for k, v in value.items()}}
+    kind = "object" if top else ["null", "object"]
+    return {"type": kind, "properties": {k: value_schema(v) for k, v in value.items()}}
 
 
 def merge(a: dict, b: dict) -> dict:
@@ -90,10 +97,10 @@ def merge(a: dict, b: dict) -> dict:
         return a
     if not a or not b:
         return {}
-    if a.get("type") == "object" and b.get("type") == "object":
+    if is_object(a) and is_object(b):
         keys = list(dict.fromkeys([*a["properties"], *b["properties"]]))
         return {
-            "type": "object",
+            "type": a["type"] if a["type"] == b["type"] else ["null", "object"],
             "properties": {
                 k: merge(a["properties"].get(k, {}), b["properties"].get(k, {})) for k in keys
             },
@@ -118,10 +125,10 @@ def nullable(schema: dict) -> dict:
 def with_example(default: dict, example: dict) -> dict:
     """The defaults' result schema, completed by an example that opens the optional sections:
     a key null (so undescribed) at the defaults takes the example's schema, and may be null."""
-    if default.get("type") == "object" and example.get("type") == "object":
+    if is_object(default) and is_object(example):
         keys = dict.fromkeys([*default["properties"], *example["properties"]])
         return {
-            "type": "object",
+            "type": default["type"],
             "properties": {
                 k: with_example(default["properties"].get(k, {}), example["properties"].get(k, {}))
                 for k in keys
@@ -133,7 +140,7 @@ def with_example(default: dict, example: dict) -> dict:
 def may_be_null(schema: dict) -> dict:
     """An optional section's schema: it, and every object inside it, may be null (a section's
     parts switch off with their inputs, as a measured throughput has no FLOP breakdown)."""
-    if schema.get("type") == "object":
+    if is_object(schema):
         properties = {k: may_be_null(v) for k, v in schema["properties"].items()}
         return {"type": ["null", "object"], "properties": properties}
     if schema.get("type") == "array":
@@ -144,13 +151,13 @@ def may_be_null(schema: dict) -> dict:
 def result_schema(tool: registry.Tool) -> dict:
     form = tool.form({})
     form.is_valid()
-    schema = value_schema(form.result_json())
+    schema = value_schema(form.result_json(), top=True)
     example = getattr(tool.form_class, "API_EXAMPLE", None)
     if example:
         full = tool.form(example)
         if not full.is_valid():
             raise ValueError(f"{tool.slug}: API_EXAMPLE is not valid: {dict(full.errors)}")
-        schema = with_example(schema, value_schema(full.result_json()))
+        schema = with_example(schema, value_schema(full.result_json(), top=True))
     return schema
 
 
