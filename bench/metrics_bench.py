@@ -21,11 +21,12 @@ import math
 import os
 import random
 import sys
-import time
 from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import timing  # noqa: E402  (bench/timing.py: bench/ is on sys.path when run as a script)
 
 from eval_metrics.engine.log_loss import log_loss_metrics  # noqa: E402
 from eval_metrics.engine.regression import regression_metrics  # noqa: E402
@@ -41,24 +42,7 @@ BUDGET = 1.0  # seconds: "well within a second" at the limit
 
 
 def timed(function, repeats=REPEATS):
-    """(best CPU seconds, best wall seconds, the last result)."""
-    cpu, wall = [], []
-    for _ in range(repeats):
-        c, w = time.process_time(), time.perf_counter()
-        result = function()
-        cpu.append(time.process_time() - c)
-        wall.append(time.perf_counter() - w)
-    return min(cpu), min(wall), result
-
-
-def machine_speed() -> float:
-    def loop():
-        total = 0
-        for i in range(10_000_000):
-            total += i
-        return total
-
-    return timed(loop)[0]
+    return timing.timed(function, repeats)
 
 
 def inputs():
@@ -111,7 +95,7 @@ def bootstrap_resample_seconds(errors, resamples=5):
 
 
 def main() -> int:
-    speed = machine_speed()
+    speed = timing.machine_speed()
     print(f"machine: a 10,000,000-step Python loop takes {speed:.2f} s CPU here\n")
     d = inputs()
     cases = [

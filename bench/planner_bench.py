@@ -13,13 +13,13 @@ under 100 ms.
 
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gradacc_site.settings")
 
 import django  # noqa: E402
+import timing  # noqa: E402
 
 django.setup()
 
@@ -40,28 +40,11 @@ SCENARIOS = [
 
 
 def timed(function, repeats=REPEATS):
-    """(best CPU seconds, best wall seconds, the last result)."""
-    cpu, wall = [], []
-    for _ in range(repeats):
-        c, w = time.process_time(), time.perf_counter()
-        result = function()
-        cpu.append(time.process_time() - c)
-        wall.append(time.perf_counter() - w)
-    return min(cpu), min(wall), result
-
-
-def machine_speed() -> float:
-    def loop():
-        total = 0
-        for i in range(10_000_000):
-            total += i
-        return total
-
-    return timed(loop, 3)[0]
+    return timing.timed(function, repeats)
 
 
 def main():
-    speed = machine_speed()
+    speed = timing.machine_speed()
     print(f"machine: 10M-iteration Python loop in {speed:.3f} s CPU")
     print(f"{'scenario':34} {'layouts':>8} {'engine CPU':>11} {'wall':>9} {'JSON view':>10}")
     client = Client(HTTP_HOST="localhost")
