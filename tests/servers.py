@@ -59,24 +59,15 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-class Gunicorn:
-    """gunicorn as the Dockerfile runs it (gunicorn.conf.py), with production settings."""
+class LocalServer:
+    """A server process on a free loopback port, up once it answers /healthz."""
 
-    def __init__(self, workers: int = 1, argv: list[str] | None = None):
+    def __init__(self):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = production_env(
-            DJANGO_SECURE_SSL="0",
-            HOST="127.0.0.1",
-            PORT=str(self.port),
-            WEB_CONCURRENCY=str(workers),
-            GUNICORN_ACCESS_LOG="",
-        )
-        argv = list(argv or ["gunicorn", "gradacc_site.wsgi"])
-        argv[0] = str(Path(sys.executable).with_name("gunicorn"))
-        self.process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True
-        )
+
+    def started(self, process: subprocess.Popen) -> None:
+        self.process = process
         try:
             wait_until_up(self.url + "/healthz", self.process)
         except BaseException:
@@ -86,6 +77,27 @@ class Gunicorn:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class Gunicorn(LocalServer):
+    """gunicorn as the Dockerfile runs it (gunicorn.conf.py), with production settings."""
+
+    def __init__(self, workers: int = 1, argv: list[str] | None = None):
+        super().__init__()
+        env = production_env(
+            DJANGO_SECURE_SSL="0",
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            WEB_CONCURRENCY=str(workers),
+            GUNICORN_ACCESS_LOG="",
+        )
+        argv = list(argv or ["gunicorn", "gradacc_site.wsgi"])
+        argv[0] = str(Path(sys.executable).with_name("gunicorn"))
+        self.started(
+            subprocess.Popen(
+                argv, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+        )
 
 
 def image_command() -> list[str]:
@@ -199,15 +211,14 @@ http {{
 """
 
 
-class NginxFront:
+class NginxFront(LocalServer):
     """Debian's nginx with deploy/nginx/gradacc.conf, the file deploy/compose.yaml runs: a
     cache and load balancer in front of instances. The main file around it only keeps
     nginx's own files in a temporary directory (the nginx image has its own)."""
 
     def __init__(self, upstreams: list[str], tmp: Path):
+        super().__init__()
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.access_log = tmp / "access.log"
         servers = " ".join(
             f"server {addr} max_fails=1 fail_timeout=2s; server {addr} backup max_fails=0;"
@@ -226,16 +237,7 @@ class NginxFront:
         conf = tmp / "nginx.conf"
         user = "user root;" if os.geteuid() == 0 else ""
         conf.write_text(FRONT_MAIN_CONF.format(user=user, tmp=tmp))
-        self.process = subprocess.Popen([binary, "-c", str(conf), "-p", str(tmp), "-e", "stderr"])
-        try:
-            wait_until_up(self.url + "/healthz", self.process)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        self.started(subprocess.Popen([binary, "-c", str(conf), "-p", str(tmp), "-e", "stderr"]))
 
 
 class WrkRun:

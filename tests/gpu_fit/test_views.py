@@ -116,23 +116,11 @@ def test_index_shows_the_matrix(client):
     assert 'data-testid="cell-gpt-oss-120b-rtx-a6000-48gb"' in html
 
 
-def test_fragment_has_the_result_but_no_layout_or_inputs(client):
+def test_fragment_holds_the_result_of_the_scenario(client):
     for url in (CARD + "?context=32768", "/gpus/?context=32768"):
         r = client.get(url, **HX)
         html = r.content.decode()
-        assert r.status_code == 200
-        assert "<html" not in html and "<input" not in html and "<form" not in html
-        assert "32,768" in html
-
-
-def test_history_restore_gets_the_whole_page(client):
-    r = client.get(CARD, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
-    assert "<html" in r.content.decode()
-
-
-def test_vary_and_cache_headers(client):
-    r = client.get(CARD)
-    assert "HX-Request" in r["Vary"] and "public" in r["Cache-Control"]
+        assert r.status_code == 200 and "32,768" in html
 
 
 def test_page_states_the_worked_example_with_the_users_numbers(client):

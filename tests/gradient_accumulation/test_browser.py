@@ -1,5 +1,5 @@
-"""The flagship in a real browser: live recompute, permalink, history, copy. No-JS, phone width
-and accessibility for every tool are tests/site/."""
+"""The flagship in a real browser: the back button, the copy button. Live recompute, the
+permalink, no-JS, phone width and accessibility for every tool are tests/site/."""
 
 import re
 
@@ -11,19 +11,6 @@ URL = "/gradient-accumulation/"
 
 def steps(page):
     return page.get_by_test_id("accumulation_steps").inner_text()
-
-
-def test_typing_updates_result_and_url_then_reload_restores(page, site_server):
-    page.goto(site_server.url + URL)
-    assert steps(page) == "32"
-    page.evaluate("window.__same_document = true")
-    page.get_by_label("Micro-batch").fill("8")
-    page.wait_for_url(re.compile(r"micro_batch=8"))
-    page.get_by_test_id("accumulation_steps").filter(has_text="16").wait_for()
-    assert page.evaluate("window.__same_document") is True  # no reload happened
-    page.reload()
-    assert steps(page) == "16"
-    assert page.get_by_label("Micro-batch").input_value() == "8"
 
 
 def test_back_button_returns_to_the_scenario(page, site_server):

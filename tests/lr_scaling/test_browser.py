@@ -1,5 +1,5 @@
-"""The LR-scaling page in a real browser: the hand-off from the flagship, live recompute. No-JS,
-phone width and accessibility for every tool are tests/site/."""
+"""The LR-scaling page in a real browser: the hand-off from the flagship. Live recompute, the
+permalink, no-JS, phone width and accessibility for every tool are tests/site/."""
 
 import re
 
@@ -50,16 +50,3 @@ def test_hand_off_from_the_flagship_carries_batch_and_recipe(page, site_server):
     # ... and the page links back with the batch.
     back = page.get_by_test_id("flagship-link").get_attribute("href")
     assert "global_batch=2016" in back and "seq_len=4096" in back
-
-
-def test_typing_updates_result_and_url_then_reload_restores(page, site_server):
-    page.goto(site_server.url + URL)
-    assert shown(page, "recommended_lr") == "6.00e\u22124"
-    page.evaluate("window.__same_document = true")
-    settled_after(page, lambda: page.get_by_label("Optimizer", exact=True).select_option("sgd"))
-    page.get_by_label("New global batch").fill("2048")
-    page.wait_for_url(re.compile(r"optimizer=sgd.*new_batch=2048|new_batch=2048.*optimizer=sgd"))
-    page.get_by_test_id("recommended_lr").filter(has_text="2.40e\u22123").wait_for()
-    assert page.evaluate("window.__same_document") is True
-    page.reload()
-    assert shown(page, "recommended_lr") == "2.40e\u22123"  # 3e-4 x 8, linear for SGD

@@ -57,6 +57,31 @@ def test_a_tool_cannot_register_without_its_form():
     assert "x" not in {t.slug for t in registry.all_tools()}
 
 
+@pytest.mark.parametrize("tool", registry.all_tools(), ids=lambda tool: tool.slug)
+def test_every_tool_answers_a_page_a_fragment_and_a_history_restore(client, tool):
+    """The three answers of one URL: the whole page (every input, a canonical permalink, a
+    share description), the htmx fragment (the result alone, no layout and no inputs, so a swap
+    never replaces what the user is typing in) and, for htmx's history restore, the page again.
+    A shared cache must key on HX-Request, since the page and the fragment share the URL."""
+    page = client.get(tool.path)
+    html = page.content.decode()
+    assert page.status_code == 200 and "<html" in html
+    for name in tool.form_class.base_fields:
+        assert f'name="{name}"' in html, (tool.slug, name)
+    assert '<link rel="canonical"' in html and 'property="og:description"' in html
+
+    fragment = client.get(tool.path, HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and 'data-testid="result-summary"' in body
+    for tag in ("<html", "<form", "<input", "<select", "<textarea"):
+        assert tag not in body, (tool.slug, tag)
+
+    restore = client.get(tool.path, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restore.content.decode()
+    for response in (page, fragment, restore):
+        assert "HX-Request" in response["Vary"] and "public" in response["Cache-Control"]
+
+
 def test_sitemap_lists_home_and_tools(client):
     r = client.get("/sitemap.xml")
     assert r["Content-Type"] == "application/xml"

@@ -1,5 +1,6 @@
-"""Every tool in a real browser, driven by the registry and by each tool's form: without
-JavaScript the form still answers, and on a phone the answer stays in view while typing.
+"""Every tool in a real browser, driven by the registry and by each tool's form: typing
+recomputes in place and the address restores it, without JavaScript the form still answers, and
+on a phone the answer stays in view while typing.
 
 One member of a family (one page per GPU card) stands for the family: they share their form and
 their templates (tests/site/tool_fields.py PAGE_SHAPES)."""
@@ -23,6 +24,46 @@ def text_of(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
+def server_summary(client, tool, url: str) -> str:
+    """The one-line summary the server computes for the scenario in `url` (the fragment)."""
+    fragment = client.get(tool.path + "?" + urlparse(url).query, HTTP_HX_REQUEST="true")
+    return text_of(SUMMARY.search(fragment.content.decode()).group(1))
+
+
+def shown_summary(page) -> str:
+    return " ".join(page.get_by_test_id("result-summary").text_content().split())
+
+
+@pytest.mark.parametrize("tool", PAGE_SHAPES, ids=slug)
+def test_typing_recomputes_in_place_and_the_address_restores_it(page, site_server, client, tool):
+    """Change one input with JavaScript on: the result is swapped in without a reload, the
+    address becomes the permalink of the new scenario, and reloading it shows the same."""
+    name, value = valid_change(tool)
+    page.goto(site_server.url + tool.path)
+    before = shown_summary(page)
+    page.evaluate("window.__same_document = true")  # a reload would forget it
+    control = page.locator(f"#{tool.form({})[name].auto_id}")
+    if isinstance(tool.form({}).fields[name], forms.ChoiceField):
+        control.select_option(value)
+    else:
+        control.fill(value)
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get(name) == [value])
+    expected = server_summary(client, tool, page.url)
+    assert expected != before, f"{tool.slug}: changing {name} to {value} changes nothing shown"
+    # The summary is the phone's pinned line (hidden on a wide screen): read its text.
+    page.wait_for_function(
+        """(expected) => document.querySelector('[data-testid=result-summary]')
+            .textContent.split(/\\s+/).filter(Boolean).join(' ') === expected""",
+        arg=expected,
+        timeout=10_000,
+    )
+    assert page.evaluate("window.__same_document") is True, "the page was reloaded"
+
+    page.reload()
+    assert shown_summary(page) == expected
+    assert control.input_value() == value
+
+
 @pytest.mark.parametrize("tool", PAGE_SHAPES, ids=slug)
 def test_without_javascript_the_form_submits_and_the_page_shows_its_result(
     open_page, site_server, client, tool
@@ -40,10 +81,9 @@ def test_without_javascript_the_form_submits_and_the_page_shows_its_result(
     page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get(name) == [value])
 
     # The page shows the result the server computes for the address the form submitted.
-    expected = client.get(tool.path + "?" + urlparse(page.url).query, HTTP_HX_REQUEST="true")
     assert page.get_by_test_id("errors").count() == 0
-    shown = " ".join(page.get_by_test_id("result-summary").text_content().split())
-    assert shown == text_of(SUMMARY.search(expected.content.decode()).group(1))
+    shown = shown_summary(page)
+    assert shown == server_summary(client, tool, page.url)
     assert not shown.startswith("Cannot calculate")
 
 
