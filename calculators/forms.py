@@ -3,10 +3,10 @@ from functools import cached_property
 from urllib.parse import parse_qsl
 
 from .catalog import gpus
+from .catalog.budget import TRAINING_GPUS, ModelSize, catalog_model_size
 from .catalog.models import MODELS
 from .diagram import pipeline_figure, step_figure
 from .engine import compare
-from .engine.budget import TRAINING_GPUS, ModelSize, catalog_model_size
 from .engine.grad_accum import AccumulationInput, Options, plan
 from .kit.fields import (
     DecimalNumberField,
@@ -18,7 +18,7 @@ from .kit.fields import (
 from .kit.forms import CalculatorForm
 from .kit.numbers import human as human_count
 from .kit.querystrings import query
-from .snippets import config_snippets
+from .kit.snippets import config_snippets
 
 MAX_GPUS = 1_048_576
 MAX_DEGREE = 1024

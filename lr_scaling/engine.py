@@ -12,7 +12,7 @@ Pure Python (no Django). Sources, each checked against the paper's own text:
 import math
 from dataclasses import dataclass
 
-from calculators.engine.lr import linear_lr, sqrt_lr
+from calculators.catalog.lr import linear_lr, sqrt_lr
 from calculators.kit.errors import InputError
 
 OPTIMIZERS = ("adam", "sgd")

@@ -1,6 +1,6 @@
 """Megatron-LM, DeepSpeed and torchtitan settings for the chosen plan.
 
-The batch and parallelism part is the flagship's own snippet code (calculators/engine/
+The batch and parallelism part is the flagship's own snippet code (calculators/catalog/
 framework_configs.py: each framework's semantics, checked against its source, with its notes);
 this module adds what the plan chose beyond it: sequence parallelism, recomputation, the ZeRO
 stage and the communication overlap the time model assumes. Flag names were checked against
@@ -13,8 +13,8 @@ FullAC / SelectiveAC / None; parallelism.fsdp_reshard_after_forward).
 import json
 from dataclasses import replace
 
-from calculators.engine import framework_configs as fc
-from calculators.snippets import config_snippets
+from calculators.catalog import framework_configs as fc
+from calculators.kit.snippets import config_snippets
 
 FRAMEWORKS = ("megatron", "deepspeed", "torchtitan")
 
@@ -184,5 +184,5 @@ def snippets(result, plan) -> list[fc.Snippet]:
 
 
 def html(result, plan):
-    """The three snippets as the flagship writes them (calculators/snippets.py)."""
+    """The three snippets as the flagship writes them (calculators/kit/snippets.py)."""
     return config_snippets(snippets(result, plan))

@@ -32,7 +32,7 @@ from calculators.catalog.memory import (
     state_bytes_per_param,
     zero_sharded_state_bytes,
 )
-from calculators.engine.pipeline import bubble_fraction
+from calculators.catalog.pipeline import bubble_fraction
 from calculators.kit.errors import InputError
 
 ARCHES = ("llama", "gpt")

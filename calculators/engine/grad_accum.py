@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from calculators.kit.errors import InputError
 
-from . import budget as budgets
-from . import framework_configs as configs
-from . import pipeline as pipelines
+from ..catalog import budget as budgets
+from ..catalog import framework_configs as configs
+from ..catalog import pipeline as pipelines
+from ..catalog.lr import linear_lr, sqrt_lr
 from . import rampup as rampups
-from .lr import linear_lr, sqrt_lr
 from .recipes import RECIPES
 
 ROUNDING_MODES = ("nearest", "up", "down")

@@ -3,7 +3,8 @@
 Follows megatron/core/num_microbatches_calculator.py (RampupBatchsizeNumMicroBatchesCalculator)
 and update_train_iters in megatron/training/training.py, as in megatron-core 0.16.1 (the last
 release for Python 3.11) and up to core_v0.17.1. From 0.18.0 Megatron accepts the flag but
-ignores it; the same ramp is written there as --step-batch-size-schedule (framework_configs.py).
+ignores it; the same ramp is written there as --step-batch-size-schedule
+(calculators/catalog/framework_configs.py).
 - num_increments = (GBS - start) // increment; samples_per_increment = SAMPLES / num_increments
   (a float division, kept as a float here so stage boundaries match Megatron's exactly);
 - at `consumed` samples the batch is GBS once consumed > SAMPLES, else

@@ -5,8 +5,8 @@ import pytest
 
 from activation_memory.forms import GPU_IDS
 from calculators.catalog import gpus
+from calculators.catalog.budget import TRAINING_GPUS
 from calculators.catalog.memory import MIB
-from calculators.engine.budget import TRAINING_GPUS
 from gpu_fit.cards import CARDS
 
 

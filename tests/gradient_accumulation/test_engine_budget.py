@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calculators.catalog import gpus
-from calculators.engine.budget import (
+from calculators.catalog.budget import (
     accumulation_tradeoff,
     budget,
     epoch_edge,

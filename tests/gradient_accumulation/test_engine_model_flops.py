@@ -9,7 +9,7 @@ in each test, never taken from the code under test.
 import pytest
 
 from calculators.catalog import models as catalog
-from calculators.engine.budget import (
+from calculators.catalog.budget import (
     ModelSize,
     catalog_model_size,
     flops_per_token,

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram, step_svg
-from calculators.engine.pipeline import (
+from calculators.catalog.pipeline import (
     bubble_fraction,
     bubble_share_of_total,
     min_microbatches_below,
     pipeline,
 )
+from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram, step_svg
 from calculators.kit.errors import InputError
 
 

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators.engine import framework_rules as rules
-from calculators.engine.framework_configs import FRAMEWORKS
+from calculators.catalog import framework_rules as rules
+from calculators.catalog.framework_configs import FRAMEWORKS
 from calculators.engine.grad_accum import AccumulationInput, Options, plan
 from tests.gradient_accumulation.test_engine_rampup import (
     MegatronRampup,

@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from calculators.engine.framework_rules import (
+from calculators.catalog.framework_rules import (
     FrameworkRejects,
     axolotl_batch_size,
     deepspeed_resolve,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from calculators.engine.framework_configs import MAX_ARGUMENT_CHARS, step_schedule_threshold
+from calculators.catalog.framework_configs import MAX_ARGUMENT_CHARS, step_schedule_threshold
 from calculators.engine.grad_accum import Options
 from tests.gradient_accumulation.test_engine_rampup import (
     MegatronRampup,

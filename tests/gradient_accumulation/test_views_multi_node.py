@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
-from calculators.engine.framework_configs import FRAMEWORKS
+from calculators.catalog.framework_configs import FRAMEWORKS
 
 URL = "/gradient-accumulation/"
 HX = {"HTTP_HX_REQUEST": "true"}

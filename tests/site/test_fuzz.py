@@ -12,8 +12,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calculators.catalog.budget import TRAINING_GPUS
 from calculators.catalog.models import MODELS
-from calculators.engine.budget import TRAINING_GPUS
 from calculators.kit import registry
 
 TOOLS = registry.all_tools()  # form_class is required, so every tool is fuzzed

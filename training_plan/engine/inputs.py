@@ -7,7 +7,7 @@ from calculators.catalog import gpus as gpu_catalog
 from calculators.catalog import interconnect
 from calculators.catalog import models as model_catalog
 from calculators.catalog.activation import Scenario, param_count
-from calculators.engine.budget import FlopsPerToken, ModelSize, catalog_model_size, flops_per_token
+from calculators.catalog.budget import FlopsPerToken, ModelSize, catalog_model_size, flops_per_token
 from calculators.kit.errors import InputError
 
 RECOMPUTES = ("none", "selective", "full")

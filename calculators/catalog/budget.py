@@ -15,7 +15,7 @@ Accumulation changes the time per optimizer step (k micro-steps), never the time
 
 from dataclasses import dataclass
 
-from ..catalog import models as catalog
+from . import models as catalog
 
 FLOPS_PER_PARAM_PER_TOKEN = 6  # forward 2N, backward 4N
 # Per layer and token, PaLM Appendix B: QK^T and (scores)V, 2 matmuls of 2 FLOPs per multiply-add

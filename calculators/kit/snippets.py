@@ -4,7 +4,7 @@ template loop) against 58 µs here, on a recompute of 3.4 ms (CPU time, in-proce
 project's machine), and a recompute runs on every keystroke. Every text goes through the kit's
 one escaping helper."""
 
-from .kit.html import Markup, escape
+from .html import Markup, escape
 
 NOTE_LABELS = {"rejects": "Refused", "warning": "Check"}
 
