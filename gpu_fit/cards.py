@@ -26,6 +26,7 @@ CARDS = tuple(
         "l40s-48gb",
         "a100-80gb",
         "h100-sxm",
+        "h100-pcie",
     )
 )
 BY_SLUG = {c.slug: c for c in CARDS}

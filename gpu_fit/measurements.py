@@ -57,10 +57,10 @@ def _xd(card, cards, model, quant, test, tokens_per_s):
 
 L8, L70 = "llama-3.1-8b", "llama-3.3-70b"  # Llama 3 8B and 70B in the source (see above)
 
-# XiongjieDai's tables, row "GPU", columns "tg 1024", "tg 8192" and "pp 512". Cards the GPU catalog
-# may not list (RTX 3080 10GB, RTX 6000 Ada, L40S, A100 80GB, H100 PCIe) are kept for when it does;
-# only their decode rows: llama.cpp's 2024 prompt kernels reached a far smaller share of the
-# data-centre cards' tensor throughput, which one efficiency cannot describe.
+# XiongjieDai's tables, row "GPU", columns "tg 1024", "tg 8192" and "pp 512". For the cards added to
+# the catalog after the first six (RTX 3080 10GB, RTX 6000 Ada, L40S, A100 80GB, H100 PCIe) only
+# their decode rows: llama.cpp's 2024 prompt kernels reached a far smaller share of the data-centre
+# cards' tensor throughput, which one efficiency cannot describe.
 MEASUREMENTS: tuple[Measurement, ...] = (
     # "3090 24GB"
     _xd("rtx-3090-24gb", 1, L8, "q4_k_m", "tg 1024", 111.74),
@@ -89,7 +89,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
     _xd("rtx-a6000-48gb", 1, L8, "q4_k_m", "pp 512", 3780.55),
     _xd("rtx-a6000-48gb", 1, L8, "f16", "pp 512", 4511.02),
     _xd("rtx-a6000-48gb", 1, L70, "q4_k_m", "pp 512", 482.19),
-    # Cards for the catalog to come (same source, same columns).
+    # The cards added later (same source, same columns).
     _xd("rtx-3080-10gb", 1, L8, "q4_k_m", "tg 1024", 106.40),
     _xd("rtx-6000-ada-48gb", 1, L8, "q4_k_m", "tg 1024", 130.99),
     _xd("rtx-6000-ada-48gb", 1, L8, "f16", "tg 1024", 51.97),
@@ -100,7 +100,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
     _xd("a100-80gb", 1, L8, "q4_k_m", "tg 1024", 133.38),  # "A100 SXM 80GB"
     _xd("a100-80gb", 1, L8, "f16", "tg 1024", 53.18),
     _xd("a100-80gb", 1, L70, "q4_k_m", "tg 1024", 24.33),
-    _xd("h100-pcie", 1, L8, "q4_k_m", "tg 1024", 144.49),
+    _xd("h100-pcie", 1, L8, "q4_k_m", "tg 1024", 144.49),  # "H100 PCIe 80GB"
     _xd("h100-pcie", 1, L8, "f16", "tg 1024", 67.79),
     _xd("h100-pcie", 1, L70, "q4_k_m", "tg 1024", 25.01),
     # RTX 5090: a recent llama.cpp build (CUDA graphs), so less fixed cost per token than the

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from .memory import GIB, MIB
 
 GA102_WHITEPAPER = (
-    "NVIDIA Ampere GA102 GPU Architecture whitepaper v2.0 (Appendix A: GeForce RTX 3090; "
-    "Appendix C: RTX A6000)",
+    "NVIDIA Ampere GA102 GPU Architecture whitepaper v2 (Appendix A: GeForce RTX 3090, 82 SMs, "
+    "1,695 MHz, 936 GB/s, FP16 tensor 71 / 142 TFLOPS with FP32 accumulate; Table 3: RTX A6000, "
+    "84 SMs, 768 GB/s, 154.8 / 309.6 with FP32 accumulate)",
     "https://www.nvidia.com/content/PDF/nvidia-ampere-ga-102-gpu-architecture-whitepaper-v2.pdf",
 )
 ADA_WHITEPAPER = (
@@ -26,7 +27,9 @@ ADA_WHITEPAPER = (
     "https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf",
 )
 BLACKWELL_WHITEPAPER = (
-    "NVIDIA RTX Blackwell GPU Architecture whitepaper (GeForce RTX 5090)",
+    "NVIDIA RTX Blackwell GPU Architecture whitepaper, Appendix A, Table 3 (GeForce RTX 5090: "
+    "170 SMs, 2,407 MHz boost; BF16 tensor with FP32 accumulate 209.5 / 419 TFLOPS, FP8 with "
+    "FP32 accumulate 419 / 838, dense / with sparsity)",
     "https://images.nvidia.com/aem-dam/Solutions/geforce/blackwell/nvidia-rtx-blackwell-gpu-architecture.pdf",
 )
 RTX_3060_PAGE = (
@@ -46,8 +49,8 @@ A100_DATASHEET = (
 H100_DATASHEET = "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet"
 RTX_3080_PAGE = (
     "NVIDIA, GeForce RTX 3080 family specifications (8,704 CUDA cores = 68 SMs, 1.71 GHz "
-    "boost, 10 GB GDDR6X on 320 bits at 19 Gbps); GA102 whitepaper Appendix A: RTX 3080, "
-    "119 / 59.5 TFLOPS dense FP16 tensor with FP16 / FP32 accumulate",
+    "boost, 10 GB GDDR6X on 320 bits at 19 Gbps); GA102 whitepaper: RTX 3080, 119 / 59.5 "
+    "TFLOPS dense FP16 tensor with FP16 / FP32 accumulate",
     "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/",
 )
 RTX_4070_PAGE = (
@@ -82,15 +85,25 @@ RTX_5080_PAGE = (
 )
 RTX_6000_ADA_DATASHEET = (
     "NVIDIA RTX 6000 Ada Generation datasheet (18,176 CUDA cores = 142 SMs, 48 GB GDDR6 with "
-    "ECC, 960 GB/s, 1,457 TFLOPS FP8 tensor with sparsity = 4 × 364.2 dense FP16)",
+    "ECC on 384 bits, 960 GB/s, 300 W, 91.1 TFLOPS FP32 = 18,176 × 2 × 2.505 GHz, 1,457 TFLOPS "
+    "FP8 tensor with sparsity = 4 × 364.2 dense FP16)",
     "https://www.nvidia.com/content/dam/en-zz/Solutions/design-visualization/rtx-6000/"
     "proviz-print-rtx6000-datasheet-web-2504660.pdf",
 )
 RTX_PRO_6000_DATASHEET = (
     "NVIDIA RTX PRO 6000 Blackwell Workstation Edition datasheet (24,064 CUDA cores = 188 SMs, "
-    "96 GB GDDR7 with ECC on 512 bits, 1,792 GB/s, 125 TFLOPS FP32 = 24,064 × 2 × 2.6 GHz, "
-    "4,000 AI TOPS: FP4 with sparsity, = 8 × 500 dense FP16)",
-    "https://www.nvidia.com/en-us/products/workstations/professional-desktop-gpus/rtx-pro-6000/",
+    "96 GB GDDR7 with ECC on 512 bits, 1,792 GB/s, 600 W, 125 TFLOPS FP32, 4,000 AI TOPS: FP4 "
+    "with sparsity). Not the Server Edition, whose datasheet gives 1,597 GB/s",
+    "https://www.nvidia.com/content/dam/en-zz/Solutions/data-center/rtx-pro-6000-blackwell-"
+    "workstation-edition/workstation-blackwell-rtx-pro-6000-workstation-edition-nvidia-us-"
+    "3519208-web.pdf",
+)
+RTX_PRO_BLACKWELL_WHITEPAPER = (
+    "NVIDIA RTX Blackwell PRO GPU Architecture whitepaper v1.0, Appendix A, Table 4 (RTX PRO "
+    "6000 Blackwell Workstation Edition: BF16 tensor with FP32 accumulate 503.8 / 1,007.6 "
+    "TFLOPS = 188 SMs × 1,024 × 2.617 GHz; RTX 6000 Ada: 364 / 728, dense / with sparsity)",
+    "https://www.nvidia.com/content/dam/en-zz/Solutions/design-visualization/"
+    "quadro-product-literature/NVIDIA-RTX-Blackwell-PRO-GPU-Architecture-v1.0.pdf",
 )
 L4_DATASHEET = (
     "NVIDIA L4 datasheet (24 GB GDDR6, 300 GB/s, 242 TFLOPS FP16 tensor with sparsity); "
@@ -107,18 +120,29 @@ A100_SPEC = (
     "A100 whitepaper (108 SMs, 1.41 GHz boost, 5,120-bit HBM2e interface)",
     A100_DATASHEET,
 )
+H100_WHITEPAPER = "https://resources.nvidia.com/en-us-hopper-architecture/nvidia-h100-tensor-c"
 H100_SPEC = (
-    "NVIDIA H100 datasheet (H100 SXM: 80 GB HBM3, 3.35 TB/s, 1,979 TFLOPS FP16 tensor with "
-    "sparsity) and H100 whitepaper (132 SMs, 5,120-bit HBM3 interface)",
-    H100_DATASHEET,
+    "NVIDIA H100 whitepaper v1.04, Table 3 (H100 SXM5: 132 SMs, 1,830 MHz boost for the tensor "
+    "figures, 80 GB HBM3 on 5,120 bits at 2,619 MHz DDR, 3,352 GB/s, FP16 tensor 989.4 / "
+    "1,978.9 TFLOPS dense / with sparsity, 700 W); the H100 datasheet rounds it to 3.35 TB/s",
+    H100_WHITEPAPER,
+)
+H100_PCIE_SPEC = (
+    "NVIDIA H100 whitepaper v1.04, Table 3 (H100 PCIe: 114 SMs, 1,620 MHz boost for the tensor "
+    "figures (1,755 MHz for FP32/FP64), 80 GB HBM2e on 5,120 bits at 1,593 MHz DDR, 2,039 GB/s, "
+    "350 W); the H100 PCIe product brief: more than 2,000 GB/s, 350 W",
+    H100_WHITEPAPER,
 )
 LLMFIT_TABLE = (
     "llmfit's GPU bandwidth table (llmfit-core/src/hardware.rs), which lists the same GB/s",
     "https://github.com/AlexsJones/llmfit",
 )
 
-B200_TABLE = "https://glennklockwood.com/garden/processors/B200"
-B200_SOURCE = "NVIDIA Blackwell figures as tabulated by G. Lockwood: {} TFLOPS BF16 sparse"
+BLACKWELL_DATASHEET = "https://nvdam.widen.net/s/wwnsxrhm2w/blackwell-datasheet-3384703"
+B200_SOURCE = (
+    "NVIDIA Blackwell datasheet, Individual Blackwell GPU Specifications: {}: {} PFLOPS FP16/BF16 "
+    "tensor with sparsity (dense is half, the datasheet's note)"
+)
 
 
 @dataclass(frozen=True)
@@ -204,12 +228,13 @@ GPUS: tuple[GPU, ...] = (
         # nvidia-smi names it "NVIDIA H100 80GB HBM3".
         "h100-sxm", "NVIDIA H100 SXM 80GB", "H100 SXM",
         vram_gib=80,
-        # HBM3's per-pin rate: 3,350 GB/s ÷ 640 bytes per transfer.
-        memory="5,120-bit HBM3, 5.23 Gbps", bus_bits=5120, data_rate_gbps=5.234375,
-        bandwidth_gb_s=3350, architecture="Hopper", chip="GH100", sms=132, boost_ghz=1.83,
+        # The whitepaper's 2,619 MHz DDR is 5.238 Gbps per pin; 3,352 GB/s ÷ 640 bytes per
+        # transfer = 5.2375 (NVIDIA rounds the product to 3,352).
+        memory="5,120-bit HBM3, 5.24 Gbps", bus_bits=5120, data_rate_gbps=5.2375,
+        bandwidth_gb_s=3352, architecture="Hopper", chip="GH100", sms=132, boost_ghz=1.83,
         launch="September 2022", fp16_tensor_tflops=989.4, fp16_fp32acc_tflops=989.4,
-        fp16_source="H100 datasheet: 1,979 TFLOPS FP16 tensor with sparsity, 989.4 dense "
-        "(132 SMs × 4,096 FLOP per clock × 1.83 GHz), either accumulation",
+        fp16_source="H100 whitepaper Table 3: 989.4 TFLOPS FP16 tensor dense, 1,978.9 with "
+        "sparsity (132 SMs × 4,096 FLOP per clock × 1.83 GHz), either accumulation",
         sources=(H100_SPEC,),
         fp16_flops_per_sm_clock=4096,
         smi_memory_mib=81_559,
@@ -219,10 +244,24 @@ GPUS: tuple[GPU, ...] = (
         aliases=("h100-80gb",),
     ),
     GPU(
-        "h100-pcie", "NVIDIA H100 PCIe", "H100 PCIe",
+        # nvidia-smi names it "NVIDIA H100 PCIe". Its card page (and XiongjieDai's llama.cpp rows,
+        # gpu_fit/measurements.py) describe the 80 GB HBM2e card of the whitepaper, not the
+        # later H100 NVL (94 GB HBM3, 3.9 TB/s).
+        "h100-pcie", "NVIDIA H100 PCIe 80GB", "H100 PCIe",
+        vram_gib=80,
+        # 1,593 MHz DDR = 3.186 Gbps per pin (the A100 80GB's HBM2e rate): 640 bytes per
+        # transfer × 3.186 = 2,039 GB/s, which NVIDIA prints.
+        memory="5,120-bit HBM2e, 3.19 Gbps", bus_bits=5120, data_rate_gbps=3.1859375,
+        bandwidth_gb_s=2039, architecture="Hopper", chip="GH100", sms=114, boost_ghz=1.62,
+        launch="September 2022", fp16_tensor_tflops=756.0, fp16_fp32acc_tflops=756.0,
+        fp16_source="H100 whitepaper Table 3 and the 2022 H100 datasheet: 1,513 TFLOPS FP16 "
+        "tensor with sparsity, 756 dense (114 SMs × 4,096 FLOP per clock × 1.62 GHz = 756.4), "
+        "either accumulation",
+        sources=(H100_PCIE_SPEC,),
+        fp16_flops_per_sm_clock=4096,
         dense_bf16_tflops=756.0,
-        peak_source="NVIDIA H100 datasheet: 1,513 TFLOPS BF16 with sparsity",
-        peak_url=H100_DATASHEET,
+        peak_source="NVIDIA H100 whitepaper, Table 3: H100 PCIe, 1,513 TFLOPS BF16 with sparsity",
+        peak_url=H100_WHITEPAPER,
     ),
     GPU(
         "h200", "NVIDIA H200 SXM", "H200",
@@ -233,14 +272,14 @@ GPUS: tuple[GPU, ...] = (
     GPU(
         "b200", "NVIDIA B200 (HGX, 1,000 W)", "B200",
         dense_bf16_tflops=2250.0,
-        peak_source=B200_SOURCE.format("4,500"),
-        peak_url=B200_TABLE,
+        peak_source=B200_SOURCE.format("HGX B200", "4.5"),
+        peak_url=BLACKWELL_DATASHEET,
     ),
     GPU(
         "gb200", "NVIDIA B200 in GB200 (1,200 W)", "GB200",
         dense_bf16_tflops=2500.0,
-        peak_source=B200_SOURCE.format("5,000"),
-        peak_url=B200_TABLE,
+        peak_source=B200_SOURCE.format("GB200 NVL72", "5"),
+        peak_url=BLACKWELL_DATASHEET,
     ),
     GPU(
         "rtx-3060-12gb", "NVIDIA GeForce RTX 3060 12GB", "RTX 3060 12GB", 12,
@@ -281,9 +320,10 @@ GPUS: tuple[GPU, ...] = (
         "rtx-5090-32gb", "NVIDIA GeForce RTX 5090 32GB", "RTX 5090 32GB", 32,
         "512-bit GDDR7, 28 Gbps", 512, 28, 1792, "Blackwell", "GB202", 170, 2.407,
         "January 2025",
-        419.0, None,
-        "NVIDIA's 838 TFLOPS FP16 tensor figure is with sparsity; dense is half. The rate with "
-        "FP32 accumulation is not confirmed in our sources.",
+        419.0, 209.5,
+        "NVIDIA's 838 TFLOPS FP16 tensor is with sparsity, 419 dense; the RTX Blackwell "
+        "whitepaper's Table 3 gives 209.5 / 419 with FP32 accumulate (dense / with sparsity): "
+        "GeForce Blackwell halves it too",
         (BLACKWELL_WHITEPAPER, LLMFIT_TABLE),
     ),
     GPU(
@@ -321,28 +361,30 @@ GPUS: tuple[GPU, ...] = (
     GPU(
         "rtx-5060-ti-16gb", "NVIDIA GeForce RTX 5060 Ti 16GB", "RTX 5060 Ti 16GB", 16,
         "128-bit GDDR7, 28 Gbps", 128, 28, 448, "Blackwell", "GB206", 36, 2.572, "April 2025",
-        94.8, None,
+        94.8, 47.4,
         "derived: 36 SMs × 1024 FLOP/clock × 2.572 GHz (the RTX 5090's dense rate per SM and "
-        "clock: 838 TFLOPS with sparsity ÷ 2 ÷ 170 SMs ÷ 2.407 GHz). The rate with FP32 "
-        "accumulation is not confirmed in our sources.",
+        "clock: 838 TFLOPS with sparsity ÷ 2 ÷ 170 SMs ÷ 2.407 GHz); half that with FP32 "
+        "accumulation, as the RTX Blackwell whitepaper gives the RTX 5090",
         (RTX_5060_TI_PAGE, BLACKWELL_WHITEPAPER),
     ),
     GPU(
         "rtx-5070-ti-16gb", "NVIDIA GeForce RTX 5070 Ti 16GB", "RTX 5070 Ti 16GB", 16,
         "256-bit GDDR7, 28 Gbps", 256, 28, 896, "Blackwell", "GB203", 70, 2.452,
         "February 2025",
-        175.8, None,
+        175.8, 87.9,
         "derived: 70 SMs × 1024 FLOP/clock × 2.452 GHz (the RTX 5090's dense rate per SM and "
-        "clock). The rate with FP32 accumulation is not confirmed in our sources.",
+        "clock); half that with FP32 accumulation, as the RTX Blackwell whitepaper gives the "
+        "RTX 5090",
         (RTX_5070_TI_PAGE, BLACKWELL_WHITEPAPER),
     ),
     GPU(
         "rtx-5080-16gb", "NVIDIA GeForce RTX 5080 16GB", "RTX 5080 16GB", 16,
         "256-bit GDDR7, 30 Gbps", 256, 30, 960, "Blackwell", "GB203", 84, 2.617,
         "January 2025",
-        225.1, None,
+        225.1, 112.6,
         "derived: 84 SMs × 1024 FLOP/clock × 2.617 GHz (the RTX 5090's dense rate per SM and "
-        "clock). The rate with FP32 accumulation is not confirmed in our sources.",
+        "clock); half that with FP32 accumulation, as the RTX Blackwell whitepaper gives the "
+        "RTX 5090",
         (RTX_5080_PAGE, BLACKWELL_WHITEPAPER),
     ),
     GPU(
@@ -351,19 +393,20 @@ GPUS: tuple[GPU, ...] = (
         "December 2022",
         364.2, 364.2,
         "RTX 6000 Ada datasheet: 1,457 TFLOPS FP8 with sparsity, a quarter of it FP16 dense; "
-        "professional cards keep the full rate with FP32 accumulation",
-        (RTX_6000_ADA_DATASHEET, ADA_WHITEPAPER),
+        "the RTX PRO Blackwell whitepaper gives it 364.2 dense with FP32 accumulation (the "
+        "professional cards keep the full rate)",
+        (RTX_6000_ADA_DATASHEET, RTX_PRO_BLACKWELL_WHITEPAPER, ADA_WHITEPAPER),
     ),
     GPU(
         "rtx-pro-6000-96gb", "NVIDIA RTX PRO 6000 Blackwell 96GB", "RTX PRO 6000 Blackwell 96GB",
         96,
-        "512-bit GDDR7 with ECC, 28 Gbps", 512, 28, 1792, "Blackwell", "GB202", 188, 2.6,
+        "512-bit GDDR7 with ECC, 28 Gbps", 512, 28, 1792, "Blackwell", "GB202", 188, 2.617,
         "April 2025",
-        500.0, None,
-        "RTX PRO 6000 datasheet: 4,000 AI TOPS (FP4 with sparsity) = 500 TFLOPS FP16 dense "
-        "(FP4 doubles FP8, FP8 doubles FP16, sparsity doubles dense). The rate with FP32 "
-        "accumulation is not confirmed in our sources.",
-        (RTX_PRO_6000_DATASHEET, BLACKWELL_WHITEPAPER),
+        503.8, 503.8,
+        "RTX PRO Blackwell whitepaper, Table 4: 503.8 TFLOPS BF16 tensor dense with FP32 "
+        "accumulate (1,007.6 with sparsity), the full rate of a professional card; the "
+        "datasheet's 4,000 AI TOPS is FP4 with sparsity, 8 × 503.8 rounded",
+        (RTX_PRO_6000_DATASHEET, RTX_PRO_BLACKWELL_WHITEPAPER),
     ),
     GPU(
         "l4-24gb", "NVIDIA L4 24GB", "L4 24GB", 24,
@@ -386,7 +429,7 @@ GPUS: tuple[GPU, ...] = (
         "rtx-a6000-48gb", "NVIDIA RTX A6000 48GB", "RTX A6000 48GB", 48,
         "384-bit GDDR6 with ECC, 16 Gbps", 384, 16, 768, "Ampere", "GA102", 84, 1.8,
         "October 2020",
-        154.8, 154.8, "GA102 whitepaper, Appendix C (154.8 TFLOPS dense, either accumulation)",
+        154.8, 154.8, "GA102 whitepaper, Table 3 (154.8 TFLOPS dense, either accumulation)",
         (GA102_WHITEPAPER, LLMFIT_TABLE),
     ),
 )  # fmt: skip

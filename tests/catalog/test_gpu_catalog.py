@@ -52,7 +52,7 @@ def test_an_unknown_id_is_a_key_error():
 NEW_CARDS = (
     "rtx-3080-10gb", "rtx-4070-12gb", "rtx-4070-ti-super-16gb", "rtx-4080-super-16gb",
     "rtx-5060-ti-16gb", "rtx-5070-ti-16gb", "rtx-5080-16gb", "rtx-6000-ada-48gb",
-    "rtx-pro-6000-96gb", "l4-24gb", "l40s-48gb", "a100-80gb", "h100-sxm",
+    "rtx-pro-6000-96gb", "l4-24gb", "l40s-48gb", "a100-80gb", "h100-sxm", "h100-pcie",
 )  # fmt: skip
 card_ids = [c.slug for c in CARDS]
 
@@ -84,17 +84,18 @@ def test_bandwidth_is_bus_width_times_data_rate(card):
 # Dense FP16 tensor TFLOPS as NVIDIA states them (sparse figures halved, FP8 quartered, FP4
 # eighthed), typed here from the sources named, against SMs × FLOP per SM and clock × boost.
 NVIDIA_FP16_DENSE = {
-    "rtx-3080-10gb": 119.0,  # GA102 whitepaper, Appendix A
+    "rtx-3080-10gb": 119.0,  # GA102 whitepaper (as third-party tables quote it)
     "rtx-3090-24gb": 142.0,  # GA102 whitepaper, Appendix A
-    "rtx-a6000-48gb": 154.8,  # GA102 whitepaper, Appendix C
+    "rtx-a6000-48gb": 154.8,  # GA102 whitepaper, Table 3
     "rtx-4090-24gb": 330.3,  # Ada whitepaper, Appendix A
-    "rtx-5090-32gb": 838 / 2,  # RTX Blackwell whitepaper: 838 with sparsity
+    "rtx-5090-32gb": 838 / 2,  # RTX Blackwell whitepaper, Table 3: 838 with sparsity
     "rtx-6000-ada-48gb": 1457 / 4,  # RTX 6000 Ada datasheet: 1,457 FP8 with sparsity
-    "rtx-pro-6000-96gb": 4000 / 8,  # RTX PRO 6000 datasheet: 4,000 AI TOPS, FP4 with sparsity
+    "rtx-pro-6000-96gb": 503.8,  # RTX PRO Blackwell whitepaper, Table 4 (4,000 AI TOPS ≈ 8 ×)
     "l4-24gb": 242 / 2,  # L4 datasheet: 242 with sparsity
     "l40s-48gb": 733 / 2,  # L40S datasheet: 733 with sparsity (its dense column says 362.05)
     "a100-80gb": 312.0,  # A100 datasheet
     "h100-sxm": 1979 / 2,  # H100 datasheet: 1,979 with sparsity
+    "h100-pcie": 1513 / 2,  # H100 whitepaper, Table 3 / 2022 datasheet: 1,513 with sparsity
 }
 
 
