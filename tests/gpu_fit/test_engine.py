@@ -376,7 +376,7 @@ def test_tensor_throughput_matches_nvidia_figures():
     published = {  # dense FP16 with FP16 accumulate, from the whitepapers / NVIDIA's spec
         "rtx-3090-24gb": 142.0,  # GA102 whitepaper Appendix A (284 sparse)
         "rtx-4090-24gb": 330.3,  # Ada whitepaper Appendix A (660.6 sparse)
-        "rtx-a6000-48gb": 154.8,  # GA102 whitepaper Appendix C (309.7 sparse)
+        "rtx-a6000-48gb": 154.8,  # GA102 whitepaper Table 3 (309.6 sparse)
         "rtx-5090-32gb": 838 / 2,  # NVIDIA: 838 TFLOPS with sparsity
     }
     for slug, tflops in published.items():
