@@ -14,6 +14,8 @@ import heapq
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from calculators.catalog.memory import state_bytes_per_param
 from calculators.kit.errors import InputError
 
@@ -36,6 +38,20 @@ FREE = Pins()
 def divisors(n: int) -> list[int]:
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
     return sorted(set(small + [n // d for d in small]))
+
+
+class Divisors:
+    """divisors(n) for the divisors n of one number (the GPU count, a rank's share of the
+    batch...), each worked out once a search."""
+
+    def __init__(self, n: int):
+        self.found = {}
+
+    def __call__(self, n: int) -> list[int]:
+        found = self.found.get(n)
+        if found is None:
+            found = self.found[n] = divisors(n)
+        return found
 
 
 @dataclass(frozen=True)
@@ -104,24 +120,6 @@ class Result:
     @property
     def best(self) -> Plan | None:
         return self.plans[0] if self.plans and self.plans[0].fits else None
-
-
-class Kept:
-    """The step times of the fastest fitting plans found so far: a layout that cannot beat the
-    slowest of them cannot make the list (nor, slower than the best, the not-fitting list)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.heap: list[float] = []  # negated, so the slowest kept is on top
-
-    def add(self, seconds: float) -> None:
-        if len(self.heap) < self.size:
-            heapq.heappush(self.heap, -seconds)
-        elif seconds < -self.heap[0]:
-            heapq.heapreplace(self.heap, -seconds)
-
-    def bound(self) -> float:
-        return -self.heap[0] if len(self.heap) == self.size else math.inf
 
 
 class Context:
@@ -219,20 +217,18 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
     gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
     usable = screen.usable
+    factors = Divisors(gpus)
 
     tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
-    fitting, not_fitting = [], []
-    kept = Kept(MAX_FITTING)
-    searched = 0
     combos = []
     for t in tps:
         rest = gpus // t
-        pps = [pins.pp] if pins.pp else [p for p in divisors(rest) if L % p == 0]
+        pps = [pins.pp] if pins.pp else [p for p in factors(rest) if L % p == 0]
         for p in pps:
             if rest % p:
                 continue
-            cps = [pins.cp] if pins.cp else divisors(rest // p)
+            cps = [pins.cp] if pins.cp else factors(rest // p)
             if p == 1:
                 vs = [1]
             elif pins.vpp:
@@ -249,9 +245,15 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 if batch % d:
                     continue
                 combos.append((t, p, c, d, vs))
-    # Layouts likely to fit and run fast first, so the bound below prunes early: the order
-    # changes only the time the search takes, never its answer.
-    combos.sort(key=lambda combo: promise(ctx, screen, batch, usable, *combo[:4]))
+    if not combos:
+        raise no_split(gpus, batch, pins)
+
+    # What each layout searches over. Its rows in the arrays below: one per (recomputation,
+    # micro-batch), in the order the search visits them, then one per layout for its promise
+    # (micro-batch 1, no recomputation).
+    layouts = []
+    segments = []  # (TP, CP, PP, full recomputation, a rank's share of the batch, rows)
+    rows_b = []
     for t, p, c, d, vs in combos:
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
@@ -264,7 +266,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             if pins.micro_batch
             else [
                 b
-                for b in divisors(per_rank)
+                for b in factors(per_rank)
                 if b <= MAX_MICRO_BATCH and b * s // c <= MAX_MICRO_BATCH_TOKENS
             ]
             or [1]
@@ -274,32 +276,77 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
             bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
+        runs = []
         for rc in rcs:
+            runs.append((rc, len(rows_b), len(segments)))
+            segments.append((t, c, p, rc == "full", per_rank, len(bs)))
+            rows_b += bs
+        layouts.append((t, p, c, d, vs, zeros, shards, per_rank, bs, runs))
+    first_promise = len(rows_b)
+    for t, p, c, d, _ in combos:
+        segments.append((t, c, p, False, batch // d, 1))
+        rows_b.append(1)
+
+    # Step-time floors of every row at once (timing.stage_arrays): m micro-batches through the
+    # slowest stage, with no bubble and no communication at all, a floor no choice of v or ZeRO
+    # beats.
+    columns = np.array(segments, dtype=np.int64)
+    lengths = columns[:, 5]
+    t_, c_, p_, full = (np.repeat(columns[:, k], lengths).astype(float) for k in range(4))
+    b_ = np.array(rows_b, dtype=np.int64)
+    m_ = np.repeat(columns[:, 4], lengths) // b_  # micro-batches per step
+    stage, sends = timing.stage_arrays(ctx, t_, c_, b_.astype(float), full, p_)
+    bandwidth = ctx.links.within(gpus)
+    p2p = np.where(p_ > 1, 2 * sends / bandwidth, 0.0)
+    floors = m_ * (stage + p2p - p2p)
+    # The lowest floor of each (layout, recomputation): past the bound, all of its rows are.
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1])))
+    segment_floor = np.minimum.reduceat(floors, starts).tolist()
+    floor = floors.tolist()
+    stage = stage.tolist()
+    sends = sends.tolist()
+
+    # Layouts likely to fit and run fast first, so the bound below prunes early: the model
+    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1.
+    promise = [
+        (max(screen.states(t, p, 1, 3, d * c)) > usable, floor[first_promise + i])
+        for i, (t, p, c, d, _) in enumerate(combos)
+    ]
+    order = sorted(range(len(combos)), key=promise.__getitem__)
+
+    fitting, not_fitting = [], []
+    heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
+    bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
+    searched = 0
+    states, activation_need = screen.states, screen.activation_need
+    for i in order:
+        t, p, c, d, vs, zeros, shards, per_rank, bs, runs = layouts[i]
+        up = -(-L // p)
+        for rc, row, k in runs:
+            if segment_floor[k] > bound:
+                continue  # every row's floor is past the bound: each would be skipped
             for b in bs:
+                j, row = row, row + 1
                 if per_rank % b:
                     continue
                 m = per_rank // b
-                lt = timing.layer_time(ctx, t, c, b, rc)
-                # Branch and bound: m micro-batches through the slowest stage, with no
-                # bubble and no communication at all, is a floor no choice of v or ZeRO
-                # beats; past the slowest plan kept so far, skip them.
-                stage, _, _, p2p = timing.stage_time(ctx, lt, p, 1)
-                if m * (stage - p2p) > kept.bound():
+                if floor[j] > bound:
                     continue
                 some_fit = False
+                stage_j, sends_j = stage[j], sends[j]
                 for v in vs:
-                    if v > 1 and (-(-L // p) % v or m < p):
+                    if v > 1 and (up % v or m < p):
                         continue  # Megatron-LM refuses interleaving with m < p
-                    t_mb = timing.stage_time(ctx, lt, p, v)[0]
+                    t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
-                    if base > kept.bound():
+                    if base > bound:
                         some_fit = True  # not known; do not stop the micro-batches
                         continue
-                    first, last = screen.activation_need(t, p, c, d, v, b, rc)
+                    first, last = activation_need(t, p, c, d, v, b, rc)
                     best = least = None
                     for z in zeros:
                         searched += 1
-                        s_first, s_last = screen.states(t, p, v, z, shards)
+                        s_first, s_last = states(t, p, v, z, shards)
                         need = max(s_first + first, s_last + last)
                         if need <= usable:
                             seconds = base + timing.data_parallel_exposed(
@@ -314,30 +361,27 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                                 break
                         elif least is None or need < least[1]:
                             least = (None, need, (t, p, c, d, v, b, rc, z))
-                    if best is None and least is not None:
+                    if best is not None:
+                        fitting.append(best)
+                        if len(heap) < MAX_FITTING:
+                            heapq.heappush(heap, -best[0])
+                        elif best[0] < -heap[0]:
+                            heapq.heapreplace(heap, -best[0])
+                        if len(heap) == MAX_FITTING:
+                            bound = -heap[0]
+                        some_fit = True
+                    elif least is not None:
                         z = least[2][-1]
                         seconds = base + timing.data_parallel_exposed(
                             ctx, t, p, c, d, z, m, t_mb, grad_bytes
                         )
-                        least = (seconds, least[1], least[2])
-                    if best is not None:
-                        fitting.append(best)
-                        kept.add(best[0])
-                        some_fit = True
-                    elif least is not None:
-                        not_fitting.append(least)
+                        not_fitting.append((seconds, least[1], least[2]))
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most
                     # min(b·p, its share) sequences in flight): larger ones fit no more.
                     break
     if not fitting and not not_fitting:
-        raise InputError(
-            "global_batch",
-            f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
-            + (" with the pinned choices" if any(vars(pins).values()) else "")
-            + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
-            "that is a multiple of the GPU count, or unpin a choice.",
-        )
+        raise no_split(gpus, batch, pins)
     fitting.sort(key=lambda item: (item[0], item[1], item[2]))
     not_fitting.sort(key=lambda item: (item[0], item[1], item[2]))
     plans = []
@@ -367,12 +411,14 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     )
 
 
-def promise(ctx, screen, batch, usable, t, p, c, d) -> tuple[bool, float]:
-    """(whether the model states alone overflow even with ZeRO-3, the step's compute floor at
-    micro-batch 1)."""
-    states = max(screen.states(t, p, 1, 3, d * c))
-    stage, _, _, p2p = timing.stage_time(ctx, timing.layer_time(ctx, t, c, 1, "none"), p, 1)
-    return states > usable, batch // d * (stage - p2p)
+def no_split(gpus: int, batch: int, pins: Pins) -> InputError:
+    return InputError(
+        "global_batch",
+        f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
+        + (" with the pinned choices" if any(vars(pins).values()) else "")
+        + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
+        "that is a multiple of the GPU count, or unpin a choice.",
+    )
 
 
 def make_plan(ctx, screen: Screen, run: Run, grad_bytes: int, item) -> Plan:

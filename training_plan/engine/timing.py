@@ -11,6 +11,8 @@ point-to-point sends. (p − 1)/v micro-batch slots are the 1F1B pipeline bubble
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from calculators.catalog.interconnect import ACHIEVED_FRACTION
 
 BF16 = 2  # bytes of an activation or weight on the wire
@@ -193,6 +195,48 @@ def stage_time(ctx, lt: LayerTime, pp, vpp) -> tuple[float, int, bool, float]:
         # 2021, section 4.1). Assumed not overlapped.
         p2p = 2 * vpp * lt.p2p_bytes / ctx.links.within(ctx.gpus)
     return stage + p2p, n_layers, with_output, p2p
+
+
+def stage_arrays(ctx, tp, cp, micro_batch, full, pp):
+    """`layer_time` and `stage_time` over arrays of layouts at once, for the search: (one
+    micro-batch through the slowest stage without its point-to-point sends, the bytes of one
+    such send). The point-to-point time of v chunks is 2·v·sends ÷ bandwidth, as in
+    `stage_time`.
+
+    The arguments are float64 arrays (whole numbers, `full` 1.0 or 0.0), so that numpy does not
+    convert them at every step. Every operation is the scalar functions' own, in their order, on
+    the same IEEE doubles (whole numbers this small are exact in a double, and a term the scalar
+    code leaves out is a product with 0.0 here), so the figures are theirs to the last bit
+    (tests/training_plan/test_engine_search.py compares them)."""
+    links = ctx.links
+    tokens = micro_batch * ctx.seq_len / cp
+    gemm = ctx.narrowest / tp * tokens
+    eff = ctx.eff_max * ctx.hidden / (ctx.hidden + H_HALF) * gemm / (gemm + G_HALF)
+    rate = ctx.peak * eff
+    compute = tokens * ctx.layer_flops / tp / rate
+    act_bytes = tokens * ctx.hidden * BF16
+    collectives = TP_COLLECTIVES + TP_COLLECTIVES_RECOMPUTE * full
+    tp_time = collectives * (2 * (tp - 1) / tp * act_bytes / within(links, tp))  # 0 for TP 1
+    kv = (cp - 1) / cp * micro_batch * ctx.seq_len * ctx.kv_dim * 2 * BF16 / tp  # 0 for CP 1
+    cp_time = (kv + 2 * kv + full * kv) / within(links, tp * cp)
+    recompute = compute * (full * FULL_RECOMPUTE_EXTRA)
+    output = tokens * ctx.output_flops / tp / rate
+    per_layer = compute + recompute + tp_time + cp_time
+    # stage_layers: ceil(L/p) layers on a middle stage, fewer on the last.
+    layers = ctx.layers
+    mid = np.ceil(layers / pp)
+    last = mid - np.floor((mid * pp - layers + 1) / 2)
+    middle_slower = (pp > 1) & (mid * per_layer >= last * per_layer + output)
+    n_layers = np.where(middle_slower, mid, np.where(pp > 1, last, layers))
+    stage = n_layers * per_layer + np.where(middle_slower, 0.0, output)
+    return stage, act_bytes / tp
+
+
+def within(links: Links, group_span):
+    """Links.within over an array of group spans."""
+    if links.network is None:
+        return links.intra
+    return np.where(group_span <= links.gpus_per_node, links.intra, links.network)
 
 
 def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes) -> StepTime:
