@@ -40,7 +40,6 @@ from training_plan.engine.search import (
     Result,
     check_pins,
     divisors,
-    losses,
     tp_options,
 )
 
@@ -385,7 +384,6 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         plans.append(make_plan(ctx, screen, run, grad_bytes, item))
     return Result(
         plans=plans,
-        losses=[losses(plans[0], p) for p in plans],
         shape=shape,
         cluster=cluster,
         run=run,

@@ -49,40 +49,42 @@ class Count:
 
     def layer(self, s: int, b: int, tp: int, recompute: str) -> int:
         """One layer's stored tensors on one GPU (layer_terms). Selective recomputation keeps
-        what none keeps: flash attention stores no s × s scores to drop."""
+        what none keeps: flash attention stores no s × s scores to drop. Each term is rounded up
+        on its own, -(-x // n), as ceil_div does (written out: this runs thousands of times a
+        search)."""
         sb = s * b
         spd = tp if tp > 1 else 1  # sequence parallel shards the "sp" terms by tp
         h, q, k, f = self.h, self.q, self.k, self.f
         if recompute == "full":
-            return ceil_div(D * sb * h, spd)
-        lse = ceil_div(FP32 * self.a * sb, tp)
+            return -(-D * sb * h // spd)
+        lse = -(-FP32 * self.a * sb // tp)
         if self.gpt:
             return (
-                2 * ceil_div(D * sb * h, spd)  # LayerNorm 1 input, Q/K/V projection input
-                + ceil_div(D * sb * (q + k), tp)  # Q and K
-                + ceil_div(D * sb * k, tp)  # V
+                2 * -(-D * sb * h // spd)  # LayerNorm 1 input, Q/K/V projection input
+                + -(-D * sb * (q + k) // tp)  # Q and K
+                + -(-D * sb * k // tp)  # V
                 + lse
-                + ceil_div(D * sb * q, tp)  # output projection input
-                + ceil_div(MASK * sb * h, spd)  # attention residual dropout mask
-                + 2 * ceil_div(D * sb * h, spd)  # LayerNorm 2 input, MLP first linear input
-                + 2 * ceil_div(D * sb * f, tp)  # GeLU input, MLP second linear input
-                + ceil_div(MASK * sb * h, spd)  # MLP dropout mask
+                + -(-D * sb * q // tp)  # output projection input
+                + -(-MASK * sb * h // spd)  # attention residual dropout mask
+                + 2 * -(-D * sb * h // spd)  # LayerNorm 2 input, MLP first linear input
+                + 2 * -(-D * sb * f // tp)  # GeLU input, MLP second linear input
+                + -(-MASK * sb * h // spd)  # MLP dropout mask
             )
-        norm = ceil_div((FP32 + D) * sb * h + FP32 * sb, spd)  # fp32 copy, output, fp32 rstd
+        norm = -(-((FP32 + D) * sb * h + FP32 * sb) // spd)  # fp32 copy, output, fp32 rstd
         return (
             2 * norm  # RMSNorm 1 and 2
-            + 2 * ceil_div(D * sb * h, spd)  # Q/K/V projection input, MLP input
-            + ceil_div(D * sb * q, tp)  # Q after RoPE
-            + ceil_div(2 * D * sb * k, tp)  # K after RoPE, and V
+            + 2 * -(-D * sb * h // spd)  # Q/K/V projection input, MLP input
+            + -(-D * sb * q // tp)  # Q after RoPE
+            + -(-2 * D * sb * k // tp)  # K after RoPE, and V
             + lse
-            + ceil_div(D * sb * q, tp)  # attention output
-            + ceil_div(4 * D * sb * f, tp)  # SwiGLU: gate, SiLU(gate), up, product
+            + -(-D * sb * q // tp)  # attention output
+            + -(-4 * D * sb * f // tp)  # SwiGLU: gate, SiLU(gate), up, product
         )
 
     def embedding(self, s: int, b: int, tp: int) -> int:
         """The first stage's input side for one micro-batch in flight (embedding_terms)."""
         if self.gpt:  # token ids, embedding dropout mask
-            return INT64 * s * b + ceil_div(MASK * s * b * self.h, tp if tp > 1 else 1)
+            return INT64 * s * b + -(-MASK * s * b * self.h // (tp if tp > 1 else 1))
         return INT64 * s * b + 2 * D * s * self.head_dim  # token ids, RoPE cos and sin
 
     def output(self, s: int, b: int, tp: int) -> int:
@@ -91,14 +93,14 @@ class Count:
         sb = s * b
         spd = tp if tp > 1 else 1
         if self.gpt:
-            norm = ceil_div(D * sb * self.h, spd)
+            norm = -(-D * sb * self.h // spd)
         else:
-            norm = ceil_div((FP32 + D) * sb * self.h + FP32 * sb, spd)
-        return norm + ceil_div(D * sb * self.h, spd) + ceil_div(FP32 * sb * self.v, tp) + INT64 * sb
+            norm = -(-((FP32 + D) * sb * self.h + FP32 * sb) // spd)
+        return norm + -(-D * sb * self.h // spd) + -(-FP32 * sb * self.v // tp) + INT64 * sb
 
     def loss(self, s: int, b: int, tp: int) -> int:
         """loss_working_bytes: the logits buffers around the cross-entropy."""
-        return ceil_div((2 * FP32 + D) * s * b * self.v, tp)
+        return -(-(2 * FP32 + D) * s * b * self.v // tp)
 
     def rebuild(self, s: int, b: int, tp: int, recompute: str) -> int:
         """recompute_working_bytes: what the backward of one layer rebuilds."""
@@ -207,7 +209,7 @@ class Screen:
         """(weights, gradients, optimizer states) in bytes on one GPU: one shard of TP, ZeRO
         over the dp·cp ranks that hold the same weights (zero_sharded_state_bytes, whose shards
         round up)."""
-        here = ceil_div(params, tp)
+        here = -(-params // tp)
         per = self.per_param
         weights, gradients, optimizer = (
             here * per.weights,
@@ -215,11 +217,11 @@ class Screen:
             here * per.optimizer,
         )
         if zero >= 1:
-            optimizer = ceil_div(optimizer, shards)
-        if zero >= 2:
-            gradients = ceil_div(gradients, shards)
-        if zero >= 3:
-            weights = ceil_div(weights, shards)
+            optimizer = -(-optimizer // shards)
+            if zero >= 2:
+                gradients = -(-gradients // shards)
+                if zero >= 3:
+                    weights = -(-weights // shards)
         return weights, gradients, optimizer
 
     def states(self, tp, pp, vpp, zero, shards) -> tuple[int, int]:
@@ -228,11 +230,19 @@ class Screen:
         found = self._states.get(key)
         if found is None:
             first, last = self.stage_params(pp, vpp)
-            found = (
-                sum(self.state_parts(first, tp, zero, shards)),
-                sum(self.state_parts(last, tp, zero, shards)),
-            )
-            self._states[key] = found
+            w, g, o = self.per_param.weights, self.per_param.gradients, self.per_param.optimizer
+            totals = []
+            for params in (first, last):
+                here = -(-params // tp)
+                weights, gradients, optimizer = here * w, here * g, here * o
+                if zero >= 1:
+                    optimizer = -(-optimizer // shards)
+                    if zero >= 2:
+                        gradients = -(-gradients // shards)
+                        if zero >= 3:
+                            weights = -(-weights // shards)
+                totals.append(weights + gradients + optimizer)
+            found = self._states[key] = tuple(totals)
         return found
 
     def activation_need(self, tp, pp, cp, dp, vpp, b, recompute) -> tuple[float, float]:

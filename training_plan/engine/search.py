@@ -10,6 +10,7 @@ chunks v over the divisors of L/p (Megatron-LM needs m ≥ p for v > 1); recompu
 the pinned value.
 """
 
+import bisect
 import heapq
 import math
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from calculators.kit.errors import InputError
 
 from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
-from .memory import MemoryParts, Screen
+from .memory import MemoryParts, Screen, padded_layers
 
 # Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
 # full long before a micro-batch holds a million tokens, interleaving beyond 32 chunks per GPU
@@ -106,20 +107,77 @@ class Loss:
     seconds: float
 
 
-@dataclass(frozen=True)
 class Result:
-    plans: list[Plan]  # fitting plans fastest first, then the fastest that do not fit
-    losses: list[list[Loss]]  # per plan, what it loses against plans[0] (empty for plans[0])
-    shape: Shape
-    cluster: Cluster
-    run: Run
-    flops_per_token: float  # PaLM's model FLOPs per token
-    usable_bytes: int
-    layouts_searched: int  # layouts × micro-batches × recomputation × ZeRO stages screened
+    """The search's answer. Its plans are ranked when the search ends and each is worked out in
+    full (the engine's exact memory count, the step-time parts) only when first asked for: the
+    page shows the first few, the JSON answer every one, and either gets the same plans."""
+
+    def __init__(
+        self,
+        plans,  # fitting plans fastest first, then the fastest that do not fit (any iterable)
+        shape: Shape,
+        cluster: Cluster,
+        run: Run,
+        flops_per_token: float,  # PaLM's model FLOPs per token
+        usable_bytes: int,
+        layouts_searched: int,  # layouts × micro-batches × recomputation × ZeRO stages screened
+    ):
+        self.shape, self.cluster, self.run = shape, cluster, run
+        self.flops_per_token = flops_per_token
+        self.usable_bytes = usable_bytes
+        self.layouts_searched = layouts_searched
+        self._made: list[Plan] = []
+        self._pending = iter(plans)
+
+    def first(self, n: int) -> list[Plan]:
+        """The first n plans (fewer if there are fewer)."""
+        while len(self._made) < n and self._pending is not None:
+            made = next(self._pending, None)
+            if made is None:
+                self._pending = None
+            else:
+                self._made.append(made)
+        return self._made[:n] if n < len(self._made) else list(self._made)
+
+    def first_losses(self, n: int) -> list[list[Loss]]:
+        """What each of the first n plans loses against the first (empty for the first)."""
+        plans = self.first(n)
+        return [losses(plans[0], p) for p in plans]
+
+    @property
+    def plans(self) -> list[Plan]:
+        return self.first(math.inf)
+
+    @property
+    def losses(self) -> list[list[Loss]]:
+        return self.first_losses(math.inf)
 
     @property
     def best(self) -> Plan | None:
-        return self.plans[0] if self.plans and self.plans[0].fits else None
+        first = self.first(1)
+        return first[0] if first and first[0].fits else None
+
+    def _values(self):
+        return (
+            self.plans,
+            self.losses,
+            self.shape,
+            self.cluster,
+            self.run,
+            self.flops_per_token,
+            self.usable_bytes,
+            self.layouts_searched,
+        )
+
+    def __eq__(self, other):
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Result(plans={self.plans!r}, layouts_searched={self.layouts_searched})"
 
 
 class Context:
@@ -261,18 +319,16 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         free_zeros = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
         per_rank = batch // d
-        bs = (
-            [pins.micro_batch]
-            if pins.micro_batch
-            else [
-                b
-                for b in factors(per_rank)
-                if b <= MAX_MICRO_BATCH and b * s // c <= MAX_MICRO_BATCH_TOKENS
-            ]
-            or [1]
-        )
+        if pins.micro_batch:
+            bs = [pins.micro_batch]
+        else:
+            # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS, of the sorted divisors
+            largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
+            found = factors(per_rank)
+            bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
-        if max(screen.states(t, p, 1, max(zeros), shards)) > usable:
+        first, last = screen.states(t, p, 1, zeros[-1], shards)
+        if first > usable or last > usable:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
             bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
@@ -290,11 +346,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     # Step-time floors of every row at once (timing.stage_arrays): m micro-batches through the
     # slowest stage, with no bubble and no communication at all, a floor no choice of v or ZeRO
     # beats.
-    columns = np.array(segments, dtype=np.int64)
-    lengths = columns[:, 5]
-    t_, c_, p_, full = (np.repeat(columns[:, k], lengths).astype(float) for k in range(4))
+    columns = [np.array(column, dtype=np.int64) for column in zip(*segments, strict=True)]
+    lengths = columns[5]
+    t_, c_, p_, full = (np.repeat(column, lengths).astype(float) for column in columns[:4])
     b_ = np.array(rows_b, dtype=np.int64)
-    m_ = np.repeat(columns[:, 4], lengths) // b_  # micro-batches per step
+    m_ = np.repeat(columns[4], lengths) // b_  # micro-batches per step
     stage, sends = timing.stage_arrays(ctx, t_, c_, b_.astype(float), full, p_)
     bandwidth = ctx.links.within(gpus)
     p2p = np.where(p_ > 1, 2 * sends / bandwidth, 0.0)
@@ -318,13 +374,25 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
-    states, activation_need = screen.states, screen.activation_need
+    exposed = timing.data_parallel_exposed
     for i in order:
         t, p, c, d, vs, zeros, shards, per_rank, bs, runs = layouts[i]
         up = -(-L // p)
+        # Per interleaving v: the layers a stage counts, and the model states of its first and
+        # last stage for each ZeRO stage (Screen.states).
+        per_v = {}
         for rc, row, k in runs:
             if segment_floor[k] > bound:
                 continue  # every row's floor is past the bound: each would be skipped
+            # Screen.activation_need, written out: its coefficients once per recomputation.
+            co = screen.coefficients(t, c, rc)
+            (l0, l1), (e0, e1), (o0, o1), (r0, r1), (s0, s1) = (
+                co.layer,
+                co.embedding,
+                co.output,
+                co.recompute,
+                co.loss,
+            )
             for b in bs:
                 j, row = row, row + 1
                 if per_rank % b:
@@ -334,6 +402,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     continue
                 some_fit = False
                 stage_j, sends_j = stage[j], sends[j]
+                per_layer, embedding = l0 * b + l1, e0 * b + e1
+                output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
                 for v in vs:
                     if v > 1 and (up % v or m < p):
                         continue  # Megatron-LM refuses interleaving with m < p
@@ -342,16 +412,29 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     if base > bound:
                         some_fit = True  # not known; do not stop the micro-batches
                         continue
-                    first, last = activation_need(t, p, c, d, v, b, rc)
+                    found = per_v.get(v)
+                    if found is None:
+                        found = per_v[v] = (
+                            padded_layers(L, p, v),
+                            [(z, screen.states(t, p, v, z, shards)) for z in zeros],
+                        )
+                    layers, zero_states = found
+                    # chunks_in_flight of the first and the last stage
+                    warmup = p - 1 if v == 1 else 2 * (p - 1) + (v - 1) * p
+                    chunks = m * v if warmup >= m * v else warmup + 1
+                    first = per_layer * layers * chunks / (p * v) + embedding * chunks / v + rebuild
+                    if p == 1:
+                        first = last = first + output + loss
+                    else:
+                        warmup = 0 if v == 1 else (v - 1) * p
+                        chunks = m * v if warmup >= m * v else warmup + 1
+                        last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
                     best = least = None
-                    for z in zeros:
+                    for z, (s_first, s_last) in zero_states:
                         searched += 1
-                        s_first, s_last = states(t, p, v, z, shards)
                         need = max(s_first + first, s_last + last)
                         if need <= usable:
-                            seconds = base + timing.data_parallel_exposed(
-                                ctx, t, p, c, d, z, m, t_mb, grad_bytes
-                            )
+                            seconds = base + exposed(ctx, t, p, c, d, z, m, t_mb, grad_bytes)
                             item = (seconds, need, (t, p, c, d, v, b, rc, z))
                             if best is None or item < best:
                                 best = item
@@ -372,9 +455,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         some_fit = True
                     elif least is not None:
                         z = least[2][-1]
-                        seconds = base + timing.data_parallel_exposed(
-                            ctx, t, p, c, d, z, m, t_mb, grad_bytes
-                        )
+                        seconds = base + exposed(ctx, t, p, c, d, z, m, t_mb, grad_bytes)
                         not_fitting.append((seconds, least[1], least[2]))
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most
@@ -384,24 +465,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         raise no_split(gpus, batch, pins)
     fitting.sort(key=lambda item: (item[0], item[1], item[2]))
     not_fitting.sort(key=lambda item: (item[0], item[1], item[2]))
-    plans = []
-    for item in fitting:
-        made = make_plan(ctx, screen, run, grad_bytes, item)
-        if made.fits:
-            plans.append(made)
-        else:  # the screen's rounding said fits, the engine's exact count says not
-            not_fitting.insert(0, item)
-        if len(plans) == MAX_FITTING:
-            break
-    # Only the layouts that do not fit but would be faster than the recommendation say
-    # something (what memory costs); list the fastest of them.
-    cutoff = plans[0].seconds_per_step if plans else math.inf
-    shown = [item for item in not_fitting if item[0] < cutoff] or not_fitting
-    for item in shown[:MAX_NOT_FITTING]:
-        plans.append(make_plan(ctx, screen, run, grad_bytes, item))
     return Result(
-        plans=plans,
-        losses=[losses(plans[0], p) for p in plans],
+        ranked(ctx, screen, run, grad_bytes, fitting, not_fitting),
         shape=shape,
         cluster=cluster,
         run=run,
@@ -409,6 +474,30 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         usable_bytes=usable,
         layouts_searched=searched,
     )
+
+
+def ranked(ctx, screen: Screen, run: Run, grad_bytes: int, fitting: list, not_fitting: list):
+    """The plans in the order a Result lists them, each made when the one before it has been
+    taken: up to MAX_FITTING that fit by the engine's exact count, then the fastest that do
+    not (`fitting` and `not_fitting` are the search's items, sorted)."""
+    first = None
+    count = 0
+    for item in fitting:
+        made = make_plan(ctx, screen, run, grad_bytes, item)
+        if made.fits:
+            first = first or made
+            count += 1
+            yield made
+        else:  # the screen's rounding said fits, the engine's exact count says not
+            not_fitting.insert(0, item)
+        if count == MAX_FITTING:
+            break
+    # Only the layouts that do not fit but would be faster than the recommendation say
+    # something (what memory costs); list the fastest of them.
+    cutoff = first.seconds_per_step if first else math.inf
+    shown = [item for item in not_fitting if item[0] < cutoff] or not_fitting
+    for item in shown[:MAX_NOT_FITTING]:
+        yield make_plan(ctx, screen, run, grad_bytes, item)
 
 
 def no_split(gpus: int, batch: int, pins: Pins) -> InputError:

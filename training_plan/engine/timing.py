@@ -208,35 +208,45 @@ def stage_arrays(ctx, tp, cp, micro_batch, full, pp):
     the same IEEE doubles (whole numbers this small are exact in a double, and a term the scalar
     code leaves out is a product with 0.0 here), so the figures are theirs to the last bit
     (tests/training_plan/test_engine_search.py compares them)."""
+    # Scalars as numpy doubles: numpy 2 spends three times as long on an operation with a
+    # Python number as with its own (the values, and so the results, are the same).
+    f = np.float64
+    one, two = f(1), f(2)
+    seq_len, hidden, layers = f(ctx.seq_len), f(ctx.hidden), f(ctx.layers)
+    bf16 = f(BF16)
     links = ctx.links
-    tokens = micro_batch * ctx.seq_len / cp
-    gemm = ctx.narrowest / tp * tokens
-    eff = ctx.eff_max * ctx.hidden / (ctx.hidden + H_HALF) * gemm / (gemm + G_HALF)
-    rate = ctx.peak * eff
-    compute = tokens * ctx.layer_flops / tp / rate
-    act_bytes = tokens * ctx.hidden * BF16
-    collectives = TP_COLLECTIVES + TP_COLLECTIVES_RECOMPUTE * full
-    tp_time = collectives * (2 * (tp - 1) / tp * act_bytes / within(links, tp))  # 0 for TP 1
-    kv = (cp - 1) / cp * micro_batch * ctx.seq_len * ctx.kv_dim * 2 * BF16 / tp  # 0 for CP 1
-    cp_time = (kv + 2 * kv + full * kv) / within(links, tp * cp)
-    recompute = compute * (full * FULL_RECOMPUTE_EXTRA)
-    output = tokens * ctx.output_flops / tp / rate
+    tokens = micro_batch * seq_len / cp
+    gemm = f(ctx.narrowest) / tp * tokens
+    eff = f(ctx.eff_max * ctx.hidden / (ctx.hidden + H_HALF)) * gemm / (gemm + f(G_HALF))
+    rate = f(ctx.peak) * eff
+    compute = tokens * f(ctx.layer_flops) / tp / rate
+    act_bytes = tokens * hidden * bf16
+    collectives = f(TP_COLLECTIVES) + f(TP_COLLECTIVES_RECOMPUTE) * full
+    tp_time = collectives * (two * (tp - one) / tp * act_bytes / within(links, tp))  # 0 if TP 1
+    kv = (cp - one) / cp * micro_batch * seq_len * f(ctx.kv_dim) * two * bf16 / tp  # 0 if CP 1
+    cp_time = (kv + two * kv + full * kv) / within(links, tp * cp)
+    recompute = compute * (full * f(FULL_RECOMPUTE_EXTRA))
+    output = tokens * f(ctx.output_flops) / tp / rate
     per_layer = compute + recompute + tp_time + cp_time
     # stage_layers: ceil(L/p) layers on a middle stage, fewer on the last.
-    layers = ctx.layers
     mid = np.ceil(layers / pp)
-    last = mid - np.floor((mid * pp - layers + 1) / 2)
-    middle_slower = (pp > 1) & (mid * per_layer >= last * per_layer + output)
-    n_layers = np.where(middle_slower, mid, np.where(pp > 1, last, layers))
-    stage = n_layers * per_layer + np.where(middle_slower, 0.0, output)
+    last = mid - np.floor((mid * pp - layers + one) / two)
+    piped = pp > one
+    middle_slower = piped & (mid * per_layer >= last * per_layer + output)
+    n_layers = np.where(middle_slower, mid, np.where(piped, last, layers))
+    stage = n_layers * per_layer + np.where(middle_slower, f(0), output)
     return stage, act_bytes / tp
 
 
 def within(links: Links, group_span):
     """Links.within over an array of group spans."""
     if links.network is None:
-        return links.intra
-    return np.where(group_span <= links.gpus_per_node, links.intra, links.network)
+        return np.float64(links.intra)
+    return np.where(
+        group_span <= np.float64(links.gpus_per_node),
+        np.float64(links.intra),
+        np.float64(links.network),
+    )
 
 
 def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes) -> StepTime:
