@@ -429,10 +429,13 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         warmup = 0 if v == 1 else (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
                         last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
-                    best = least = None
+                    best = least = None  # least: the ZeRO stage needing least memory
+                    least_need = 0.0
                     for z, (s_first, s_last) in zero_states:
                         searched += 1
-                        need = max(s_first + first, s_last + last)
+                        need, other = s_first + first, s_last + last
+                        if other > need:
+                            need = other
                         if need <= usable:
                             seconds = base + exposed(ctx, t, p, c, d, z, m, t_mb, grad_bytes)
                             item = (seconds, need, (t, p, c, d, v, b, rc, z))
@@ -442,8 +445,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                                 # Stages past the first fitting one only add
                                 # communication (timing.data_parallel_exposed).
                                 break
-                        elif least is None or need < least[1]:
-                            least = (None, need, (t, p, c, d, v, b, rc, z))
+                        elif least is None or need < least_need:
+                            least, least_need = z, need
                     if best is not None:
                         fitting.append(best)
                         if len(heap) < MAX_FITTING:
@@ -454,9 +457,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                             bound = -heap[0]
                         some_fit = True
                     elif least is not None:
-                        z = least[2][-1]
-                        seconds = base + exposed(ctx, t, p, c, d, z, m, t_mb, grad_bytes)
-                        not_fitting.append((seconds, least[1], least[2]))
+                        seconds = base + exposed(ctx, t, p, c, d, least, m, t_mb, grad_bytes)
+                        not_fitting.append((seconds, least_need, (t, p, c, d, v, b, rc, least)))
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most
                     # min(b·p, its share) sequences in flight): larger ones fit no more.
