@@ -293,7 +293,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 vs = [pins.vpp]
             else:
                 # Uneven (pinned) stages interleave chunks of the padded count.
-                vs = [v for v in divisors(-(-L // p)) if v <= MAX_VPP]
+                vs = [v for v in factors(-(-L // p)) if v <= MAX_VPP]
             for c in cps:
                 if (rest // p) % c or (t > 1 and (s // c) % t):
                     continue
@@ -310,6 +310,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     # micro-batch), in the order the search visits them, then one per layout for its promise
     # (micro-batch 1, no recomputation).
     layouts = []
+    overflow = []
     segments = []  # (TP, CP, PP, full recomputation, a rank's share of the batch, rows)
     rows_b = []
     for t, p, c, d, vs in combos:
@@ -328,7 +329,10 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
         first, last = screen.states(t, p, 1, zeros[-1], shards)
-        if first > usable or last > usable:
+        # Part of the layout's promise (below): its model states overflow even with ZeRO-3.
+        over = first > usable or last > usable
+        overflow.append(over if zeros[-1] == 3 else max(screen.states(t, p, 1, 3, shards)) > usable)
+        if over:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
             bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
@@ -364,10 +368,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
 
     # Layouts likely to fit and run fast first, so the bound below prunes early: the model
     # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1.
-    promise = [
-        (max(screen.states(t, p, 1, 3, d * c)) > usable, floor[first_promise + i])
-        for i, (t, p, c, d, _) in enumerate(combos)
-    ]
+    promise = [(overflow[i], floor[first_promise + i]) for i in range(len(combos))]
     order = sorted(range(len(combos)), key=promise.__getitem__)
 
     fitting, not_fitting = [], []
