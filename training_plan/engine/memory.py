@@ -229,12 +229,19 @@ class Screen:
         key = (tp, pp, vpp, zero, shards)
         found = self._states.get(key)
         if found is None:
-            first, last = self.stage_params(pp, vpp)
-            w, g, o = self.per_param.weights, self.per_param.gradients, self.per_param.optimizer
+            found = self._states[key] = self.states_by_zero(tp, pp, vpp, (zero,), shards)[0][1]
+        return found
+
+    def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, tuple[int, int]]]:
+        """[(ZeRO stage, `states` of it)] for each of `zeros`, in one pass."""
+        per = self.per_param
+        w, g, o = per.weights, per.gradients, per.optimizer
+        here = [-(-params // tp) for params in self.stage_params(pp, vpp)]
+        found = []
+        for zero in zeros:
             totals = []
-            for params in (first, last):
-                here = -(-params // tp)
-                weights, gradients, optimizer = here * w, here * g, here * o
+            for h in here:
+                weights, gradients, optimizer = h * w, h * g, h * o
                 if zero >= 1:
                     optimizer = -(-optimizer // shards)
                     if zero >= 2:
@@ -242,7 +249,7 @@ class Screen:
                         if zero >= 3:
                             weights = -(-weights // shards)
                 totals.append(weights + gradients + optimizer)
-            found = self._states[key] = tuple(totals)
+            found.append((zero, (totals[0], totals[1])))
         return found
 
     def activation_need(self, tp, pp, cp, dp, vpp, b, recompute) -> tuple[float, float]:

@@ -375,13 +375,14 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
-    exposed = timing.data_parallel_exposed
+    exposed = timing.exposed
     for i in order:
         t, p, c, d, vs, zeros, shards, per_rank, bs, runs = layouts[i]
         up = -(-L // p)
         # Per interleaving v: the layers a stage counts, and the model states of its first and
-        # last stage for each ZeRO stage (Screen.states).
+        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives.
         per_v = {}
+        traffic = False  # worked out when a micro-batch of this layout is first screened
         for rc, row, k in runs:
             if segment_floor[k] > bound:
                 continue  # every row's floor is past the bound: each would be skipped
@@ -415,9 +416,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         continue
                     found = per_v.get(v)
                     if found is None:
+                        if traffic is False:
+                            traffic = timing.data_parallel_traffic(ctx, t, p, c, d, grad_bytes)
                         found = per_v[v] = (
                             padded_layers(L, p, v),
-                            [(z, screen.states(t, p, v, z, shards)) for z in zeros],
+                            screen.states_by_zero(t, p, v, zeros, shards),
                         )
                     layers, zero_states = found
                     # chunks_in_flight of the first and the last stage
@@ -438,7 +441,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         if other > need:
                             need = other
                         if need <= usable:
-                            seconds = base + exposed(ctx, t, p, c, d, z, m, t_mb, grad_bytes)
+                            seconds = base + exposed(traffic, z, m, t_mb)
                             item = (seconds, need, (t, p, c, d, v, b, rc, z))
                             if best is None or item < best:
                                 best = item
@@ -458,7 +461,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                             bound = -heap[0]
                         some_fit = True
                     elif least is not None:
-                        seconds = base + exposed(ctx, t, p, c, d, least, m, t_mb, grad_bytes)
+                        seconds = base + exposed(traffic, least, m, t_mb)
                         not_fitting.append((seconds, least_need, (t, p, c, d, v, b, rc, least)))
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most

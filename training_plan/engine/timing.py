@@ -279,18 +279,32 @@ def data_parallel_exposed(ctx, tp, pp, cp, dp, zero, m, t_mb, grad_bytes) -> flo
     parameter all-gather behind the forward of the first. ZeRO-2 reduces every micro-batch's
     gradients (it keeps only a shard), ZeRO-3 also gathers the weights for every micro-batch's
     forward and backward."""
+    return exposed(data_parallel_traffic(ctx, tp, pp, cp, dp, grad_bytes), zero, m, t_mb)
+
+
+def data_parallel_traffic(ctx, tp, pp, cp, dp, grad_bytes) -> tuple[float, float, float] | None:
+    """A layout's data-parallel collectives, in seconds with nothing hidden: (the gradient
+    all-reduce, the gradient reduce-scatter, the weight all-gather); None with one rank. The
+    search works them out once per layout, `exposed` per ZeRO stage and micro-batch."""
     n = dp * cp
     if n == 1:
-        return 0.0
+        return None
     params = ctx.stage_params(pp) / tp
     bw = ctx.links.within(tp * cp * dp)
     grads = params * grad_bytes
     weights = params * BF16
+    return ring_all_reduce(n, grads, bw), ring_half(n, grads, bw), ring_half(n, weights, bw)
+
+
+def exposed(traffic, zero, m, t_mb) -> float:
+    """What of `traffic` (data_parallel_traffic) the compute does not hide, for ZeRO `zero`
+    with m micro-batches of t_mb seconds (see data_parallel_exposed)."""
+    if traffic is None:
+        return 0.0
+    all_reduce, scatter, gather = traffic
     fwd, bwd = t_mb / 3, 2 * t_mb / 3
     if zero == 0:
-        return max(0.0, ring_all_reduce(n, grads, bw) - bwd)
-    scatter = ring_half(n, grads, bw)
-    gather = ring_half(n, weights, bw)
+        return max(0.0, all_reduce - bwd)
     if zero == 1:
         return max(0.0, scatter - bwd) + max(0.0, gather - fwd)
     if zero == 2:
