@@ -197,7 +197,8 @@ class TrainingPlanForm(CalculatorForm):
         return {
             **page,
             "inputs": self.cleaned_data,
-            "shown": list(zip(r.plans[:SHOWN], r.losses[:SHOWN], strict=True)),
+            # Only the plans shown are worked out in full (the JSON answer lists every one).
+            "shown": list(zip(r.first(SHOWN), r.first_losses(SHOWN), strict=True)),
             "bar": memory_bar(best.memory, r.cluster.capacity_bytes, r.usable_bytes)
             if best
             else None,

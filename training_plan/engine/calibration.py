@@ -147,6 +147,8 @@ def rows() -> tuple[Row, ...]:
     return tuple(megatron_rows() + llama3_rows())
 
 
+@cache
 def worst() -> Row:
-    """The row furthest from its published step time, either way."""
+    """The row furthest from its published step time, either way (once per process, as the
+    rows)."""
     return max(rows(), key=lambda r: max(r.ratio, 1 / r.ratio))

@@ -2,6 +2,7 @@
 pins. Pure Python; impossible input raises InputError naming the parameter to change."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from calculators.catalog import gpus as gpu_catalog
 from calculators.catalog import interconnect
@@ -116,12 +117,18 @@ def catalog_shape(model_id: str) -> Shape:
 def model_size(shape: Shape) -> ModelSize:
     """N and the attention shape for the flagship's model-FLOPs count (PaLM's 6N + 12·L·H·Q·T)."""
     if shape.model_id:
-        return catalog_model_size(shape.model_id)
+        return catalog_size(shape.model_id)
     pc = param_count(shape.scenario())
     # N is every weight a token is multiplied by: all but the input embedding, a lookup (a tied
     # matrix counts once, as the output layer).
     params = pc.total - (0 if shape.tied else pc.embedding)
     return ModelSize(params=params, layers=shape.layers, attention_width=shape.q_dim)
+
+
+@cache
+def catalog_size(model_id: str) -> ModelSize:
+    """A catalog model's size, a constant of the catalog: worked out once per process."""
+    return catalog_model_size(model_id)
 
 
 def model_flops(shape: Shape, seq_len: int) -> FlopsPerToken:

@@ -1,34 +1,113 @@
-"""Memory of the most loaded GPU for a layout, counted by the activation engine
-(calculators/catalog/activation.py: Korthikanti et al. 2022 with the Llama block) and the ZeRO
+"""Memory of the most loaded GPU for a layout, counted as the activation engine counts it
+(calculators/catalog/activation.py: Korthikanti et al. 2022 with the Llama block) with the ZeRO
 accounting of calculators/catalog/memory.py.
 
-The search screens thousands of layouts, and one call of the engine costs about 0.2 ms, so it
-screens with the engine's own terms: each is linear in the micro-batch (bytes ∝ s·b, plus a few
-terms that do not grow with b), so two evaluations per (TP, CP, recompute) give every
-micro-batch. Every plan the planner returns is then counted again by `stage_needs` itself, and
-that exact count decides whether it fits.
+The search screens thousands of layouts. The engine builds a list of named terms for every
+count (its page shows them), about 0.1 ms a call; `Count` below is the same arithmetic for the
+planner's scenarios (flash attention, 16-bit activations, 1-byte dropout masks) as plain integer
+sums, each term rounded up on its own as the engine rounds it, so its bytes are the engine's to
+the byte (tests/training_plan/test_engine_memory.py compares them on many scenarios). The screen
+uses the engine's terms the way it always did: each is linear in the micro-batch (bytes ∝ s·b,
+plus a few terms that do not grow with b), so two evaluations per (TP, CP, recompute) give every
+micro-batch. Every plan the planner returns is then counted exactly (`Screen.exact`, the
+engine's `stage_needs`), and that count decides whether it fits.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
-from calculators.catalog.activation import (
-    Hardware,
-    chunks_in_flight,
-    embedding_terms,
-    layer_terms,
-    loss_working_bytes,
-    output_terms,
-    param_count,
-    stage_needs,
-    total,
-    worst,
-)
-from calculators.catalog.memory import (
-    ceil_div,
-    state_bytes_per_param,
-    zero_sharded_state_bytes,
-)
+from calculators.catalog.activation import chunks_in_flight, param_count
+from calculators.catalog.memory import state_bytes_per_param
+
+FP32 = 4  # bytes: the RMSNorm upcast, the flash log-sum-exp, the log-probabilities
+INT64 = 8  # bytes: token ids and labels
+D = 2  # bytes per activation element: the planner trains with 16-bit activations
+MASK = 1  # bytes per dropout-mask element on a GPU (the GPT block)
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+class Count:
+    """activation.py's byte counts for one model shape, without the term lists: `layer` is
+    total(layer_terms), `embedding` total(embedding_terms), `output` total(output_terms) and
+    `loss` loss_working_bytes, for a scenario of s tokens per GPU (seq_len ÷ CP), micro-batch
+    b, tensor parallel tp (with sequence parallelism when tp > 1, as the planner runs it)."""
+
+    def __init__(self, shape):
+        self.gpt = shape.arch == "gpt"
+        self.h = shape.hidden
+        self.a = shape.heads
+        head_dim = shape.head_dim or shape.hidden // shape.heads
+        self.head_dim = head_dim
+        self.q = shape.heads * head_dim
+        # The GPT block has no grouped-query attention: one K and V head per head.
+        self.k = (shape.heads if self.gpt else shape.kv_heads) * head_dim
+        self.f = shape.ffn_hidden
+        self.v = shape.vocab
+
+    def layer(self, s: int, b: int, tp: int, recompute: str) -> int:
+        """One layer's stored tensors on one GPU (layer_terms). Selective recomputation keeps
+        what none keeps: flash attention stores no s × s scores to drop. Each term is rounded up
+        on its own, -(-x // n), as ceil_div does (written out: this runs thousands of times a
+        search)."""
+        sb = s * b
+        spd = tp if tp > 1 else 1  # sequence parallel shards the "sp" terms by tp
+        h, q, k, f = self.h, self.q, self.k, self.f
+        if recompute == "full":
+            return -(-D * sb * h // spd)
+        lse = -(-FP32 * self.a * sb // tp)
+        if self.gpt:
+            return (
+                2 * -(-D * sb * h // spd)  # LayerNorm 1 input, Q/K/V projection input
+                + -(-D * sb * (q + k) // tp)  # Q and K
+                + -(-D * sb * k // tp)  # V
+                + lse
+                + -(-D * sb * q // tp)  # output projection input
+                + -(-MASK * sb * h // spd)  # attention residual dropout mask
+                + 2 * -(-D * sb * h // spd)  # LayerNorm 2 input, MLP first linear input
+                + 2 * -(-D * sb * f // tp)  # GeLU input, MLP second linear input
+                + -(-MASK * sb * h // spd)  # MLP dropout mask
+            )
+        norm = -(-((FP32 + D) * sb * h + FP32 * sb) // spd)  # fp32 copy, output, fp32 rstd
+        return (
+            2 * norm  # RMSNorm 1 and 2
+            + 2 * -(-D * sb * h // spd)  # Q/K/V projection input, MLP input
+            + -(-D * sb * q // tp)  # Q after RoPE
+            + -(-2 * D * sb * k // tp)  # K after RoPE, and V
+            + lse
+            + -(-D * sb * q // tp)  # attention output
+            + -(-4 * D * sb * f // tp)  # SwiGLU: gate, SiLU(gate), up, product
+        )
+
+    def embedding(self, s: int, b: int, tp: int) -> int:
+        """The first stage's input side for one micro-batch in flight (embedding_terms)."""
+        if self.gpt:  # token ids, embedding dropout mask
+            return INT64 * s * b + -(-MASK * s * b * self.h // (tp if tp > 1 else 1))
+        return INT64 * s * b + 2 * D * s * self.head_dim  # token ids, RoPE cos and sin
+
+    def output(self, s: int, b: int, tp: int) -> int:
+        """The output layer's stage (output_terms): final norm, output-layer input, fp32
+        log-probabilities, labels."""
+        sb = s * b
+        spd = tp if tp > 1 else 1
+        if self.gpt:
+            norm = -(-D * sb * self.h // spd)
+        else:
+            norm = -(-((FP32 + D) * sb * self.h + FP32 * sb) // spd)
+        return norm + -(-D * sb * self.h // spd) + -(-FP32 * sb * self.v // tp) + INT64 * sb
+
+    def loss(self, s: int, b: int, tp: int) -> int:
+        """loss_working_bytes: the logits buffers around the cross-entropy."""
+        return -(-(2 * FP32 + D) * s * b * self.v // tp)
+
+    def rebuild(self, s: int, b: int, tp: int, recompute: str) -> int:
+        """recompute_working_bytes: what the backward of one layer rebuilds."""
+        if recompute == "none":
+            return 0
+        plain = self.layer(s, b, tp, "none")
+        return plain if recompute == "full" else plain - self.layer(s, b, tp, recompute)
 
 
 @dataclass(frozen=True)
@@ -56,9 +135,9 @@ def padded_layers(layers: int, pp: int, vpp: int) -> int:
     return per * pp * vpp
 
 
-def affine(f, one, two):
-    a, b = f(one), f(two)
-    return b - a, 2 * a - b  # bytes per sequence, bytes that do not grow with it
+def affine(f):
+    one, two = f(1), f(2)
+    return two - one, 2 * one - two  # bytes per sequence, bytes that do not grow with it
 
 
 @dataclass(frozen=True)
@@ -77,53 +156,35 @@ class Screen:
         self.shape, self.cluster, self.run = shape, cluster, run
         self.per_param = state_bytes_per_param(run.precision, run.optimizer)
         self.usable = int(cluster.capacity_bytes * (100 - run.reserve_pct) / 100)
+        self.count = Count(shape)
         self._coefficients = {}
         self._params = {}
         self._states = {}
         self._shared = {}
 
-    def scenario(self, tp, pp, cp, vpp, micro_batch, recompute, accumulation_steps):
-        return self.shape.scenario(
-            seq_len=self.run.seq_len // cp,
-            micro_batch=micro_batch,
-            layers=padded_layers(self.shape.layers, pp, vpp),
-            tp=tp,
-            pp=pp,
-            sp=int(tp > 1),
-            vpp=vpp,
-            recompute=recompute,
-            accumulation_steps=accumulation_steps,
-        )
-
     def coefficients(self, tp, cp, recompute) -> Coefficients:
         key = (tp, cp, recompute)
-        if key not in self._coefficients:
-            one = self.scenario(tp, 1, cp, 1, 1, recompute, None)
-            two = replace(one, micro_batch=2)
-            shared = self._shared.get((tp, cp))
-            if shared is None:  # what does not depend on recomputation
-                shared = self._shared[(tp, cp)] = (
-                    affine(lambda x: total(embedding_terms(x)), one, two),
-                    affine(lambda x: total(output_terms(x)), one, two),
-                    affine(loss_working_bytes, one, two),
-                )
-            layer = affine(lambda x: total(layer_terms(x)), one, two)
-            if recompute == "none":
-                rebuild = (0, 0)
-            else:
-                # What the backward rebuilds for one layer: recompute_working_bytes, from the
-                # layer without recomputation (a difference of two affine counts is affine).
-                plain = self.coefficients(tp, cp, "none").layer
-                rebuild = (
-                    plain
-                    if recompute == "full"
-                    else (
-                        plain[0] - layer[0],
-                        plain[1] - layer[1],
-                    )
-                )
-            self._coefficients[key] = Coefficients(layer, *shared[:2], rebuild, shared[2])
-        return self._coefficients[key]
+        found = self._coefficients.get(key)
+        if found is not None:
+            return found
+        count, s = self.count, self.run.seq_len // cp
+        shared = self._shared.get((tp, cp))
+        if shared is None:  # what does not depend on recomputation
+            shared = self._shared[(tp, cp)] = (
+                affine(lambda b: count.embedding(s, b, tp)),
+                affine(lambda b: count.output(s, b, tp)),
+                affine(lambda b: count.loss(s, b, tp)),
+            )
+        layer = affine(lambda b: count.layer(s, b, tp, recompute))
+        if recompute == "none":
+            rebuild = (0, 0)
+        else:
+            # What the backward rebuilds for one layer: recompute_working_bytes, from the
+            # layer without recomputation (a difference of two affine counts is affine).
+            plain = self.coefficients(tp, cp, "none").layer
+            rebuild = plain if recompute == "full" else (plain[0] - layer[0], plain[1] - layer[1])
+        found = self._coefficients[key] = Coefficients(layer, *shared[:2], rebuild, shared[2])
+        return found
 
     @cached_property
     def _param_count(self):
@@ -132,30 +193,64 @@ class Screen:
     def stage_params(self, pp: int, vpp: int = 1) -> tuple[int, int]:
         """(first-stage, last-stage) parameters; both the whole model when pp = 1."""
         key = (pp, vpp)
-        if key not in self._params:
+        found = self._params.get(key)
+        if found is None:
             pc = self._param_count
             if pp == 1:
-                self._params[key] = (pc.total, pc.total)
+                found = (pc.total, pc.total)
             else:
                 here = pc.per_layer * (padded_layers(self.shape.layers, pp, vpp) // pp)
                 out = pc.final_norm + (pc.output_layer or pc.embedding)
-                self._params[key] = (here + pc.embedding, here + out)
-        return self._params[key]
+                found = (here + pc.embedding, here + out)
+            self._params[key] = found
+        return found
+
+    def state_parts(self, params: int, tp: int, zero: int, shards: int) -> tuple[int, int, int]:
+        """(weights, gradients, optimizer states) in bytes on one GPU: one shard of TP, ZeRO
+        over the dp·cp ranks that hold the same weights (zero_sharded_state_bytes, whose shards
+        round up)."""
+        here = -(-params // tp)
+        per = self.per_param
+        weights, gradients, optimizer = (
+            here * per.weights,
+            here * per.gradients,
+            here * per.optimizer,
+        )
+        if zero >= 1:
+            optimizer = -(-optimizer // shards)
+            if zero >= 2:
+                gradients = -(-gradients // shards)
+                if zero >= 3:
+                    weights = -(-weights // shards)
+        return weights, gradients, optimizer
 
     def states(self, tp, pp, vpp, zero, shards) -> tuple[int, int]:
-        """Model-state bytes of the (first, last) stage's GPU: one shard of TP, ZeRO over the
-        dp·cp ranks that hold the same weights."""
+        """Model-state bytes of the (first, last) stage's GPU."""
         key = (tp, pp, vpp, zero, shards)
-        cached = self._states.get(key)
-        if cached is None:
-            cached = tuple(
-                zero_sharded_state_bytes(
-                    ceil_div(params, tp), self.per_param, zero, shards
-                ).total_bytes
-                for params in self.stage_params(pp, vpp)
-            )
-            self._states[key] = cached
-        return cached
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = self.states_by_zero(tp, pp, vpp, (zero,), shards)[0][1]
+        return found
+
+    def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, tuple[int, int]]]:
+        """[(ZeRO stage, `states` of it)] for each of `zeros`, in one pass."""
+        per = self.per_param
+        w, g, o = per.weights, per.gradients, per.optimizer
+        here = [-(-params // tp) for params in self.stage_params(pp, vpp)]
+        found = []
+        for zero in zeros:
+            totals = []
+            for h in here:
+                weights, gradients, optimizer = h * w, h * g, h * o
+                if zero >= 1:
+                    optimizer = -(-optimizer // shards)
+                    if zero >= 2:
+                        gradients = -(-gradients // shards)
+                        if zero >= 3:
+                            weights = -(-weights // shards)
+                totals.append(weights + gradients + optimizer)
+            found.append((zero, (totals[0], totals[1])))
+        return found
 
     def activation_need(self, tp, pp, cp, dp, vpp, b, recompute) -> tuple[float, float]:
         """Bytes beyond the model states on the (first, last) stage's GPU: activations as the
@@ -186,22 +281,34 @@ class Screen:
         return max(s_first + first, s_last + last)
 
     def exact(self, tp, pp, cp, dp, vpp, b, recompute, zero) -> MemoryParts:
+        """The engine's count, `worst(stage_needs(...))` of activation.py for the scenario of
+        this layout (s ÷ CP tokens per GPU, the padded layers, sequence parallelism with TP,
+        m micro-batches a step), term by term with its rounding."""
+        count, s = self.count, self.run.seq_len // cp
         m = self.run.global_batch // (dp * b)
-        sc = self.scenario(tp, pp, cp, vpp, b, recompute, m)
-        hw = Hardware(
-            capacity_bytes=self.cluster.capacity_bytes,
-            reserve_pct=self.run.reserve_pct,
-            gpus=self.cluster.gpus,
-            zero=zero,
-            precision=self.run.precision,
-            optimizer=self.run.optimizer,
-        )
-        n = worst(stage_needs(sc, hw, dp * cp))
-        return MemoryParts(
-            stage=n.stage,
-            weights=n.states.weights_bytes,
-            gradients=n.states.gradients_bytes,
-            optimizer_states=n.states.optimizer_bytes,
-            activations=n.activations_bytes,
-            buffers=n.working_bytes,
-        )
+        layers = padded_layers(self.shape.layers, pp, vpp)
+        per_layer = count.layer(s, b, tp, recompute)
+        first_chunks = chunks_in_flight(pp, vpp, m, 0)
+        layers_bytes = ceil_div(per_layer * layers * first_chunks, pp * vpp)
+        embedding = ceil_div(count.embedding(s, b, tp) * first_chunks, vpp)
+        output = count.output(s, b, tp)
+        first_total = layers_bytes + embedding + (output if pp == 1 else 0)
+        rebuild = count.rebuild(s, b, tp, recompute)
+        loss = count.loss(s, b, tp)
+        first_params, last_params = self.stage_params(pp, vpp)
+        if pp == 1:
+            needs = [("only", first_params, first_total, rebuild + loss)]
+        else:
+            last_chunks = chunks_in_flight(pp, vpp, m, pp - 1)
+            last_total = ceil_div(per_layer * layers * last_chunks, pp * vpp) + output
+            needs = [
+                ("first", first_params, first_total, rebuild),
+                ("last", last_params, last_total, rebuild + loss),
+            ]
+        best = None
+        for stage, params, activations, buffers in needs:
+            weights, gradients, optimizer = self.state_parts(params, tp, zero, dp * cp)
+            parts = MemoryParts(stage, weights, gradients, optimizer, activations, buffers)
+            if best is None or parts.total > best.total:  # the first of equals, as `worst`
+                best = parts
+        return best

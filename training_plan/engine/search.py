@@ -10,16 +10,19 @@ chunks v over the divisors of L/p (Megatron-LM needs m ≥ p for v > 1); recompu
 the pinned value.
 """
 
+import bisect
 import heapq
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from calculators.catalog.memory import state_bytes_per_param
 from calculators.kit.errors import InputError
 
 from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
-from .memory import MemoryParts, Screen
+from .memory import MemoryParts, Screen, padded_layers
 
 # Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
 # full long before a micro-batch holds a million tokens, interleaving beyond 32 chunks per GPU
@@ -36,6 +39,20 @@ FREE = Pins()
 def divisors(n: int) -> list[int]:
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
     return sorted(set(small + [n // d for d in small]))
+
+
+class Divisors:
+    """divisors(n) for the divisors n of one number (the GPU count, a rank's share of the
+    batch...), each worked out once a search."""
+
+    def __init__(self, n: int):
+        self.found = {}
+
+    def __call__(self, n: int) -> list[int]:
+        found = self.found.get(n)
+        if found is None:
+            found = self.found[n] = divisors(n)
+        return found
 
 
 @dataclass(frozen=True)
@@ -90,38 +107,77 @@ class Loss:
     seconds: float
 
 
-@dataclass(frozen=True)
 class Result:
-    plans: list[Plan]  # fitting plans fastest first, then the fastest that do not fit
-    losses: list[list[Loss]]  # per plan, what it loses against plans[0] (empty for plans[0])
-    shape: Shape
-    cluster: Cluster
-    run: Run
-    flops_per_token: float  # PaLM's model FLOPs per token
-    usable_bytes: int
-    layouts_searched: int  # layouts × micro-batches × recomputation × ZeRO stages screened
+    """The search's answer. Its plans are ranked when the search ends and each is worked out in
+    full (the engine's exact memory count, the step-time parts) only when first asked for: the
+    page shows the first few, the JSON answer every one, and either gets the same plans."""
+
+    def __init__(
+        self,
+        plans,  # fitting plans fastest first, then the fastest that do not fit (any iterable)
+        shape: Shape,
+        cluster: Cluster,
+        run: Run,
+        flops_per_token: float,  # PaLM's model FLOPs per token
+        usable_bytes: int,
+        layouts_searched: int,  # layouts × micro-batches × recomputation × ZeRO stages screened
+    ):
+        self.shape, self.cluster, self.run = shape, cluster, run
+        self.flops_per_token = flops_per_token
+        self.usable_bytes = usable_bytes
+        self.layouts_searched = layouts_searched
+        self._made: list[Plan] = []
+        self._pending = iter(plans)
+
+    def first(self, n: int) -> list[Plan]:
+        """The first n plans (fewer if there are fewer)."""
+        while len(self._made) < n and self._pending is not None:
+            made = next(self._pending, None)
+            if made is None:
+                self._pending = None
+            else:
+                self._made.append(made)
+        return self._made[:n] if n < len(self._made) else list(self._made)
+
+    def first_losses(self, n: int) -> list[list[Loss]]:
+        """What each of the first n plans loses against the first (empty for the first)."""
+        plans = self.first(n)
+        return [losses(plans[0], p) for p in plans]
+
+    @property
+    def plans(self) -> list[Plan]:
+        return self.first(math.inf)
+
+    @property
+    def losses(self) -> list[list[Loss]]:
+        return self.first_losses(math.inf)
 
     @property
     def best(self) -> Plan | None:
-        return self.plans[0] if self.plans and self.plans[0].fits else None
+        first = self.first(1)
+        return first[0] if first and first[0].fits else None
 
+    def _values(self):
+        return (
+            self.plans,
+            self.losses,
+            self.shape,
+            self.cluster,
+            self.run,
+            self.flops_per_token,
+            self.usable_bytes,
+            self.layouts_searched,
+        )
 
-class Kept:
-    """The step times of the fastest fitting plans found so far: a layout that cannot beat the
-    slowest of them cannot make the list (nor, slower than the best, the not-fitting list)."""
+    def __eq__(self, other):
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._values() == other._values()
 
-    def __init__(self, size: int):
-        self.size = size
-        self.heap: list[float] = []  # negated, so the slowest kept is on top
+    __hash__ = None
 
-    def add(self, seconds: float) -> None:
-        if len(self.heap) < self.size:
-            heapq.heappush(self.heap, -seconds)
-        elif seconds < -self.heap[0]:
-            heapq.heapreplace(self.heap, -seconds)
-
-    def bound(self) -> float:
-        return -self.heap[0] if len(self.heap) == self.size else math.inf
+    def __repr__(self):
+        return f"Result(plans={self.plans!r}, layouts_searched={self.layouts_searched})"
 
 
 class Context:
@@ -219,27 +275,25 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
     gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
     usable = screen.usable
+    factors = Divisors(gpus)
 
     tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
-    fitting, not_fitting = [], []
-    kept = Kept(MAX_FITTING)
-    searched = 0
     combos = []
     for t in tps:
         rest = gpus // t
-        pps = [pins.pp] if pins.pp else [p for p in divisors(rest) if L % p == 0]
+        pps = [pins.pp] if pins.pp else [p for p in factors(rest) if L % p == 0]
         for p in pps:
             if rest % p:
                 continue
-            cps = [pins.cp] if pins.cp else divisors(rest // p)
+            cps = [pins.cp] if pins.cp else factors(rest // p)
             if p == 1:
                 vs = [1]
             elif pins.vpp:
                 vs = [pins.vpp]
             else:
                 # Uneven (pinned) stages interleave chunks of the padded count.
-                vs = [v for v in divisors(-(-L // p)) if v <= MAX_VPP]
+                vs = [v for v in factors(-(-L // p)) if v <= MAX_VPP]
             for c in cps:
                 if (rest // p) % c or (t > 1 and (s // c) % t):
                     continue
@@ -249,9 +303,16 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 if batch % d:
                     continue
                 combos.append((t, p, c, d, vs))
-    # Layouts likely to fit and run fast first, so the bound below prunes early: the order
-    # changes only the time the search takes, never its answer.
-    combos.sort(key=lambda combo: promise(ctx, screen, batch, usable, *combo[:4]))
+    if not combos:
+        raise no_split(gpus, batch, pins)
+
+    # What each layout searches over. Its rows in the arrays below: one per (recomputation,
+    # micro-batch), in the order the search visits them, then one per layout for its promise
+    # (micro-batch 1, no recomputation).
+    layouts = []
+    overflow = []
+    segments = []  # (TP, CP, PP, full recomputation, a rank's share of the batch, rows)
+    rows_b = []
     for t, p, c, d, vs in combos:
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
@@ -259,52 +320,128 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         free_zeros = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
         per_rank = batch // d
-        bs = (
-            [pins.micro_batch]
-            if pins.micro_batch
-            else [
-                b
-                for b in divisors(per_rank)
-                if b <= MAX_MICRO_BATCH and b * s // c <= MAX_MICRO_BATCH_TOKENS
-            ]
-            or [1]
-        )
+        if pins.micro_batch:
+            bs = [pins.micro_batch]
+        else:
+            # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS, of the sorted divisors
+            largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
+            found = factors(per_rank)
+            bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
-        if max(screen.states(t, p, 1, max(zeros), shards)) > usable:
+        first, last = screen.states(t, p, 1, zeros[-1], shards)
+        # Part of the layout's promise (below): its model states overflow even with ZeRO-3.
+        over = first > usable or last > usable
+        overflow.append(over if zeros[-1] == 3 else max(screen.states(t, p, 1, 3, shards)) > usable)
+        if over:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
             bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
+        runs = []
         for rc in rcs:
+            runs.append((rc, len(rows_b), len(segments)))
+            segments.append((t, c, p, rc == "full", per_rank, len(bs)))
+            rows_b += bs
+        layouts.append((t, p, c, d, vs, zeros, shards, per_rank, bs, runs))
+    first_promise = len(rows_b)
+    for t, p, c, d, _ in combos:
+        segments.append((t, c, p, False, batch // d, 1))
+        rows_b.append(1)
+
+    # Step-time floors of every row at once (timing.stage_arrays): m micro-batches through the
+    # slowest stage, with no bubble and no communication at all, a floor no choice of v or ZeRO
+    # beats.
+    columns = [np.array(column, dtype=np.int64) for column in zip(*segments, strict=True)]
+    lengths = columns[5]
+    t_, c_, p_, full = (np.repeat(column, lengths).astype(float) for column in columns[:4])
+    b_ = np.array(rows_b, dtype=np.int64)
+    m_ = np.repeat(columns[4], lengths) // b_  # micro-batches per step
+    stage, sends = timing.stage_arrays(ctx, t_, c_, b_.astype(float), full, p_)
+    bandwidth = ctx.links.within(gpus)
+    p2p = np.where(p_ > 1, 2 * sends / bandwidth, 0.0)
+    floors = m_ * (stage + p2p - p2p)
+    # The lowest floor of each (layout, recomputation): past the bound, all of its rows are.
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1])))
+    segment_floor = np.minimum.reduceat(floors, starts).tolist()
+    floor = floors.tolist()
+    stage = stage.tolist()
+    sends = sends.tolist()
+
+    # Layouts likely to fit and run fast first, so the bound below prunes early: the model
+    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1.
+    promise = [(overflow[i], floor[first_promise + i]) for i in range(len(combos))]
+    order = sorted(range(len(combos)), key=promise.__getitem__)
+
+    fitting, not_fitting = [], []
+    heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
+    bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
+    searched = 0
+    exposed = timing.exposed
+    for i in order:
+        t, p, c, d, vs, zeros, shards, per_rank, bs, runs = layouts[i]
+        up = -(-L // p)
+        # Per interleaving v: the layers a stage counts, and the model states of its first and
+        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives.
+        per_v = {}
+        traffic = False  # worked out when a micro-batch of this layout is first screened
+        for rc, row, k in runs:
+            if segment_floor[k] > bound:
+                continue  # every row's floor is past the bound: each would be skipped
+            # Screen.activation_need, written out: its coefficients once per recomputation.
+            co = screen.coefficients(t, c, rc)
+            (l0, l1), (e0, e1), (o0, o1), (r0, r1), (s0, s1) = (
+                co.layer,
+                co.embedding,
+                co.output,
+                co.recompute,
+                co.loss,
+            )
             for b in bs:
+                j, row = row, row + 1
                 if per_rank % b:
                     continue
                 m = per_rank // b
-                lt = timing.layer_time(ctx, t, c, b, rc)
-                # Branch and bound: m micro-batches through the slowest stage, with no
-                # bubble and no communication at all, is a floor no choice of v or ZeRO
-                # beats; past the slowest plan kept so far, skip them.
-                stage, _, _, p2p = timing.stage_time(ctx, lt, p, 1)
-                if m * (stage - p2p) > kept.bound():
+                if floor[j] > bound:
                     continue
                 some_fit = False
+                stage_j, sends_j = stage[j], sends[j]
+                per_layer, embedding = l0 * b + l1, e0 * b + e1
+                output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
                 for v in vs:
-                    if v > 1 and (-(-L // p) % v or m < p):
+                    if v > 1 and (up % v or m < p):
                         continue  # Megatron-LM refuses interleaving with m < p
-                    t_mb = timing.stage_time(ctx, lt, p, v)[0]
+                    t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
-                    if base > kept.bound():
+                    if base > bound:
                         some_fit = True  # not known; do not stop the micro-batches
                         continue
-                    first, last = screen.activation_need(t, p, c, d, v, b, rc)
-                    best = least = None
-                    for z in zeros:
+                    found = per_v.get(v)
+                    if found is None:
+                        if traffic is False:
+                            traffic = timing.data_parallel_traffic(ctx, t, p, c, d, grad_bytes)
+                        found = per_v[v] = (
+                            padded_layers(L, p, v),
+                            screen.states_by_zero(t, p, v, zeros, shards),
+                        )
+                    layers, zero_states = found
+                    # chunks_in_flight of the first and the last stage
+                    warmup = p - 1 if v == 1 else 2 * (p - 1) + (v - 1) * p
+                    chunks = m * v if warmup >= m * v else warmup + 1
+                    first = per_layer * layers * chunks / (p * v) + embedding * chunks / v + rebuild
+                    if p == 1:
+                        first = last = first + output + loss
+                    else:
+                        warmup = 0 if v == 1 else (v - 1) * p
+                        chunks = m * v if warmup >= m * v else warmup + 1
+                        last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
+                    best = least = None  # least: the ZeRO stage needing least memory
+                    least_need = 0.0
+                    for z, (s_first, s_last) in zero_states:
                         searched += 1
-                        s_first, s_last = screen.states(t, p, v, z, shards)
-                        need = max(s_first + first, s_last + last)
+                        need, other = s_first + first, s_last + last
+                        if other > need:
+                            need = other
                         if need <= usable:
-                            seconds = base + timing.data_parallel_exposed(
-                                ctx, t, p, c, d, z, m, t_mb, grad_bytes
-                            )
+                            seconds = base + exposed(traffic, z, m, t_mb)
                             item = (seconds, need, (t, p, c, d, v, b, rc, z))
                             if best is None or item < best:
                                 best = item
@@ -312,52 +449,30 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                                 # Stages past the first fitting one only add
                                 # communication (timing.data_parallel_exposed).
                                 break
-                        elif least is None or need < least[1]:
-                            least = (None, need, (t, p, c, d, v, b, rc, z))
-                    if best is None and least is not None:
-                        z = least[2][-1]
-                        seconds = base + timing.data_parallel_exposed(
-                            ctx, t, p, c, d, z, m, t_mb, grad_bytes
-                        )
-                        least = (seconds, least[1], least[2])
+                        elif least is None or need < least_need:
+                            least, least_need = z, need
                     if best is not None:
                         fitting.append(best)
-                        kept.add(best[0])
+                        if len(heap) < MAX_FITTING:
+                            heapq.heappush(heap, -best[0])
+                        elif best[0] < -heap[0]:
+                            heapq.heapreplace(heap, -best[0])
+                        if len(heap) == MAX_FITTING:
+                            bound = -heap[0]
                         some_fit = True
                     elif least is not None:
-                        not_fitting.append(least)
+                        seconds = base + exposed(traffic, least, m, t_mb)
+                        not_fitting.append((seconds, least_need, (t, p, c, d, v, b, rc, least)))
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most
                     # min(b·p, its share) sequences in flight): larger ones fit no more.
                     break
     if not fitting and not not_fitting:
-        raise InputError(
-            "global_batch",
-            f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
-            + (" with the pinned choices" if any(vars(pins).values()) else "")
-            + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
-            "that is a multiple of the GPU count, or unpin a choice.",
-        )
+        raise no_split(gpus, batch, pins)
     fitting.sort(key=lambda item: (item[0], item[1], item[2]))
     not_fitting.sort(key=lambda item: (item[0], item[1], item[2]))
-    plans = []
-    for item in fitting:
-        made = make_plan(ctx, screen, run, grad_bytes, item)
-        if made.fits:
-            plans.append(made)
-        else:  # the screen's rounding said fits, the engine's exact count says not
-            not_fitting.insert(0, item)
-        if len(plans) == MAX_FITTING:
-            break
-    # Only the layouts that do not fit but would be faster than the recommendation say
-    # something (what memory costs); list the fastest of them.
-    cutoff = plans[0].seconds_per_step if plans else math.inf
-    shown = [item for item in not_fitting if item[0] < cutoff] or not_fitting
-    for item in shown[:MAX_NOT_FITTING]:
-        plans.append(make_plan(ctx, screen, run, grad_bytes, item))
     return Result(
-        plans=plans,
-        losses=[losses(plans[0], p) for p in plans],
+        ranked(ctx, screen, run, grad_bytes, fitting, not_fitting),
         shape=shape,
         cluster=cluster,
         run=run,
@@ -367,12 +482,38 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     )
 
 
-def promise(ctx, screen, batch, usable, t, p, c, d) -> tuple[bool, float]:
-    """(whether the model states alone overflow even with ZeRO-3, the step's compute floor at
-    micro-batch 1)."""
-    states = max(screen.states(t, p, 1, 3, d * c))
-    stage, _, _, p2p = timing.stage_time(ctx, timing.layer_time(ctx, t, c, 1, "none"), p, 1)
-    return states > usable, batch // d * (stage - p2p)
+def ranked(ctx, screen: Screen, run: Run, grad_bytes: int, fitting: list, not_fitting: list):
+    """The plans in the order a Result lists them, each made when the one before it has been
+    taken: up to MAX_FITTING that fit by the engine's exact count, then the fastest that do
+    not (`fitting` and `not_fitting` are the search's items, sorted)."""
+    first = None
+    count = 0
+    for item in fitting:
+        made = make_plan(ctx, screen, run, grad_bytes, item)
+        if made.fits:
+            first = first or made
+            count += 1
+            yield made
+        else:  # the screen's rounding said fits, the engine's exact count says not
+            not_fitting.insert(0, item)
+        if count == MAX_FITTING:
+            break
+    # Only the layouts that do not fit but would be faster than the recommendation say
+    # something (what memory costs); list the fastest of them.
+    cutoff = first.seconds_per_step if first else math.inf
+    shown = [item for item in not_fitting if item[0] < cutoff] or not_fitting
+    for item in shown[:MAX_NOT_FITTING]:
+        yield make_plan(ctx, screen, run, grad_bytes, item)
+
+
+def no_split(gpus: int, batch: int, pins: Pins) -> InputError:
+    return InputError(
+        "global_batch",
+        f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
+        + (" with the pinned choices" if any(vars(pins).values()) else "")
+        + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
+        "that is a multiple of the GPU count, or unpin a choice.",
+    )
 
 
 def make_plan(ctx, screen: Screen, run: Run, grad_bytes: int, item) -> Plan:

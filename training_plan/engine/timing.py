@@ -11,6 +11,8 @@ point-to-point sends. (p − 1)/v micro-batch slots are the 1F1B pipeline bubble
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from calculators.catalog.interconnect import ACHIEVED_FRACTION
 
 BF16 = 2  # bytes of an activation or weight on the wire
@@ -195,6 +197,58 @@ def stage_time(ctx, lt: LayerTime, pp, vpp) -> tuple[float, int, bool, float]:
     return stage + p2p, n_layers, with_output, p2p
 
 
+def stage_arrays(ctx, tp, cp, micro_batch, full, pp):
+    """`layer_time` and `stage_time` over arrays of layouts at once, for the search: (one
+    micro-batch through the slowest stage without its point-to-point sends, the bytes of one
+    such send). The point-to-point time of v chunks is 2·v·sends ÷ bandwidth, as in
+    `stage_time`.
+
+    The arguments are float64 arrays (whole numbers, `full` 1.0 or 0.0), so that numpy does not
+    convert them at every step. Every operation is the scalar functions' own, in their order, on
+    the same IEEE doubles (whole numbers this small are exact in a double, and a term the scalar
+    code leaves out is a product with 0.0 here), so the figures are theirs to the last bit
+    (tests/training_plan/test_engine_search.py compares them)."""
+    # Scalars as numpy doubles: numpy 2 spends three times as long on an operation with a
+    # Python number as with its own (the values, and so the results, are the same).
+    f = np.float64
+    one, two = f(1), f(2)
+    seq_len, hidden, layers = f(ctx.seq_len), f(ctx.hidden), f(ctx.layers)
+    bf16 = f(BF16)
+    links = ctx.links
+    tokens = micro_batch * seq_len / cp
+    gemm = f(ctx.narrowest) / tp * tokens
+    eff = f(ctx.eff_max * ctx.hidden / (ctx.hidden + H_HALF)) * gemm / (gemm + f(G_HALF))
+    rate = f(ctx.peak) * eff
+    compute = tokens * f(ctx.layer_flops) / tp / rate
+    act_bytes = tokens * hidden * bf16
+    collectives = f(TP_COLLECTIVES) + f(TP_COLLECTIVES_RECOMPUTE) * full
+    tp_time = collectives * (two * (tp - one) / tp * act_bytes / within(links, tp))  # 0 if TP 1
+    kv = (cp - one) / cp * micro_batch * seq_len * f(ctx.kv_dim) * two * bf16 / tp  # 0 if CP 1
+    cp_time = (kv + two * kv + full * kv) / within(links, tp * cp)
+    recompute = compute * (full * f(FULL_RECOMPUTE_EXTRA))
+    output = tokens * f(ctx.output_flops) / tp / rate
+    per_layer = compute + recompute + tp_time + cp_time
+    # stage_layers: ceil(L/p) layers on a middle stage, fewer on the last.
+    mid = np.ceil(layers / pp)
+    last = mid - np.floor((mid * pp - layers + one) / two)
+    piped = pp > one
+    middle_slower = piped & (mid * per_layer >= last * per_layer + output)
+    n_layers = np.where(middle_slower, mid, np.where(piped, last, layers))
+    stage = n_layers * per_layer + np.where(middle_slower, f(0), output)
+    return stage, act_bytes / tp
+
+
+def within(links: Links, group_span):
+    """Links.within over an array of group spans."""
+    if links.network is None:
+        return np.float64(links.intra)
+    return np.where(
+        group_span <= np.float64(links.gpus_per_node),
+        np.float64(links.intra),
+        np.float64(links.network),
+    )
+
+
 def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes) -> StepTime:
     """`ctx` carries the per-request constants (see search.Context)."""
     lt = layer_time(ctx, tp, cp, micro_batch, recompute)
@@ -225,18 +279,32 @@ def data_parallel_exposed(ctx, tp, pp, cp, dp, zero, m, t_mb, grad_bytes) -> flo
     parameter all-gather behind the forward of the first. ZeRO-2 reduces every micro-batch's
     gradients (it keeps only a shard), ZeRO-3 also gathers the weights for every micro-batch's
     forward and backward."""
+    return exposed(data_parallel_traffic(ctx, tp, pp, cp, dp, grad_bytes), zero, m, t_mb)
+
+
+def data_parallel_traffic(ctx, tp, pp, cp, dp, grad_bytes) -> tuple[float, float, float] | None:
+    """A layout's data-parallel collectives, in seconds with nothing hidden: (the gradient
+    all-reduce, the gradient reduce-scatter, the weight all-gather); None with one rank. The
+    search works them out once per layout, `exposed` per ZeRO stage and micro-batch."""
     n = dp * cp
     if n == 1:
-        return 0.0
+        return None
     params = ctx.stage_params(pp) / tp
     bw = ctx.links.within(tp * cp * dp)
     grads = params * grad_bytes
     weights = params * BF16
+    return ring_all_reduce(n, grads, bw), ring_half(n, grads, bw), ring_half(n, weights, bw)
+
+
+def exposed(traffic, zero, m, t_mb) -> float:
+    """What of `traffic` (data_parallel_traffic) the compute does not hide, for ZeRO `zero`
+    with m micro-batches of t_mb seconds (see data_parallel_exposed)."""
+    if traffic is None:
+        return 0.0
+    all_reduce, scatter, gather = traffic
     fwd, bwd = t_mb / 3, 2 * t_mb / 3
     if zero == 0:
-        return max(0.0, ring_all_reduce(n, grads, bw) - bwd)
-    scatter = ring_half(n, grads, bw)
-    gather = ring_half(n, weights, bw)
+        return max(0.0, all_reduce - bwd)
     if zero == 1:
         return max(0.0, scatter - bwd) + max(0.0, gather - fwd)
     if zero == 2:

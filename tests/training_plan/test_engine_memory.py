@@ -1,0 +1,115 @@
+"""The planner's own memory count (training_plan/engine/memory.py: `Count` and `Screen.exact`,
+plain integer sums) against the activation engine it stands in for, calculators/catalog/
+activation.py (`layer_terms`, `embedding_terms`, `output_terms`, `loss_working_bytes`,
+`recompute_working_bytes` and `stage_needs`, which the Activation Memory page shows and
+validation/activation_memory/ checked against bytes measured with PyTorch): equal to the byte
+on many scenarios, both blocks, every recomputation, pipelines with and without interleaving."""
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calculators.catalog.activation import (
+    Hardware,
+    embedding_terms,
+    layer_terms,
+    loss_working_bytes,
+    output_terms,
+    recompute_working_bytes,
+    stage_needs,
+    total,
+    worst,
+)
+from training_plan.engine import Run, cluster, custom_shape
+from training_plan.engine.memory import Count, Screen, padded_layers
+
+
+@st.composite
+def shapes(draw):
+    heads = draw(st.sampled_from([4, 8, 12, 16, 24, 32, 40, 64, 96, 128]))
+    head_dim = draw(st.sampled_from([32, 64, 80, 96, 128, 256]))
+    hidden = heads * head_dim
+    gpt = draw(st.booleans())
+    kv_heads = heads if gpt else draw(st.sampled_from([k for k in (1, 2, 4, 8) if heads % k == 0]))
+    ffn = 4 * hidden if gpt else draw(st.integers(1, 64)) * 256
+    layers = draw(st.integers(1, 128))
+    vocab = draw(st.integers(1000, 260_000))
+    return custom_shape(layers, hidden, heads, kv_heads, ffn, vocab, draw(st.booleans()))
+
+
+def divides_all(shape, tp):
+    return all(x % tp == 0 for x in (shape.heads, shape.hidden, shape.ffn_hidden, shape.kv_heads))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=shapes(),
+    s=st.integers(1, 40_000),
+    b=st.integers(1, 64),
+    tp=st.sampled_from([1, 2, 3, 4, 8, 16]),
+    recompute=st.sampled_from(["none", "selective", "full"]),
+)
+def test_each_part_is_the_activation_engines(shape, s, b, tp, recompute):
+    if not divides_all(shape, tp):
+        tp = 1
+    sc = shape.scenario(seq_len=s, micro_batch=b, tp=tp, sp=int(tp > 1), recompute=recompute)
+    count = Count(shape)
+    assert count.layer(s, b, tp, recompute) == total(layer_terms(sc))
+    assert count.embedding(s, b, tp) == total(embedding_terms(sc))
+    assert count.output(s, b, tp) == total(output_terms(sc))
+    assert count.loss(s, b, tp) == loss_working_bytes(sc)
+    assert count.rebuild(s, b, tp, recompute) == recompute_working_bytes(sc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=shapes(),
+    seq_len=st.sampled_from([512, 2048, 4096, 8192, 32768, 131072]),
+    tp=st.sampled_from([1, 2, 4, 8]),
+    pp=st.sampled_from([1, 2, 3, 4, 8]),
+    cp=st.sampled_from([1, 2, 4]),
+    vpp=st.sampled_from([1, 2, 3]),
+    dp=st.sampled_from([1, 2, 3, 8, 64]),
+    b=st.sampled_from([1, 2, 3, 4, 16]),
+    m=st.integers(1, 40),
+    recompute=st.sampled_from(["none", "selective", "full"]),
+    zero=st.sampled_from([0, 1, 2, 3]),
+    training=st.sampled_from(
+        [("mixed", "adam"), ("mixed_fp32_grads", "adam"), ("fp32", "sgd"), ("bf16", "adam8bit")]
+    ),
+)
+def test_the_most_loaded_gpu_is_the_activation_engines_stage_needs(
+    shape, seq_len, tp, pp, cp, vpp, dp, b, m, recompute, zero, training
+):
+    if not divides_all(shape, tp):
+        tp = 1
+    if pp == 1 or m < pp:
+        vpp = 1  # what the search allows (Megatron-LM refuses interleaving with m < p)
+    precision, optimizer = training
+    run = Run(seq_len, dp * b * m, 10**9, precision, optimizer)
+    screen = Screen(shape, cluster("h100-sxm", 8, 8), run)
+    mine = screen.exact(tp, pp, cp, dp, vpp, b, recompute, zero)
+    # The scenario as the Activation Memory page would be given it: seq_len ÷ CP tokens per GPU,
+    # every stage holding whole chunks of layers, sequence parallelism with TP, m micro-batches.
+    sc = replace(
+        shape.scenario(),
+        seq_len=seq_len // cp,
+        micro_batch=b,
+        layers=padded_layers(shape.layers, pp, vpp),
+        tp=tp,
+        pp=pp,
+        sp=int(tp > 1),
+        vpp=vpp,
+        recompute=recompute,
+        accumulation_steps=m,
+    )
+    hw = Hardware(capacity_bytes=80 * 2**30, zero=zero, precision=precision, optimizer=optimizer)
+    need = worst(stage_needs(sc, hw, dp * cp))
+    assert mine.stage == need.stage
+    assert mine.weights == need.states.weights_bytes
+    assert mine.gradients == need.states.gradients_bytes
+    assert mine.optimizer_states == need.states.optimizer_bytes
+    assert mine.activations == need.activations_bytes
+    assert mine.buffers == need.working_bytes
+    assert mine.total == need.total_bytes

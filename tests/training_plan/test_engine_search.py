@@ -1,0 +1,175 @@
+"""The fast search against the plain one it replaced (reference_search.py, the search as it was
+before its speed work, counting memory with the activation engine itself): the same plans, the
+same figures to the last bit, the same layouts screened, the same refusals, on many scenarios."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from calculators.kit.errors import InputError
+from training_plan.engine import (
+    Pins,
+    Run,
+    catalog_shape,
+    cluster,
+    custom_shape,
+    plan,
+    planner_gpus,
+    planner_models,
+    timing,
+)
+from training_plan.engine.memory import Screen
+from training_plan.engine.search import Context
+
+from . import reference_search
+
+H100 = "h100-sxm"
+FREE = Pins()
+
+
+def outcome(search, *args):
+    """A search's whole answer, or the field and message it refused with."""
+    try:
+        return search(*args)
+    except InputError as error:
+        return ("refused", error.field, str(error))
+
+
+def assert_same(shape, c, run, pins=FREE):
+    fast = outcome(plan, shape, c, run, pins)
+    reference = outcome(reference_search.plan, shape, c, run, pins)
+    # Dataclass equality: every plan's layout, memory parts, step-time parts, throughput and
+    # run time compared exactly (==, floats included), the losses, and the layouts screened.
+    assert fast == reference
+    return fast
+
+
+@pytest.mark.parametrize(
+    "model, gpu, gpus, per_node, seq_len, batch, pins",
+    [
+        ("llama-3.1-8b", H100, 64, 8, 8192, 512, {}),  # the page's default
+        ("llama-3.1-8b", H100, 8, 8, 8192, 512, {}),
+        ("llama-3.1-8b", H100, 1, 8, 8192, 512, {}),  # nothing fits
+        ("llama-3.3-70b", H100, 1024, 8, 8192, 1024, {}),
+        ("llama-3.3-70b", H100, 4096, 8, 8192, 2048, {}),
+        ("llama-3.3-70b", H100, 16384, 8, 8192, 2048, {}),
+        ("qwen2.5-72b", "a100-80gb", 1024, 8, 4096, 2048, {}),
+        ("llama-3.1-8b", H100, 256, 8, 131072, 64, {}),  # long sequence: context parallel
+        ("gemma-2-27b", "a100-40gb", 128, 4, 4096, 256, {}),
+        ("llama-3.3-70b", "rtx-3060-12gb", 8, 8, 8192, 64, {}),  # cannot fit
+        ("llama-3.3-70b", H100, 48, 8, 8192, 480, {"pp": 3}),  # uneven stages
+        ("mistral-nemo-12b", H100, 32, 8, 8192, 512, {"micro_batch": 2, "vpp": 2}),
+        ("qwen2.5-32b", H100, 2048, 8, 65536, 256, {"cp": 8}),
+        ("phi-4", H100, 64, 8, 8192, 512, {"recompute": "full", "zero": 3}),
+        ("llama-3.1-8b", H100, 64, 8, 8192, 101, {"tp": 1, "pp": 1, "cp": 1}),  # refused
+    ],
+)
+def test_the_fast_search_returns_the_reference_searchs_answer(
+    model, gpu, gpus, per_node, seq_len, batch, pins
+):
+    assert_same(
+        catalog_shape(model),
+        cluster(gpu, gpus, per_node),
+        Run(seq_len, batch, 10**12),
+        Pins(**pins),
+    )
+
+
+def test_a_custom_gpt_block_gets_the_reference_searchs_answer():
+    # Megatron-LM's 18.4B GPT of Narayanan et al. 2021, Table 1 (the GPT block: GeLU, tied).
+    shape = custom_shape(40, 6144, 48, 48, 4 * 6144, 51200, tied=True)
+    result = assert_same(shape, cluster("a100-80gb", 256, 8), Run(2048, 1024, 10**11))
+    assert result.best is not None
+
+
+def custom_shapes():
+    @st.composite
+    def build(draw):
+        heads = draw(st.sampled_from([8, 12, 16, 24, 32, 40, 64]))
+        head_dim = draw(st.sampled_from([64, 80, 128]))
+        hidden = heads * head_dim
+        gpt = draw(st.booleans())
+        kv_heads = (
+            heads if gpt else draw(st.sampled_from([k for k in (1, 2, 4, 8) if heads % k == 0]))
+        )
+        ffn = 4 * hidden if gpt else draw(st.sampled_from([2, 3, 4])) * hidden + 256
+        layers = draw(st.integers(2, 96))
+        vocab = draw(st.sampled_from([32000, 50257, 51200, 128256]))
+        return custom_shape(layers, hidden, heads, kv_heads, ffn, vocab, draw(st.booleans()))
+
+    return build()
+
+
+SHAPES = st.one_of(
+    st.sampled_from([m.id for m in planner_models()]).map(catalog_shape), custom_shapes()
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=SHAPES,
+    gpu=st.sampled_from([g.slug for g in planner_gpus()]),
+    per_node=st.sampled_from([1, 2, 4, 8]),
+    nodes=st.sampled_from([1, 1, 2, 3, 4, 8, 16, 64, 128]),
+    seq_len=st.sampled_from([128, 1000, 2048, 4096, 8192, 32768, 131072]),
+    batch=st.one_of(st.sampled_from([8, 64, 256, 512, 1024, 4096]), st.integers(1, 3000)),
+    training=st.sampled_from(
+        [("mixed", "adam", 10.0), ("bf16", "sgd", 25.0), ("mixed_fp32_grads", "adam8bit", 5.0)]
+    ),
+    pins=st.fixed_dictionaries(
+        {},
+        optional={
+            "tp": st.sampled_from([1, 2, 4, 8]),
+            "pp": st.sampled_from([1, 2, 3, 4]),
+            "cp": st.sampled_from([1, 2, 4]),
+            "vpp": st.sampled_from([1, 2]),
+            "micro_batch": st.sampled_from([1, 2, 3, 8]),
+            "recompute": st.sampled_from(["none", "selective", "full"]),
+            "zero": st.sampled_from([0, 1, 2, 3]),
+        },
+    ),
+)
+def test_on_random_scenarios_the_fast_search_returns_the_reference_searchs_answer(
+    shape, gpu, per_node, nodes, seq_len, batch, training, pins
+):
+    try:
+        c = cluster(gpu, per_node * nodes, per_node)
+    except InputError:
+        assume(False)  # a cluster the site refuses (no network between these GPUs' nodes)
+    precision, optimizer, reserve = training
+    assert_same(shape, c, Run(seq_len, batch, 10**12, precision, optimizer, reserve), Pins(**pins))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    model=st.sampled_from(["llama-3.1-8b", "gemma-2-27b", "qwen2.5-72b", "phi-4"]),
+    gpu=st.sampled_from(["a100-40gb", H100, "rtx-4090-24gb"]),
+    per_node=st.sampled_from([2, 4, 8]),
+    seq_len=st.sampled_from([1024, 8192, 65536]),
+)
+def test_the_time_model_over_arrays_is_the_scalar_one_to_the_last_bit(
+    model, gpu, per_node, seq_len
+):
+    gpus = 8 * per_node if gpu != "rtx-4090-24gb" else per_node
+    shape, c, run = catalog_shape(model), cluster(gpu, gpus, per_node), Run(seq_len, 64, 10**9)
+    ctx = Context(shape, c, run, Screen(shape, c, run))
+    rows = [
+        (t, cp, b, rc, p)
+        for t in (1, 2, 4, 8)
+        for cp in (1, 2, 4)
+        for b in (1, 3, 16)
+        for rc in ("none", "selective", "full")
+        for p in (1, 2, 3, 5, 8)
+    ]
+    t, cp, b, _, p = (np.array(x) for x in zip(*rows, strict=True))
+    full = np.array([rc == "full" for _, _, _, rc, _ in rows], dtype=float)
+    stage, sends = timing.stage_arrays(ctx, *(x.astype(float) for x in (t, cp, b)), full, 1.0 * p)
+    bandwidth = ctx.links.within(gpus)
+    for i, (t, cp, b, rc, p) in enumerate(rows):
+        lt = timing.layer_time(ctx, t, cp, b, rc)
+        assert sends[i] == lt.p2p_bytes
+        for v in (1, 2, 4):
+            # stage_time: the slowest stage plus the sends of v chunks.
+            t_mb = timing.stage_time(ctx, lt, p, v)[0]
+            assert stage[i] + (2 * v * sends[i] / bandwidth if p > 1 else 0.0) == t_mb
