@@ -13,6 +13,7 @@ from calculators.kit.numbers import gib
 from . import calibration, engine, finetune, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
+from .tables import matrix_rows
 
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
 L = engine.CUSTOM_LABELS
@@ -105,9 +106,13 @@ class FitForm(CalculatorForm):
         )  # fmt: skip
 
     def subjects(self, cleaned) -> list[engine.Subject]:
-        subjects = [engine.Subject.from_model(m) for m in MODELS]
+        return [p.subject for p in self.profiles(cleaned)]
+
+    def profiles(self, cleaned) -> list[engine.Profile]:
+        """The catalog's models (profiled once per process) and the user's own, if given."""
+        catalog = engine.catalog_profiles()
         custom = engine.custom_subject({name: cleaned.get(name) for name in CUSTOM_FIELDS})
-        return [*subjects, custom] if custom else subjects
+        return [*catalog, engine.Profile(custom)] if custom else list(catalog)
 
     sections = {"custom": CUSTOM_FIELDS, "system": ("ram_gb", "ram_bandwidth_gb_s")}
 
@@ -116,7 +121,7 @@ class FitForm(CalculatorForm):
         return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
 
     def extra_context(self) -> dict:
-        return {**self.page_context(), "rows": self.rows() if self.result else ()}
+        return {**self.page_context(), "matrix_rows": matrix_rows(self.result) if self.result else ""}
 
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
@@ -130,12 +135,12 @@ class FitForm(CalculatorForm):
         }
 
     def compute(self, cleaned):
-        scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
-        # The index answers six cards at once and shows what fits: prompt processing, vLLM
-        # serving and the commands are on the card pages (and in their JSON).
-        return tuple(
-            engine.fit_card(card, subjects, scenario, extras=False, prefill=False) for card in CARDS
-        )
+        # The index answers every card at once and shows, per card and model, whether it
+        # fits, the memory left over and the best format: that is all it works out here. The
+        # JSON answer has each whole fit (result_json); prompt processing, vLLM serving and
+        # the commands are on the card pages (and in their JSON).
+        self._profiles = self.profiles(cleaned)
+        return engine.fit_matrix(CARDS, self._profiles, self.scenario(cleaned))
 
     def link_query(self) -> str:
         """This scenario as a query string, for links to the same scenario on another card."""
@@ -148,22 +153,17 @@ class FitForm(CalculatorForm):
         if not self.result:
             return "Which open LLMs fit on the RTX 3060, 4060 Ti, 3090, 4090, 5090 and A6000."
         c = self.cleaned_data
-        counts = ", ".join(f"{r.card.short_name} {r.fitting}" for r in self.result)
-        total = len(self.result[0].models)
+        r = self.result
+        counts = ", ".join(f"{c.short_name} {n}" for c, n in zip(r.cards, r.fitting, strict=True))
+        total = len(r.rows)
         return (
             f"Of {total} open models at {self.quant_label()} with {c['context']:,} tokens of "
             f"context, how many fit: {counts}."
         )
 
     def result_json(self) -> dict:
-        return {"cards": [card_json(r) for r in self.result]}
-
-    def rows(self) -> list[tuple[engine.ModelFit, list[tuple]]]:
-        """The fit matrix: one row per model, one (card, fit) cell per card."""
-        return [
-            (fits[0], list(zip(CARDS, fits, strict=True)))
-            for fits in zip(*(r.models for r in self.result), strict=True)
-        ]
+        fits = engine.fit_cards(CARDS, self._profiles, self.result.scenario, prefill=False)
+        return {"cards": [card_json(r) for r in fits]}
 
 
 def measurement_sources(rows) -> list[tuple[str, str]]:
@@ -234,7 +234,8 @@ class CardForm(FitForm):
         return super().clean()
 
     def compute(self, cleaned):
-        self._subjects = {s.id: s for s in self.subjects(cleaned)}
+        profiles = self.profiles(cleaned)
+        self._subjects = {p.subject.id: p.subject for p in profiles}
         seq_len, rank = cleaned["seq_len"], cleaned["lora_rank"]
         self.fine_tunings = {
             s.id: finetune.fine_tuning(self.card, s, seq_len, rank) for s in self._subjects.values()
@@ -242,9 +243,7 @@ class CardForm(FitForm):
         # vLLM serving and the commands are added where they are shown: for the worked example
         # on the page, for every model in JSON (result_json), which keeps the live recompute
         # to one model's share of that work.
-        return engine.fit_card(
-            self.card, list(self._subjects.values()), self.scenario(cleaned), extras=False
-        )
+        return engine.fit_cards((self.card,), profiles, self.scenario(cleaned))[0]
 
     def extra_context(self) -> dict:
         rows = calibration.rows_for(self.card.slug)
