@@ -13,8 +13,9 @@ from calculators.kit.numbers import gib
 from . import calibration, engine, finetune, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
-from .tables import matrix_rows
+from .tables import matrix_rows, model_rows
 
+_CATALOG_SIZES: tuple = ()  # finetune.Sizes of engine.catalog_profiles(), once per process
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
 L = engine.CUSTOM_LABELS
 
@@ -121,7 +122,10 @@ class FitForm(CalculatorForm):
         return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
 
     def extra_context(self) -> dict:
-        return {**self.page_context(), "matrix_rows": matrix_rows(self.result) if self.result else ""}
+        return {
+            **self.page_context(),
+            "matrix_rows": matrix_rows(self.result) if self.result else "",
+        }
 
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
@@ -219,7 +223,7 @@ class CardForm(FitForm):
 
     def __init__(self, query=None, card: GPU | None = None):
         self.card = card
-        self.fine_tunings: dict[str, finetune.FineTuning | None] = {}
+        self._example_tuning: finetune.FineTuning | None = None
         super().__init__(query)
 
     def clean(self):
@@ -237,8 +241,11 @@ class CardForm(FitForm):
         profiles = self.profiles(cleaned)
         self._subjects = {p.subject.id: p.subject for p in profiles}
         seq_len, rank = cleaned["seq_len"], cleaned["lora_rank"]
-        self.fine_tunings = {
-            s.id: finetune.fine_tuning(self.card, s, seq_len, rank) for s in self._subjects.values()
+        # The table of every model shows only each fine-tuning's total; the whole estimate is
+        # built for the worked example (example_fine_tuning) and for JSON (result_json).
+        self.fine_tune_totals = {
+            p.subject.id: finetune.totals(z, seq_len, rank) if z else None
+            for p, z in zip(profiles, self._fine_tune_sizes(profiles), strict=True)
         }
         # vLLM serving and the commands are added where they are shown: for the worked example
         # on the page, for every model in JSON (result_json), which keeps the live recompute
@@ -262,7 +269,9 @@ class CardForm(FitForm):
             "inputs": self.cleaned_data,
             "example": self.explanation(),
             "bar": self.bar(),
-            "fine_tunings": self.fine_tunings,
+            "model_rows": model_rows(
+                self.result.models, self.fine_tune_totals, self.card, self.cleaned_data["model"]
+            ),
             "fine_tuning": tuned,
             "quantized_params": self.example_quantized_params() if tuned else None,
             "unquantized_params": self.example_unquantized_params() if tuned else None,
@@ -275,7 +284,22 @@ class CardForm(FitForm):
         return next(m for m in self.result.models if m.id == wanted)
 
     def example_fine_tuning(self) -> finetune.FineTuning | None:
-        return self.fine_tunings[self.cleaned_data["model"]]
+        if self._example_tuning is None:
+            self._example_tuning = self._fine_tuning(self._subjects[self.cleaned_data["model"]])
+        return self._example_tuning
+
+    def _fine_tuning(self, subject: engine.Subject) -> finetune.FineTuning | None:
+        c = self.cleaned_data
+        return finetune.fine_tuning(self.card, subject, c["seq_len"], c["lora_rank"])
+
+    @staticmethod
+    def _fine_tune_sizes(profiles) -> list[finetune.Sizes | None]:
+        """Each model's fine-tuning sizes: the catalog's once per process."""
+        global _CATALOG_SIZES
+        catalog = engine.catalog_profiles()
+        if not _CATALOG_SIZES:
+            _CATALOG_SIZES = tuple(finetune.sizes(p.subject) for p in catalog)
+        return [*_CATALOG_SIZES, *(finetune.sizes(p.subject) for p in profiles[len(catalog) :])]
 
     def example_quantized_params(self) -> int:
         """The example's layer matrices, which QLoRA stores in 4 bits (for the worked example)."""
@@ -338,7 +362,8 @@ class CardForm(FitForm):
         return text
 
     def result_json(self) -> dict:
-        fine_tuning = [asdict(t) for t in self.fine_tunings.values() if t is not None]
+        tunings = (self._fine_tuning(x) for x in self._subjects.values())
+        fine_tuning = [asdict(t) for t in tunings if t is not None]
         r, s = self.result, self.result.scenario
         full = engine.CardFit(
             r.card, s,

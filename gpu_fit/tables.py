@@ -10,7 +10,7 @@ pages, seven scenarios).
 """
 
 from calculators.kit.html import Markup, escape
-from calculators.kit.numbers import gib, human
+from calculators.kit.numbers import fixed, gib, human, tokens
 
 from .engine import QUANT_BY_ID, Matrix
 
@@ -36,5 +36,64 @@ def matrix_rows(matrix: Matrix) -> Markup:
             else:
                 verdict = f'no" data-testid="cell-{model_id}-{slug}">no, {gib(-headroom)} over'
             add(f'<td class="fit-{verdict}<br><span class="muted">{best_text[best]}</span></td>')
+        add("</tr>")
+    return Markup("".join(html))
+
+
+def model_rows(models, fine_tune_totals: dict, card, current_id: str) -> Markup:
+    """A card page's row for every model: `models` the card's fits, `fine_tune_totals` each
+    model's (LoRA, QLoRA) total bytes on one card (None without an architecture), `current_id`
+    the worked example's model, highlighted."""
+    vram = card.vram_bytes
+    html = []
+    add = html.append
+    for m in models:
+        model_id = escape(m.id)
+        current = ' class="current"' if m.id == current_id else ""
+        params = escape(human(m.params))
+        if m.is_moe:
+            params += f' <span class="muted">({escape(human(m.active_params))} active)</span>'
+        kv = gib(m.kv_cache_bytes) if m.kv_cache_counted else "—"
+        if m.fits:
+            fits = f'<td class="fit-yes" data-testid="fits-{model_id}">yes, '
+            fits += f"{gib(m.headroom_bytes)} free</td>"
+        else:
+            fits = f'<td class="fit-no" data-testid="fits-{model_id}">no, '
+            fits += f"{gib(-m.headroom_bytes)} over</td>"
+        if not m.kv_cache_counted:
+            context = "—"
+        else:
+            context = escape(tokens(m.max_context)) if m.max_context else "none"
+        if m.beyond_model_context:
+            context += f' <span class="muted">(model: {escape(tokens(m.model_max_context))})</span>'
+        best = escape(QUANT_BY_ID[m.best_quant].label) if m.best_quant else "none"
+        if m.runs:
+            decode = f"{escape(fixed(m.decode_tokens_per_s_low, 0))}–"
+            decode += escape(fixed(m.decode_tokens_per_s_high, 0))
+            if not m.fits:
+                where = (
+                    "experts in RAM"
+                    if m.offload == "experts"
+                    else f"{m.gpu_layers}/{m.layers} layers"
+                )
+                decode += f' <span class="muted">({escape(where)})</span>'
+        else:
+            decode = "—"
+        add(
+            f'<tr data-testid="row-{model_id}"{current}><th scope="row">{escape(m.name)}</th>'
+            f"<td>{params}</td><td>{gib(m.weights_bytes)}</td><td>{kv}</td>"
+            f"<td>{gib(m.total_bytes)}</td>{fits}<td>{context}</td><td>{best}</td>"
+            f"<td>{decode}</td>"
+        )
+        totals = fine_tune_totals.get(m.id)
+        if totals is None:
+            add("<td>—</td><td>—</td>")
+        else:
+            for method, total in zip(("lora", "qlora"), totals, strict=True):
+                verdict = "yes" if total <= vram else "no"
+                add(
+                    f'<td class="fit-{verdict}" data-testid="{method}-{model_id}">{verdict}, '
+                    f"needs {gib(total)}</td>"
+                )
         add("</tr>")
     return Markup("".join(html))
