@@ -18,6 +18,7 @@ the layers (llama.cpp's default); a model that does not fit keeps layers, or an 
 experts, in system RAM (offload.py).
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass, replace
 
@@ -465,6 +466,13 @@ class ModelFit:
     commands_notes: dict | None = None  # why a command is None, or what it assumes
 
 
+# Every field in order, at its default or None: what _model_fit starts from.
+_MODEL_FIT_FIELDS = {
+    f.name: None if f.default is dataclasses.MISSING else f.default
+    for f in dataclasses.fields(ModelFit)
+}
+
+
 def fit(
     card: GPU, subject: Subject, s: Scenario, extras: bool = True, prefill: bool = True
 ) -> ModelFit:
@@ -485,21 +493,23 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
     room = vram - overhead
     if fits:
         p = None
-        reads = speed.Reads(a.layers if a else 0, w.active_gpu_bytes + s.batch *
-                            w.embedding_row_bytes, kv, 0, s.cards)  # fmt: skip
+        reads = (a.layers if a else 0, w.active_gpu_bytes + s.batch * w.embedding_row_bytes,
+                 kv, 0)  # fmt: skip
         mode, gpu_layers, ram, runs, cpu_copy = "gpu", a.layers if a else None, w.cpu_bytes, True, 0
     elif a is not None and subject.tensor_layout:
         p = offload.plan(
             a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch
         )
-        reads = speed.Reads(a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes, s.cards)
+        reads = (a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes)
         runs = p.ram_fits
         mode = p.mode if runs else "none"
         gpu_layers, ram = p.gpu_layers, p.system_ram_bytes
         cpu_copy = p.cpu_weight_bytes - w.cpu_bytes
     else:
         p, reads, mode, gpu_layers, ram, runs, cpu_copy = None, None, "none", None, 0, False, 0
-    speed_range = speed.decode(card, reads, s.ram_bandwidth_gb_s) if runs else None
+    speed_range = None
+    if runs:  # speed.decode of these Reads (with no layer's weights counted as CPU layers)
+        speed_range = speed.decode_reads(card, *reads, s.cards, 0, s.ram_bandwidth_gb_s)
     ttft = None
     if runs and need.prefill is not None:
         work = speed.PrefillWork(*need.prefill, s.context, cpu_copy)
@@ -510,7 +520,7 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         longest = context_fitting(
             a, room - w.gpu_bytes, need.profile.kv_cell[s.kv_cache], s.batch, subject.max_context
         )
-    return ModelFit(
+    return _model_fit(
         id=subject.id,
         name=subject.name,
         params=subject.params,
@@ -546,6 +556,17 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         ttft_s_low=ttft.low if ttft else None,
         ttft_s_high=ttft.high if ttft else None,
     )
+
+
+def _model_fit(**values) -> ModelFit:
+    """A ModelFit with every field but vLLM serving and the commands, built without the frozen
+    dataclass's __init__, which sets each of its 37 fields with object.__setattr__: 10 µs a
+    model against 1 µs (timeit, this machine), and /gpus/'s JSON builds 684. The instance
+    dict is filled in field order (the JSON's key order), then frozen as any other."""
+    fit = object.__new__(ModelFit)
+    fit.__dict__.update(_MODEL_FIT_FIELDS)
+    fit.__dict__.update(values)
+    return fit
 
 
 def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> ModelFit:
