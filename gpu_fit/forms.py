@@ -10,7 +10,7 @@ from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNu
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
-from . import calibration, engine, finetune, speed
+from . import calibration, engine, finetune, once, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
 from .tables import matrix_rows, model_rows
@@ -136,6 +136,8 @@ class FitForm(CalculatorForm):
             "models": MODELS,
             "card_hrefs": {c.slug: card_href(c.slug, query) for c in CARDS},
             "index_href": registry.get("gpus").href(query),
+            "catalog_section": once.catalog_section,
+            "card_spec_cells": once.card_spec_cells,
         }
 
     def compute(self, cleaned):
