@@ -252,7 +252,10 @@ class CardForm(FitForm):
         # vLLM serving and the commands are added where they are shown: for the worked example
         # on the page, for every model in JSON (result_json), which keeps the live recompute
         # to one model's share of that work.
-        return engine.fit_cards((self.card,), profiles, self.scenario(cleaned))[0]
+        # Prompt processing is shown for the worked example alone (explanation), and in JSON
+        # for every model (result_json): the table of every model does not show it.
+        self._profiles = profiles
+        return engine.fit_cards((self.card,), profiles, self.scenario(cleaned), prefill=False)[0]
 
     def extra_context(self) -> dict:
         rows = calibration.rows_for(self.card.slug)
@@ -366,11 +369,11 @@ class CardForm(FitForm):
     def result_json(self) -> dict:
         tunings = (self._fine_tuning(x) for x in self._subjects.values())
         fine_tuning = [asdict(t) for t in tunings if t is not None]
-        r, s = self.result, self.result.scenario
+        card, s = self.card, self.result.scenario
+        fits = engine.fit_cards((card,), self._profiles, s)[0].models
         full = engine.CardFit(
-            r.card, s,
-            tuple(engine.with_serving(r.card, self._subjects[m.id], s, m) for m in r.models),
-        )  # fmt: skip
+            card, s, tuple(engine.with_serving(card, self._subjects[m.id], s, m) for m in fits)
+        )
         return {
             **card_json(full),
             "example_model": self.cleaned_data["model"],

@@ -9,10 +9,14 @@ pages, seven scenarios).
   engine's work was cut, 4 ms after).
 """
 
+from calculators.catalog.models import BY_ID
 from calculators.kit.html import Markup, escape
 from calculators.kit.numbers import fixed, gib, human, tokens
 
 from .engine import QUANT_BY_ID, Matrix
+
+# A format's label as the page prints it (the quant_label filter's "none" for no format).
+QUANT_LABELS = {q: escape(f.label) for q, f in QUANT_BY_ID.items()} | {None: "none"}
 
 
 def matrix_rows(matrix: Matrix) -> Markup:
@@ -40,19 +44,42 @@ def matrix_rows(matrix: Matrix) -> Markup:
     return Markup("".join(html))
 
 
+_ROW_HEADS: dict[str, tuple] = {}
+
+
+def _row_head(m) -> tuple[str, str, str]:
+    """A model's escaped id, the cells that name it (name, parameters) and its testid suffix:
+    the catalog's once per process (its ids, names and counts are release data), the user's
+    own model every time."""
+    key = (m.id, m.name, m.params, m.active_params, m.is_moe)
+    head = _ROW_HEADS.get(m.id)
+    if head is not None and head[0] == key:
+        return head[1]
+    model_id = escape(m.id)
+    params = escape(human(m.params))
+    if m.is_moe:
+        params += f' <span class="muted">({escape(human(m.active_params))} active)</span>'
+    built = (
+        f'<tr data-testid="row-{model_id}"',
+        f'><th scope="row">{escape(m.name)}</th><td>{params}</td>',
+        model_id,
+    )
+    if m.id in BY_ID:  # bounded by the catalog: never a request's own values
+        _ROW_HEADS[m.id] = (key, built)
+    return built
+
+
 def model_rows(models, fine_tune_totals: dict, card, current_id: str) -> Markup:
     """A card page's row for every model: `models` the card's fits, `fine_tune_totals` each
     model's (LoRA, QLoRA) total bytes on one card (None without an architecture), `current_id`
-    the worked example's model, highlighted."""
+    the worked example's model, highlighted. The numbers are written by the kit's formatters
+    (digits, separators, a unit), which print no character HTML escapes."""
     vram = card.vram_bytes
     html = []
     add = html.append
     for m in models:
-        model_id = escape(m.id)
+        opening, named, model_id = _row_head(m)
         current = ' class="current"' if m.id == current_id else ""
-        params = escape(human(m.params))
-        if m.is_moe:
-            params += f' <span class="muted">({escape(human(m.active_params))} active)</span>'
         kv = gib(m.kv_cache_bytes) if m.kv_cache_counted else "—"
         if m.fits:
             fits = f'<td class="fit-yes" data-testid="fits-{model_id}">yes, '
@@ -63,37 +90,34 @@ def model_rows(models, fine_tune_totals: dict, card, current_id: str) -> Markup:
         if not m.kv_cache_counted:
             context = "—"
         else:
-            context = escape(tokens(m.max_context)) if m.max_context else "none"
+            context = tokens(m.max_context) if m.max_context else "none"
         if m.beyond_model_context:
-            context += f' <span class="muted">(model: {escape(tokens(m.model_max_context))})</span>'
-        best = escape(QUANT_BY_ID[m.best_quant].label) if m.best_quant else "none"
+            context += f' <span class="muted">(model: {tokens(m.model_max_context)})</span>'
+        best = QUANT_LABELS[m.best_quant]
         if m.runs:
-            decode = f"{escape(fixed(m.decode_tokens_per_s_low, 0))}–"
-            decode += escape(fixed(m.decode_tokens_per_s_high, 0))
+            decode = f"{fixed(m.decode_tokens_per_s_low, 0)}–{fixed(m.decode_tokens_per_s_high, 0)}"
             if not m.fits:
                 where = (
                     "experts in RAM"
                     if m.offload == "experts"
                     else f"{m.gpu_layers}/{m.layers} layers"
                 )
-                decode += f' <span class="muted">({escape(where)})</span>'
+                decode += f' <span class="muted">({where})</span>'
         else:
             decode = "—"
         add(
-            f'<tr data-testid="row-{model_id}"{current}><th scope="row">{escape(m.name)}</th>'
-            f"<td>{params}</td><td>{gib(m.weights_bytes)}</td><td>{kv}</td>"
+            f"{opening}{current}{named}<td>{gib(m.weights_bytes)}</td><td>{kv}</td>"
             f"<td>{gib(m.total_bytes)}</td>{fits}<td>{context}</td><td>{best}</td>"
             f"<td>{decode}</td>"
         )
         totals = fine_tune_totals.get(m.id)
         if totals is None:
-            add("<td>—</td><td>—</td>")
+            add("<td>—</td><td>—</td></tr>")
         else:
-            for method, total in zip(("lora", "qlora"), totals, strict=True):
-                verdict = "yes" if total <= vram else "no"
-                add(
-                    f'<td class="fit-{verdict}" data-testid="{method}-{model_id}">{verdict}, '
-                    f"needs {gib(total)}</td>"
-                )
-        add("</tr>")
+            lora, qlora = ("yes" if total <= vram else "no" for total in totals)
+            add(
+                f'<td class="fit-{lora}" data-testid="lora-{model_id}">{lora}, '
+                f'needs {gib(totals[0])}</td><td class="fit-{qlora}" '
+                f'data-testid="qlora-{model_id}">{qlora}, needs {gib(totals[1])}</td></tr>'
+            )
     return Markup("".join(html))
