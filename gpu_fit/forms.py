@@ -10,7 +10,7 @@ from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNu
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
-from . import calibration, engine, finetune, once, speed
+from . import engine, finetune, once, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
 from .tables import matrix_rows, model_rows
@@ -172,13 +172,6 @@ class FitForm(CalculatorForm):
         return {"cards": [card_json(r) for r in fits]}
 
 
-def measurement_sources(rows) -> list[tuple[str, str]]:
-    seen = {}
-    for r in rows:
-        seen.setdefault(r.m.source[1], r.m.source[0])
-    return [(title, url) for url, title in seen.items()]
-
-
 def card_href(card_slug: str, query: str = "") -> str:
     return registry.get(tool_slug(card_slug)).href(query)
 
@@ -258,12 +251,10 @@ class CardForm(FitForm):
         return engine.fit_cards((self.card,), profiles, self.scenario(cleaned), prefill=False)[0]
 
     def extra_context(self) -> dict:
-        rows = calibration.rows_for(self.card.slug)
         context = {
             **self.page_context(),
             "card": self.card,
-            "calibration": rows,
-            "measurement_sources": measurement_sources(rows),
+            "measured_section": once.measured_section,
             "constants": speed,
         }
         if self.result is None:

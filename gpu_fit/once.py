@@ -1,7 +1,8 @@
 """Parts of the GPU pages that depend on nothing in the request, only on the catalogs: rendered
 by the first page that prints them and kept for the life of the process. Measured in one
 process (CPU, best of 7 × 100): the table of the 36 models' architectures cost a full page
-about 2.5 ms to render, the 19 cards' spec cells about 1 ms. What they are given is catalog
+about 2.5 ms to render, the 19 cards' spec cells about 1 ms, a card's published runs beside
+its estimates about 0.3 ms. What they are given is catalog
 data, never a request value; while developing (DEBUG, templates reload) they render each time.
 """
 
@@ -11,6 +12,7 @@ from django.template.loader import get_template
 from calculators.catalog.models import MODELS
 from calculators.kit.html import Markup
 
+from . import calibration
 from .cards import CARDS
 
 _RENDERED: dict[tuple[str, str], Markup] = {}
@@ -36,3 +38,10 @@ _CARD_BY_SLUG = {c.slug: c for c in CARDS}
 def card_spec_cells(slug: str) -> Markup:
     """One card's cells of the specs table (all but its name, which links with the query)."""
     return _once("gpu_fit/_card_spec_cells.html", slug, {"c": _CARD_BY_SLUG[slug]})
+
+
+def measured_section(slug: str) -> Markup:
+    """A card page's published llama.cpp runs beside the page's range for each (they do not
+    depend on the scenario)."""
+    context = {"card": _CARD_BY_SLUG[slug], "calibration": calibration.rows_for(slug)}
+    return _once("gpu_fit/_measured.html", slug, context)
