@@ -770,13 +770,17 @@ class Explanation:
     decode: DecodeSpeed | None  # None when it cannot run
 
 
-def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
+def explain(
+    card: GPU, subject: Subject, s: Scenario, profile: Profile | None = None
+) -> Explanation:
+    """The worked example; `profile` is the subject's, when the caller holds it already."""
     a = subject.arch
     sliding = a.sliding_layers if a else 0
     full_cells, sliding_cells = kv_cells(a, s.context, s.batch) if a else (0, 0)
     wanted = a.sliding_window * s.batch + UBATCH_TOKENS if sliding else 0
-    w = weights(subject, s.quant)
-    result = fit(card, subject, s)
+    p = profile if profile is not None else Profile(subject)
+    w = p.weights(s.quant)
+    result = with_serving(card, subject, s, _fit(card, Need(p, s), s))
     step = bytes_per_step(w, result.kv_cache_bytes, s.batch)
     kv = KV_BY_ID[s.kv_cache]
     return Explanation(

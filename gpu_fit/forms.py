@@ -13,7 +13,7 @@ from calculators.kit.numbers import gib
 from . import engine, finetune, once, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
-from .tables import matrix_rows, model_rows
+from .tables import card_spec_rows, matrix_rows, model_rows
 
 _CATALOG_SIZES: tuple = ()  # finetune.Sizes of engine.catalog_profiles(), once per process
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
@@ -137,7 +137,7 @@ class FitForm(CalculatorForm):
             "card_hrefs": {c.slug: card_href(c.slug, query) for c in CARDS},
             "index_href": registry.get("gpus").href(query),
             "catalog_section": once.catalog_section,
-            "card_spec_cells": once.card_spec_cells,
+            "card_spec_rows": card_spec_rows,
         }
 
     def compute(self, cleaned):
@@ -326,8 +326,9 @@ class CardForm(FitForm):
         return tool.href(urlencode(query)) if tool else ""
 
     def explanation(self) -> engine.Explanation:
-        subject = self._subjects[self.cleaned_data["model"]]
-        return engine.explain(self.card, subject, self.result.scenario)
+        wanted = self.cleaned_data["model"]
+        profile = next(p for p in self._profiles if p.subject.id == wanted)
+        return engine.explain(self.card, profile.subject, self.result.scenario, profile)
 
     def bar(self) -> MemoryBar:
         cards = self.cleaned_data["cards"]
