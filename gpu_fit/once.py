@@ -1,9 +1,10 @@
 """Parts of the GPU pages that depend on nothing in the request, only on the catalogs: rendered
-by the first page that prints them and kept for the life of the process. Measured in one
-process (CPU, best of 7 × 100): the table of the 36 models' architectures cost a full page
-about 2.5 ms to render, the 19 cards' spec cells about 1 ms, a card's published runs beside
-its estimates about 0.3 ms. What they are given is catalog
-data, never a request value; while developing (DEBUG, templates reload) they render each time.
+by the first page that prints them and kept for the life of the process. Rendering them on
+every request cost, in one process (best of 7 × 50, the shared machine under heavy load, where
+a whole /gpus/ page took about 8 ms): the 36 models' architecture table 4.4 ms, the 19 cards'
+spec cells 3.5 ms, the RTX 3090's published runs beside its estimates 0.6 ms. What they are
+given is catalog data, never a request value; while developing (DEBUG, templates reload) they
+render each time.
 """
 
 from django.conf import settings
