@@ -18,6 +18,7 @@ the layers (llama.cpp's default); a model that does not fit keeps layers, or an 
 experts, in system RAM (offload.py).
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,7 @@ from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
 from calculators.catalog.models import (
     BY_ID,
+    MODELS,
     Architecture,
     Model,
     active_parameter_count,
@@ -268,10 +270,7 @@ def max_context(
     card: GPU, subject: Subject, quant: str, kv_cache: str, batch: int, cards: int = 1,
     gpu_weight_bytes: int | None = None,
 ) -> int:  # fmt: skip
-    """The largest context (up to the model's own limit) whose total fits; 0 if none does.
-
-    Memory never shrinks as context grows, so a binary search finds the edge exactly.
-    """
+    """The largest context (up to the model's own limit) whose total fits; 0 if none does."""
     a = subject.arch
     if a is None:
         return 0
@@ -279,27 +278,40 @@ def max_context(
     if gpu_weight_bytes is None:
         gpu_weight_bytes = weights(subject, quant).gpu_bytes
     room = cards * card.vram_bytes - gpu_weight_bytes - overhead_bytes(a, cards)
+    return context_fitting(a, room, kv_cell_bytes(a, kv_cache), batch, subject.max_context)
 
-    def fits(ctx):
-        return kv_cache_bytes(a, ctx, batch, kv_cache) <= room
 
-    lo, hi = 0, subject.max_context
-    if fits(hi):
-        return hi
-    while hi - lo > 1:  # invariant: lo fits (or is 0), hi does not
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo
+def context_fitting(a: Architecture, room: int, cell_bytes: int, batch: int, limit: int) -> int:
+    """The largest context, up to `limit`, whose KV cache fits in `room` bytes; 0 if none does.
+
+    Solved, not searched (a binary search over the context took most of a GPU page's time):
+    the cache is cell_bytes × (full layers × n + sliding layers × min(n, W)), n = pad(context ×
+    batch) and W = pad(window × batch + n_ubatch), which never shrinks as n grows. So the
+    largest multiple of 256 cells n whose cache fits the room gives the context n // batch,
+    since pad(x) <= n exactly when x <= n for such an n. Past W only the full layers grow: a
+    model whose every layer is sliding (or chunked) fits any context once W does.
+    """
+    if room < 0:
+        return 0
+    budget = room // cell_bytes  # cells over all layers together
+    sliding = a.sliding_layers
+    full = a.layers - sliding
+    window = pad_cells(a.sliding_window * batch + UBATCH_TOKENS) if sliding else 0
+    if sliding and budget >= a.layers * window:
+        if not full:
+            return limit
+        cells = (budget - sliding * window) // full
+    else:
+        cells = budget // a.layers
+    cells -= cells % KV_PAD
+    return min(limit, cells // batch)
 
 
 def best_quant(card: GPU, subject: Subject, s: Scenario) -> str | None:
     a = subject.arch
     kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
     room = s.cards * card.vram_bytes - kv - overhead_bytes(a, s.cards)
-    if a is not None and subject.tensor_layout:
-        layouts = gguf.layouts(a)
-        return next((q.id for q in QUANTS if layouts[q.id].gpu_bytes <= room), None)
-    return next((q.id for q in QUANTS if weights_bytes(subject.params, q.id) <= room), None)
+    return Profile(subject).best_quant(room)
 
 
 DecodeSpeed = speed.Range  # tokens per second for each sequence: low, mid, high
@@ -309,6 +321,108 @@ def bytes_per_step(w: Weights, kv_bytes: int, batch: int) -> int:
     """What one decode step reads: the active VRAM weights, one embedding row for each
     sequence's new token (llama.cpp's get_rows, not the whole table) and the KV cache."""
     return w.active_gpu_bytes + batch * w.embedding_row_bytes + kv_bytes
+
+
+def prefill_work(subject: Subject, context: int, cpu_weight_bytes: int) -> speed.PrefillWork:
+    matmul, attention = _prefill_flops(subject, context)
+    return speed.PrefillWork(matmul, attention, context, cpu_weight_bytes)
+
+
+def _prefill_flops(subject: Subject, context: int) -> tuple[float, float]:
+    """Matrix FLOPs per prompt token and attention FLOPs over the whole prompt."""
+    a = subject.arch
+    if a is None:
+        return 2 * subject.active_params, 0.0
+    # The input embedding is a lookup and llama.cpp computes logits for the last token only.
+    matmul = subject.active_params - a.vocab * a.hidden * (1 if a.tied_embeddings else 2)
+    full = a.layers - a.sliding_layers
+    attended = full * speed.attended_tokens(context)
+    if a.sliding_layers:
+        attended += a.sliding_layers * speed.attended_tokens(context, a.sliding_window)
+    return 2 * matmul, 4.0 * a.q_dim * attended
+
+
+def kv_f16_per_token(a: Architecture) -> float:
+    """F16 KV bytes per token over all layers (before any sliding window caps it)."""
+    return kv_cache_bytes(a, KV_PAD, 1, "f16") / KV_PAD
+
+
+class Profile:
+    """What a model needs whatever the card and the scenario: its weights in each format (and
+    which is the best that fits a given room), its KV bytes per cell in each cache format, its
+    compute buffer. A GPU page fits every model on every card it shows (/gpus/: 19 cards), so
+    these are worked out once per model: once per process for the catalog
+    (catalog_profiles), once per request for the user's own model."""
+
+    __slots__ = ("subject", "kv_cell", "compute_bytes", "_weights", "_firsts")
+
+    def __init__(self, subject: Subject):
+        a = subject.arch
+        self.subject = subject
+        self.kv_cell = {f.id: kv_cell_bytes(a, f.id) for f in KV_FORMATS} if a else {}
+        self.compute_bytes = compute_buffer_bytes(a)
+        self._weights: dict[str, Weights] = {}
+        self._firsts: tuple[tuple[int, str], ...] | None = None
+
+    def weights(self, quant: str) -> Weights:
+        w = self._weights.get(quant)
+        if w is None:
+            w = self._weights[quant] = weights(self.subject, quant)
+        return w
+
+    def best_quant(self, room: int) -> str | None:
+        """The best-quality format whose VRAM weights fit in `room` bytes (None: none does).
+
+        Only a format smaller than every better one can ever be the first that fits, so those
+        are kept, best first; the first of them that fits is the first of all formats that does.
+        """
+        if self._firsts is None:
+            a, firsts, smallest = self.subject.arch, [], None
+            layouts = gguf.layouts(a) if a is not None and self.subject.tensor_layout else None
+            for q in QUANTS:
+                size = (
+                    layouts[q.id].gpu_bytes if layouts else weights_bytes(self.subject.params, q.id)
+                )
+                if smallest is None or size < smallest:
+                    firsts.append((size, q.id))
+                    smallest = size
+            self._firsts = tuple(firsts)
+        for size, quant in self._firsts:
+            if size <= room:
+                return quant
+        return None
+
+
+_CATALOG_PROFILES: tuple[Profile, ...] = ()
+
+
+def catalog_profiles() -> tuple[Profile, ...]:
+    """The catalog's models, each profiled once per process (its weights in a format are
+    worked out on first use)."""
+    global _CATALOG_PROFILES
+    if not _CATALOG_PROFILES:
+        _CATALOG_PROFILES = tuple(Profile(Subject.from_model(m)) for m in MODELS)
+    return _CATALOG_PROFILES
+
+
+class Need:
+    """What one model needs in this scenario on any card: worked out once per request, then
+    set against each card."""
+
+    __slots__ = ("profile", "weights", "kv", "overhead", "total", "prefill")
+
+    def __init__(self, p: Profile, s: Scenario, prefill: bool = True):
+        a = p.subject.arch
+        self.profile = p
+        self.weights = p.weights(s.quant)
+        cells = 0
+        if a is not None:
+            full, sliding = kv_cells(a, s.context, s.batch)
+            cells = (a.layers - a.sliding_layers) * full + a.sliding_layers * sliding
+        self.kv = cells * p.kv_cell[s.kv_cache] if a is not None else 0
+        self.overhead = s.cards * RUNTIME_BYTES + p.compute_bytes
+        self.total = self.weights.gpu_bytes + self.kv + self.overhead
+        self.prefill = _prefill_flops(p.subject, s.context) if prefill else None
 
 
 @dataclass(frozen=True)
@@ -352,60 +466,61 @@ class ModelFit:
     commands_notes: dict | None = None  # why a command is None, or what it assumes
 
 
-def prefill_work(subject: Subject, context: int, cpu_weight_bytes: int) -> speed.PrefillWork:
-    a = subject.arch
-    if a is None:
-        return speed.PrefillWork(2 * subject.active_params, 0.0, context, cpu_weight_bytes)
-    # The input embedding is a lookup and llama.cpp computes logits for the last token only.
-    matmul = subject.active_params - a.vocab * a.hidden * (1 if a.tied_embeddings else 2)
-    full = a.layers - a.sliding_layers
-    attended = full * speed.attended_tokens(context)
-    if a.sliding_layers:
-        attended += a.sliding_layers * speed.attended_tokens(context, a.sliding_window)
-    return speed.PrefillWork(2 * matmul, 4.0 * a.q_dim * attended, context, cpu_weight_bytes)
-
-
-def kv_f16_per_token(a: Architecture) -> float:
-    """F16 KV bytes per token over all layers (before any sliding window caps it)."""
-    return kv_cache_bytes(a, KV_PAD, 1, "f16") / KV_PAD
+# Every field in order, at its default or None: what _model_fit starts from.
+_MODEL_FIT_FIELDS = {
+    f.name: None if f.default is dataclasses.MISSING else f.default
+    for f in dataclasses.fields(ModelFit)
+}
 
 
 def fit(
     card: GPU, subject: Subject, s: Scenario, extras: bool = True, prefill: bool = True
 ) -> ModelFit:
     """One model on the card(s). `extras` adds vLLM serving and the commands, `prefill` the
-    prompt-processing estimate (the six-card index shows neither and skips both)."""
+    prompt-processing estimate (the index shows neither and skips both)."""
+    result = _fit(card, Need(Profile(subject), s, prefill), s)
+    if not extras:
+        return result
+    return with_serving(card, subject, s, result)
+
+
+def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
+    subject = need.profile.subject
     a = subject.arch
-    w = weights(subject, s.quant)
-    kv = kv_cache_bytes(a, s.context, s.batch, s.kv_cache) if a else 0
-    overhead = overhead_bytes(a, s.cards)
-    total = w.gpu_bytes + kv + overhead
+    w, kv, overhead, total = need.weights, need.kv, need.overhead, need.total
     vram = s.cards * card.vram_bytes
     fits = total <= vram
     room = vram - overhead
     if fits:
         p = None
-        reads = speed.Reads(a.layers if a else 0, w.active_gpu_bytes + s.batch *
-                            w.embedding_row_bytes, kv, 0, s.cards)  # fmt: skip
+        reads = (a.layers if a else 0, w.active_gpu_bytes + s.batch * w.embedding_row_bytes,
+                 kv, 0)  # fmt: skip
         mode, gpu_layers, ram, runs, cpu_copy = "gpu", a.layers if a else None, w.cpu_bytes, True, 0
     elif a is not None and subject.tensor_layout:
         p = offload.plan(
             a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch
         )
-        reads = speed.Reads(a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes, s.cards)
+        reads = (a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes)
         runs = p.ram_fits
         mode = p.mode if runs else "none"
         gpu_layers, ram = p.gpu_layers, p.system_ram_bytes
         cpu_copy = p.cpu_weight_bytes - w.cpu_bytes
     else:
         p, reads, mode, gpu_layers, ram, runs, cpu_copy = None, None, "none", None, 0, False, 0
-    speed_range = speed.decode(card, reads, s.ram_bandwidth_gb_s) if runs else None
+    speed_range = None
+    if runs:  # speed.decode of these Reads (with no layer's weights counted as CPU layers)
+        speed_range = speed.decode_reads(card, *reads, s.cards, 0, s.ram_bandwidth_gb_s)
     ttft = None
-    if runs and prefill:
-        ttft = speed.prefill_seconds(
-            card, prefill_work(subject, s.context, cpu_copy), s.quant != "f16"
+    if runs and need.prefill is not None:
+        work = speed.PrefillWork(*need.prefill, s.context, cpu_copy)
+        ttft = speed.prefill_seconds(card, work, s.quant != "f16")
+    if a is None:
+        longest = 0
+    else:
+        longest = context_fitting(
+            a, room - w.gpu_bytes, need.profile.kv_cell[s.kv_cache], s.batch, subject.max_context
         )
-    result = ModelFit(
+    return _model_fit(
         id=subject.id,
         name=subject.name,
         params=subject.params,
@@ -416,8 +531,8 @@ def fit(
         total_bytes=total,
         fits=fits,
         headroom_bytes=vram - total,
-        max_context=max_context(card, subject, s.quant, s.kv_cache, s.batch, s.cards, w.gpu_bytes),
-        best_quant=best_quant(card, subject, s),
+        max_context=longest,
+        best_quant=need.profile.best_quant(room - kv),
         decode_tokens_per_s=speed_range.mid if runs else 0.0,
         decode_tokens_per_s_low=speed_range.low if runs else 0.0,
         decode_tokens_per_s_high=speed_range.high if runs else 0.0,
@@ -441,9 +556,17 @@ def fit(
         ttft_s_low=ttft.low if ttft else None,
         ttft_s_high=ttft.high if ttft else None,
     )
-    if not extras:
-        return result
-    return with_serving(card, subject, s, result)
+
+
+def _model_fit(**values) -> ModelFit:
+    """A ModelFit with every field but vLLM serving and the commands, built without the frozen
+    dataclass's __init__, which sets each of its 37 fields with object.__setattr__: 10 µs a
+    model against 1 µs (timeit, this machine), and /gpus/'s JSON builds 684. The instance
+    dict is filled in field order (the JSON's key order), then frozen as any other."""
+    fit = object.__new__(ModelFit)
+    fit.__dict__.update(_MODEL_FIT_FIELDS)
+    fit.__dict__.update(values)
+    return fit
 
 
 def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> ModelFit:
@@ -505,7 +628,65 @@ class CardFit:
 def fit_card(
     card: GPU, subjects: list[Subject], s: Scenario, extras: bool = True, prefill: bool = True
 ) -> CardFit:
-    return CardFit(card, s, tuple(fit(card, x, s, extras, prefill) for x in subjects))
+    fits = fit_cards((card,), [Profile(x) for x in subjects], s, prefill)[0]
+    if not extras:
+        return fits
+    return CardFit(
+        card,
+        s,
+        tuple(with_serving(card, x, s, m) for x, m in zip(subjects, fits.models, strict=True)),
+    )
+
+
+def fit_cards(
+    cards: tuple[GPU, ...], profiles: list[Profile], s: Scenario, prefill: bool = True
+) -> tuple[CardFit, ...]:
+    """Every model on every card (without vLLM serving and the commands); what a model needs
+    in the scenario is worked out once for all the cards."""
+    needs = [Need(p, s, prefill) for p in profiles]
+    return tuple(CardFit(card, s, tuple(_fit(card, n, s) for n in needs)) for card in cards)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One model of /gpus/'s table: what it needs, and on each card (in the matrix's order)
+    whether that fits, the VRAM left over (negative: missing) and the best format that fits."""
+
+    id: str
+    name: str
+    params: int
+    total_bytes: int
+    kv_cache_counted: bool
+    cells: tuple[tuple[bool, int, str | None], ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """/gpus/'s answer as its page shows it: every model on every card, reduced to what the
+    table prints (the JSON answer takes the whole fit, fit_cards)."""
+
+    cards: tuple[GPU, ...]
+    scenario: Scenario
+    rows: tuple[MatrixRow, ...]
+    fitting: tuple[int, ...]  # models that fit, by card
+
+
+def fit_matrix(cards: tuple[GPU, ...], profiles: list[Profile], s: Scenario) -> Matrix:
+    """The same fits, headroom and best formats as fit_cards, without the rest of each fit."""
+    vrams = [s.cards * c.vram_bytes for c in cards]
+    fitting = [0] * len(cards)
+    rows = []
+    for p in profiles:
+        need = Need(p, s, prefill=False)
+        total, fixed = need.total, need.kv + need.overhead
+        cells = []
+        for i, vram in enumerate(vrams):
+            fits = total <= vram
+            fitting[i] += fits
+            cells.append((fits, vram - total, p.best_quant(vram - fixed)))
+        x = p.subject
+        rows.append(MatrixRow(x.id, x.name, x.params, total, x.arch is not None, tuple(cells)))
+    return Matrix(tuple(cards), s, tuple(rows), tuple(fitting))
 
 
 # The user's own model: a parameter count, or the architecture fields of its config.json.
@@ -589,13 +770,17 @@ class Explanation:
     decode: DecodeSpeed | None  # None when it cannot run
 
 
-def explain(card: GPU, subject: Subject, s: Scenario) -> Explanation:
+def explain(
+    card: GPU, subject: Subject, s: Scenario, profile: Profile | None = None
+) -> Explanation:
+    """The worked example; `profile` is the subject's, when the caller holds it already."""
     a = subject.arch
     sliding = a.sliding_layers if a else 0
     full_cells, sliding_cells = kv_cells(a, s.context, s.batch) if a else (0, 0)
     wanted = a.sliding_window * s.batch + UBATCH_TOKENS if sliding else 0
-    w = weights(subject, s.quant)
-    result = fit(card, subject, s)
+    p = profile if profile is not None else Profile(subject)
+    w = p.weights(s.quant)
+    result = with_serving(card, subject, s, _fit(card, Need(p, s), s))
     step = bytes_per_step(w, result.kv_cache_bytes, s.batch)
     kv = KV_BY_ID[s.kv_cache]
     return Explanation(

@@ -162,3 +162,36 @@ def fine_tuning(card: GPU, subject: Subject, seq_len: int, rank: int) -> FineTun
         fine_tune_fit(card, subject, "lora", seq_len, rank),
         fine_tune_fit(card, subject, "qlora", seq_len, rank),
     )
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """A model's LoRA and QLoRA totals as linear functions of the rank and the sequence length:
+    total = base + 16 bytes × rank × adapter dims + seq_len × activation bytes per token +
+    runtime (fine_tune_fit, summed in another order: the same integers). Worked out once per
+    model so that a card page's table of every model costs a few multiplications a row."""
+
+    lora_base_bytes: int
+    qlora_base_bytes: int
+    adapter_dims: int  # adapter parameters per unit of rank
+    activation_bytes_per_token: int
+
+
+def sizes(subject: Subject) -> Sizes | None:
+    a = subject.arch
+    if a is None:
+        return None
+    per_token = activations(a, 1).total_bytes  # checkpoints, one layer and the loss: all × s
+    return Sizes(
+        base_weights_bytes(subject.params, a, "lora"),
+        base_weights_bytes(subject.params, a, "qlora"),
+        adapter_params(a, 1),
+        per_token,
+    )
+
+
+def totals(z: Sizes, seq_len: int, rank: int) -> tuple[int, int]:
+    """(LoRA total, QLoRA total) in bytes, as fine_tune_fit gives them."""
+    rest = z.adapter_dims * rank * ADAPTER_BYTES_PER_PARAM
+    rest += z.activation_bytes_per_token * seq_len + RUNTIME_BYTES
+    return z.lora_base_bytes + rest, z.qlora_base_bytes + rest

@@ -10,10 +10,12 @@ from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNu
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
-from . import calibration, engine, finetune, speed
+from . import engine, finetune, once, speed
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
+from .tables import card_spec_rows, matrix_rows, model_rows
 
+_CATALOG_SIZES: tuple = ()  # finetune.Sizes of engine.catalog_profiles(), once per process
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
 L = engine.CUSTOM_LABELS
 
@@ -105,9 +107,13 @@ class FitForm(CalculatorForm):
         )  # fmt: skip
 
     def subjects(self, cleaned) -> list[engine.Subject]:
-        subjects = [engine.Subject.from_model(m) for m in MODELS]
+        return [p.subject for p in self.profiles(cleaned)]
+
+    def profiles(self, cleaned) -> list[engine.Profile]:
+        """The catalog's models (profiled once per process) and the user's own, if given."""
+        catalog = engine.catalog_profiles()
         custom = engine.custom_subject({name: cleaned.get(name) for name in CUSTOM_FIELDS})
-        return [*subjects, custom] if custom else subjects
+        return [*catalog, engine.Profile(custom)] if custom else list(catalog)
 
     sections = {"custom": CUSTOM_FIELDS, "system": ("ram_gb", "ram_bandwidth_gb_s")}
 
@@ -116,7 +122,10 @@ class FitForm(CalculatorForm):
         return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
 
     def extra_context(self) -> dict:
-        return {**self.page_context(), "rows": self.rows() if self.result else ()}
+        return {
+            **self.page_context(),
+            "matrix_rows": matrix_rows(self.result) if self.result else "",
+        }
 
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
@@ -127,15 +136,17 @@ class FitForm(CalculatorForm):
             "models": MODELS,
             "card_hrefs": {c.slug: card_href(c.slug, query) for c in CARDS},
             "index_href": registry.get("gpus").href(query),
+            "catalog_section": once.catalog_section,
+            "card_spec_rows": card_spec_rows,
         }
 
     def compute(self, cleaned):
-        scenario, subjects = self.scenario(cleaned), self.subjects(cleaned)
-        # The index answers six cards at once and shows what fits: prompt processing, vLLM
-        # serving and the commands are on the card pages (and in their JSON).
-        return tuple(
-            engine.fit_card(card, subjects, scenario, extras=False, prefill=False) for card in CARDS
-        )
+        # The index answers every card at once and shows, per card and model, whether it
+        # fits, the memory left over and the best format: that is all it works out here. The
+        # JSON answer has each whole fit (result_json); prompt processing, vLLM serving and
+        # the commands are on the card pages (and in their JSON).
+        self._profiles = self.profiles(cleaned)
+        return engine.fit_matrix(CARDS, self._profiles, self.scenario(cleaned))
 
     def link_query(self) -> str:
         """This scenario as a query string, for links to the same scenario on another card."""
@@ -148,29 +159,17 @@ class FitForm(CalculatorForm):
         if not self.result:
             return "Which open LLMs fit on the RTX 3060, 4060 Ti, 3090, 4090, 5090 and A6000."
         c = self.cleaned_data
-        counts = ", ".join(f"{r.card.short_name} {r.fitting}" for r in self.result)
-        total = len(self.result[0].models)
+        r = self.result
+        counts = ", ".join(f"{c.short_name} {n}" for c, n in zip(r.cards, r.fitting, strict=True))
+        total = len(r.rows)
         return (
             f"Of {total} open models at {self.quant_label()} with {c['context']:,} tokens of "
             f"context, how many fit: {counts}."
         )
 
     def result_json(self) -> dict:
-        return {"cards": [card_json(r) for r in self.result]}
-
-    def rows(self) -> list[tuple[engine.ModelFit, list[tuple]]]:
-        """The fit matrix: one row per model, one (card, fit) cell per card."""
-        return [
-            (fits[0], list(zip(CARDS, fits, strict=True)))
-            for fits in zip(*(r.models for r in self.result), strict=True)
-        ]
-
-
-def measurement_sources(rows) -> list[tuple[str, str]]:
-    seen = {}
-    for r in rows:
-        seen.setdefault(r.m.source[1], r.m.source[0])
-    return [(title, url) for url, title in seen.items()]
+        fits = engine.fit_cards(CARDS, self._profiles, self.result.scenario, prefill=False)
+        return {"cards": [card_json(r) for r in fits]}
 
 
 def card_href(card_slug: str, query: str = "") -> str:
@@ -219,7 +218,7 @@ class CardForm(FitForm):
 
     def __init__(self, query=None, card: GPU | None = None):
         self.card = card
-        self.fine_tunings: dict[str, finetune.FineTuning | None] = {}
+        self._example_tuning: finetune.FineTuning | None = None
         super().__init__(query)
 
     def clean(self):
@@ -234,25 +233,28 @@ class CardForm(FitForm):
         return super().clean()
 
     def compute(self, cleaned):
-        self._subjects = {s.id: s for s in self.subjects(cleaned)}
+        profiles = self.profiles(cleaned)
+        self._subjects = {p.subject.id: p.subject for p in profiles}
         seq_len, rank = cleaned["seq_len"], cleaned["lora_rank"]
-        self.fine_tunings = {
-            s.id: finetune.fine_tuning(self.card, s, seq_len, rank) for s in self._subjects.values()
+        # The table of every model shows only each fine-tuning's total; the whole estimate is
+        # built for the worked example (example_fine_tuning) and for JSON (result_json).
+        self.fine_tune_totals = {
+            p.subject.id: finetune.totals(z, seq_len, rank) if z else None
+            for p, z in zip(profiles, self._fine_tune_sizes(profiles), strict=True)
         }
         # vLLM serving and the commands are added where they are shown: for the worked example
         # on the page, for every model in JSON (result_json), which keeps the live recompute
         # to one model's share of that work.
-        return engine.fit_card(
-            self.card, list(self._subjects.values()), self.scenario(cleaned), extras=False
-        )
+        # Prompt processing is shown for the worked example alone (explanation), and in JSON
+        # for every model (result_json): the table of every model does not show it.
+        self._profiles = profiles
+        return engine.fit_cards((self.card,), profiles, self.scenario(cleaned), prefill=False)[0]
 
     def extra_context(self) -> dict:
-        rows = calibration.rows_for(self.card.slug)
         context = {
             **self.page_context(),
             "card": self.card,
-            "calibration": rows,
-            "measurement_sources": measurement_sources(rows),
+            "measured_section": once.measured_section,
             "constants": speed,
         }
         if self.result is None:
@@ -263,7 +265,9 @@ class CardForm(FitForm):
             "inputs": self.cleaned_data,
             "example": self.explanation(),
             "bar": self.bar(),
-            "fine_tunings": self.fine_tunings,
+            "model_rows": model_rows(
+                self.result.models, self.fine_tune_totals, self.card, self.cleaned_data["model"]
+            ),
             "fine_tuning": tuned,
             "quantized_params": self.example_quantized_params() if tuned else None,
             "unquantized_params": self.example_unquantized_params() if tuned else None,
@@ -276,7 +280,22 @@ class CardForm(FitForm):
         return next(m for m in self.result.models if m.id == wanted)
 
     def example_fine_tuning(self) -> finetune.FineTuning | None:
-        return self.fine_tunings[self.cleaned_data["model"]]
+        if self._example_tuning is None:
+            self._example_tuning = self._fine_tuning(self._subjects[self.cleaned_data["model"]])
+        return self._example_tuning
+
+    def _fine_tuning(self, subject: engine.Subject) -> finetune.FineTuning | None:
+        c = self.cleaned_data
+        return finetune.fine_tuning(self.card, subject, c["seq_len"], c["lora_rank"])
+
+    @staticmethod
+    def _fine_tune_sizes(profiles) -> list[finetune.Sizes | None]:
+        """Each model's fine-tuning sizes: the catalog's once per process."""
+        global _CATALOG_SIZES
+        catalog = engine.catalog_profiles()
+        if not _CATALOG_SIZES:
+            _CATALOG_SIZES = tuple(finetune.sizes(p.subject) for p in catalog)
+        return [*_CATALOG_SIZES, *(finetune.sizes(p.subject) for p in profiles[len(catalog) :])]
 
     def example_quantized_params(self) -> int:
         """The example's layer matrices, which QLoRA stores in 4 bits (for the worked example)."""
@@ -307,8 +326,9 @@ class CardForm(FitForm):
         return tool.href(urlencode(query)) if tool else ""
 
     def explanation(self) -> engine.Explanation:
-        subject = self._subjects[self.cleaned_data["model"]]
-        return engine.explain(self.card, subject, self.result.scenario)
+        wanted = self.cleaned_data["model"]
+        profile = next(p for p in self._profiles if p.subject.id == wanted)
+        return engine.explain(self.card, profile.subject, self.result.scenario, profile)
 
     def bar(self) -> MemoryBar:
         cards = self.cleaned_data["cards"]
@@ -339,12 +359,13 @@ class CardForm(FitForm):
         return text
 
     def result_json(self) -> dict:
-        fine_tuning = [asdict(t) for t in self.fine_tunings.values() if t is not None]
-        r, s = self.result, self.result.scenario
+        tunings = (self._fine_tuning(x) for x in self._subjects.values())
+        fine_tuning = [asdict(t) for t in tunings if t is not None]
+        card, s = self.card, self.result.scenario
+        fits = engine.fit_cards((card,), self._profiles, s)[0].models
         full = engine.CardFit(
-            r.card, s,
-            tuple(engine.with_serving(r.card, self._subjects[m.id], s, m) for m in r.models),
-        )  # fmt: skip
+            card, s, tuple(engine.with_serving(card, self._subjects[m.id], s, m) for m in fits)
+        )
         return {
             **card_json(full),
             "example_model": self.cleaned_data["model"],

@@ -106,24 +106,36 @@ class Reads:
 
 def decode(card: GPU, r: Reads, ram_bandwidth_gb_s: float) -> Range:
     """Tokens per second for one sequence, llama.cpp (layer split across `cards`)."""
+    return decode_reads(
+        card, r.layers, r.gpu_weight_bytes, r.gpu_kv_bytes, r.cpu_bytes, r.cards, r.cpu_layers,
+        ram_bandwidth_gb_s,
+    )  # fmt: skip
+
+
+def decode_reads(
+    card: GPU, layers: int, gpu_weight_bytes: int, gpu_kv_bytes: int, cpu_bytes: int,
+    cards: int, cpu_layers: int, ram_bandwidth_gb_s: float,
+) -> Range:  # fmt: skip
+    """decode() on the Reads' fields, for the engine's loop over every model (no Reads built)."""
     bw = card.bandwidth_gb_s * 1e9
     ram = ram_bandwidth_gb_s * 1e9
     # Written out for the three ends: this runs for every model of every card on a recompute.
-    w, kv, cpu, hops = r.gpu_weight_bytes / bw, r.gpu_kv_bytes / bw, r.cpu_bytes / ram, r.cards - 1
+    w, kv, cpu, hops = gpu_weight_bytes / bw, gpu_kv_bytes / bw, cpu_bytes / ram, cards - 1
     we = HBM_WEIGHT_EFFICIENCY if is_hbm(card) else WEIGHT_EFFICIENCY
-    speeds = [
-        1
-        / (
-            r.layers * LAYER_COST_S[i]
-            + w / we[i]
-            + kv / KV_EFFICIENCY[i]
-            + cpu / CPU_EFFICIENCY[i]
-            + r.cpu_layers * CPU_LAYER_COST_S[i]
-            + hops * HOP_S[i]
-        )
-        for i in (0, 1, 2)
-    ]
-    return Range(*speeds)
+    return Range(
+        *[
+            1
+            / (
+                layers * LAYER_COST_S[i]
+                + w / we[i]
+                + kv / KV_EFFICIENCY[i]
+                + cpu / CPU_EFFICIENCY[i]
+                + cpu_layers * CPU_LAYER_COST_S[i]
+                + hops * HOP_S[i]
+            )
+            for i in (0, 1, 2)
+        ]
+    )
 
 
 def decode_tensor_parallel(
