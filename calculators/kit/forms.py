@@ -118,9 +118,17 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
 
     def query_string(self, **overrides) -> str:
         """The canonical permalink query for these inputs (optional blanks left out)."""
-        values = {**self.inputs(), **overrides}
-        pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
-        return query(pairs)
+        if not overrides:
+            # A page asks for its own permalink several times (canonical link, share image,
+            # pins), from a form that no longer changes once validated.
+            if "_query_string" not in self.__dict__:
+                self._query_string = self._query(self.inputs())
+            return self._query_string
+        return self._query({**self.inputs(), **overrides})
+
+    @staticmethod
+    def _query(values: dict) -> str:
+        return query((k, plain_number(v)) for k, v in values.items() if v is not None)
 
     def errors_by_param(self) -> dict:
         errors = {name: list(messages) for name, messages in self.errors.items()}
