@@ -25,10 +25,31 @@ class SharedFields(dict):
         return dict(self)
 
 
+class BoundFieldAttribute:
+    """`form.name` for a field, as templates write it: form["name"] without the detour.
+    Jinja2 reads `form.name` as an attribute first, which on a Django form raises an
+    AttributeError (caught) before it tries form["name"]: 3.6 µs against 0.5 µs a lookup
+    (timeit), and a page looks up every field."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, form, owner=None):
+        if form is None:
+            return self
+        try:
+            return form[self.name]
+        except KeyError:  # a subclass that dropped the field: no such attribute
+            raise AttributeError(self.name) from None
+
+
 class SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
     def __new__(mcs, name, bases, attrs):
         cls = super().__new__(mcs, name, bases, attrs)
         cls.base_fields = SharedFields(cls.base_fields)
+        for field_name in cls.base_fields:
+            if not hasattr(cls, field_name):  # a method or attribute of that name wins
+                setattr(cls, field_name, BoundFieldAttribute(field_name))
         return cls
 
 
