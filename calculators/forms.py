@@ -453,6 +453,13 @@ class GradAccumForm(CalculatorForm):
         return {**super().inputs(), PIN_PARAM: [p.pin_query() for p in self.pins]}
 
     def query_string(self, **overrides) -> str:
+        if not overrides:  # asked several times a page; kept as the kit's form keeps it
+            if "_query_string" not in self.__dict__:
+                self._query_string = self._pinned_query({})
+            return self._query_string
+        return self._pinned_query(overrides)
+
+    def _pinned_query(self, overrides: dict) -> str:
         values = {**self.inputs_without_pins(), **overrides}
         pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
         pairs += [(PIN_PARAM, p.pin_query()) for p in self.pins]

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 from calculators.kit.html import Markup, escape
-from calculators.kit.svg import Figure, element, figure_svg, number, text
+from calculators.kit.svg import Figure, figure_svg, number
 
 WIDTH, HEIGHT = 480, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 12, 44
@@ -447,76 +447,89 @@ def contribution_bars(losses, worst) -> Chart:
 
 def chart_svg(chart: Chart, chart_id: str) -> str:
     """The chart as inline SVG, written in Python (it may hold a thousand marks, and a template
-    loop over them cost more than the metrics). Text and attributes are escaped by svg.py."""
+    loop over them cost more than the metrics). Each repeated element is one f-string, every
+    number through svg.number and every text through the kit's escape: the same markup as a
+    call to svg.element per element wrote, attributes in the same order, for 0.98M CPU
+    instructions instead of 2.62M on the log-loss page's two charts (callgrind)."""
+    n = number
+    top, bottom, left, right = n(chart.top), n(chart.bottom), n(chart.left), n(chart.right)
+    label_y, tick_x = n(chart.tick_label_y), n(chart.y_tick_x)
     body = []
     for t in chart.x_ticks:
+        x = n(t.px)
         body.append(
-            element("line", class_="svg-grid", x1=t.px, y1=chart.top, x2=t.px, y2=chart.bottom)
-            + text(t.px, chart.tick_label_y, t.label, class_="svg-label", text_anchor="middle")
+            f'<line class="svg-grid" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>'
+            + label(x, label_y, t.label, ' class="svg-label" text-anchor="middle"')
         )
     for t in chart.y_ticks:
-        body.append(
-            element("line", class_="svg-grid", x1=chart.left, y1=t.px, x2=chart.right, y2=t.px)
-        )
+        y = n(t.px)
+        body.append(f'<line class="svg-grid" x1="{left}" y1="{y}" x2="{right}" y2="{y}"/>')
     for t in chart.y_ticks + chart.y_labels:
         body.append(
-            text(
-                chart.y_tick_x,
-                t.px,
+            label(
+                tick_x,
+                n(t.px),
                 t.label,
-                class_="svg-label",
-                text_anchor="end",
-                dominant_baseline="middle",
-            )  # fmt: skip
+                ' class="svg-label" text-anchor="end" dominant-baseline="middle"',
+            )
         )
     body.append(
-        element(
-            "rect",
-            class_="svg-axis",
-            x=chart.left,
-            y=chart.top,
-            width=chart.plot_width,
-            height=chart.plot_height,
-        )  # fmt: skip
+        f'<rect class="svg-axis" x="{left}" y="{top}" width="{n(chart.plot_width)}" '
+        f'height="{n(chart.plot_height)}"/>'
     )
     body.append(
-        text(chart.x_mid, chart.x_label_y, chart.x_label, class_="svg-label", text_anchor="middle")
+        label(
+            n(chart.x_mid),
+            n(chart.x_label_y),
+            chart.x_label,
+            ' class="svg-label" text-anchor="middle"',
+        )
     )
+    y_mid = n(chart.y_mid)
+    turned = escape(f"rotate(-90 14 {y_mid})")
     body.append(
-        text(
-            14,
-            chart.y_mid,
+        label(
+            "14",
+            y_mid,
             chart.y_label,
-            class_="svg-label",
-            text_anchor="middle",
-            transform=f"rotate(-90 14 {number(chart.y_mid)})",
-        )  # fmt: skip
+            f' class="svg-label" text-anchor="middle" transform="{turned}"',
+        )
     )
     body += [
-        element("line", class_=f"svg-ref {ln.kind}", x1=ln.x1, y1=ln.y1, x2=ln.x2, y2=ln.y2)
+        f'<line class="{escape(f"svg-ref {ln.kind}")}" x1="{n(ln.x1)}" y1="{n(ln.y1)}" '
+        f'x2="{n(ln.x2)}" y2="{n(ln.y2)}"/>'
         for ln in chart.lines
     ]
     body += [
-        element("rect", class_=f"svg-bar {b.kind}".rstrip(), x=b.x, y=b.y, width=b.w, height=b.h)
+        f'<rect class="{escape(f"svg-bar {b.kind}".rstrip())}" x="{n(b.x)}" y="{n(b.y)}" '
+        f'width="{n(b.w)}" height="{n(b.h)}"/>'
         for b in chart.bars
     ]
     if chart.polyline:
-        body.append(element("polyline", class_="svg-line", points=chart.polyline))
+        body.append(f'<polyline class="svg-line" points="{escape(chart.polyline)}"/>')
     body += [
-        element(
-            "circle",
-            element("title", escape(m.label)),
-            class_=f"svg-mark {m.kind}".rstrip(),
-            cx=m.x,
-            cy=m.y,
-            r=6 if m.kind == "best" else 3.5,
-        )  # fmt: skip
+        f'<circle class="{escape(f"svg-mark {m.kind}".rstrip())}" cx="{n(m.x)}" cy="{n(m.y)}" '
+        f'r="{"6" if m.kind == "best" else "3.5"}">{title(m.label)}</circle>'
         for m in chart.marks
     ]
     return figure_svg(
         chart.width, chart.height, chart.title, chart.description, body,
         id_prefix=chart_id, data_testid=chart_id,
     )  # fmt: skip
+
+
+def label(x: str, y: str, words: str, rest: str) -> str:
+    """svg.text(x, y, words, ...) for numbers already written and the other attributes as
+    markup: a <text> element, empty ones closed as svg.element closes them."""
+    words = escape(words)
+    if words:
+        return f'<text x="{x}" y="{y}"{rest}>{words}</text>'
+    return f'<text x="{x}" y="{y}"{rest}/>'
+
+
+def title(words: str) -> str:
+    words = escape(words)
+    return f"<title>{words}</title>" if words else "<title/>"
 
 
 def caption_text(chart: Chart, extra: str = "") -> str:

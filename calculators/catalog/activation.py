@@ -174,7 +174,14 @@ class _Counter:
         self.terms: list[Term] = []
 
     def add(self, key, label, expression, nbytes, sharded_by):
-        divisor = {"t": self.sc.tp, "sp": self.sc.tp if self.sc.sp else 1, "": 1}[sharded_by]
+        # Tests, not a dict built per term: the largest-micro-batch solver adds some seventy
+        # terms a keystroke.
+        if sharded_by == "t" or (sharded_by == "sp" and self.sc.sp):
+            divisor = self.sc.tp
+        elif sharded_by in ("sp", ""):
+            divisor = 1
+        else:
+            raise KeyError(sharded_by)
         self.terms.append(Term(key, label, expression, sharded_by, ceil_div(nbytes, divisor)))
 
 

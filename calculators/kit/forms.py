@@ -25,10 +25,31 @@ class SharedFields(dict):
         return dict(self)
 
 
+class BoundFieldAttribute:
+    """`form.name` for a field, as templates write it: form["name"] without the detour.
+    Jinja2 reads `form.name` as an attribute first, which on a Django form raises an
+    AttributeError (caught) before it tries form["name"]: 3.6 µs against 0.5 µs a lookup
+    (timeit), and a page looks up every field."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, form, owner=None):
+        if form is None:
+            return self
+        try:
+            return form[self.name]
+        except KeyError:  # a subclass that dropped the field: no such attribute
+            raise AttributeError(self.name) from None
+
+
 class SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
     def __new__(mcs, name, bases, attrs):
         cls = super().__new__(mcs, name, bases, attrs)
         cls.base_fields = SharedFields(cls.base_fields)
+        for field_name in cls.base_fields:
+            if not hasattr(cls, field_name):  # a method or attribute of that name wins
+                setattr(cls, field_name, BoundFieldAttribute(field_name))
         return cls
 
 
@@ -118,9 +139,17 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
 
     def query_string(self, **overrides) -> str:
         """The canonical permalink query for these inputs (optional blanks left out)."""
-        values = {**self.inputs(), **overrides}
-        pairs = [(k, plain_number(v)) for k, v in values.items() if v is not None]
-        return query(pairs)
+        if not overrides:
+            # A page asks for its own permalink several times (canonical link, share image,
+            # pins), from a form that no longer changes once validated.
+            if "_query_string" not in self.__dict__:
+                self._query_string = self._query(self.inputs())
+            return self._query_string
+        return self._query({**self.inputs(), **overrides})
+
+    @staticmethod
+    def _query(values: dict) -> str:
+        return query((k, plain_number(v)) for k, v in values.items() if v is not None)
 
     def errors_by_param(self) -> dict:
         errors = {name: list(messages) for name, messages in self.errors.items()}

@@ -62,6 +62,13 @@ class Tool:
 
 _tools: dict[str, Tool] = {}
 _by_url: dict[tuple, Tool] = {}
+_registered = [0]  # how many times register() ran: what is built from the registry and kept
+
+
+def generation() -> int:
+    """Changes whenever a tool is registered, so that what is built from the registry and
+    kept (the header's nav, kit/jinja.py) is rebuilt."""
+    return _registered[0]
 
 
 def register(*tools: Tool) -> None:
@@ -75,6 +82,7 @@ def register(*tools: Tool) -> None:
             )
         _tools[tool.slug] = tool
         _by_url[(tool.url_name, tuple(sorted(tool.url_kwargs)))] = tool
+        _registered[0] += 1
 
 
 def get(slug: str) -> Tool:
