@@ -9,9 +9,9 @@ from calculators.catalog.memory import GIB, OPTIMIZERS, PRECISIONS
 from calculators.kit import registry
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
 from calculators.kit.forms import CalculatorForm
+from calculators.kit.memory_bar import memory_bar
 
 from . import agreement, presets
-from .chart import memory_bar
 from .engine import Hardware, Scenario, fit
 
 # The GPUs offered, by the ids this calculator has always taken, from the one GPU catalog, which
