@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField
 
-from . import charts
+from . import charts, tables
 from .charts import figure
 from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics
@@ -127,6 +127,7 @@ class LogLossForm(MetricForm):
             "reliability_diagram": figure(
                 charts.reliability_diagram(r.reliability, r.ece), "reliability-diagram"
             ),
+            "reliability_rows": tables.reliability_rows(r.reliability),
             # Per-sample rows for the table (the first TABLE_ROWS), the worst ones flagged.
             "rows": [
                 SimpleNamespace(
