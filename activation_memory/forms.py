@@ -1,4 +1,5 @@
 from dataclasses import asdict
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django import forms
@@ -211,6 +212,10 @@ class ActivationMemoryForm(CalculatorForm):
         return {
             **page,
             "inputs": self.cleaned_data,
+            # The same values as attributes, for the template: Jinja2 tries an attribute
+            # before a key, so each `inputs.pp` on the dict raised and caught an
+            # AttributeError (2 µs against 0.2 µs, timeit; about 40 lookups a result).
+            "values": SimpleNamespace(**self.cleaned_data),
             "gpu_name": self.gpu_name(),
             "accumulation_link": self.accumulation_link(),
             "bar": self.bar(),

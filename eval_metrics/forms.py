@@ -1,8 +1,10 @@
 """The five metric forms: field names are the public query parameters (see CONTRACT.md)."""
 
+from types import SimpleNamespace
+
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField
 
-from . import charts
+from . import charts, tables
 from .charts import figure
 from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics
@@ -21,6 +23,9 @@ from .form_base import (
     value_list,
 )
 
+# Rows and other values the templates read are namespaces, not dicts: Jinja2 tries an attribute
+# before a key, so each `row.loss` on a dict raised and caught an AttributeError (2 µs against
+# 0.2 µs, timeit), some sixty times on the default log-loss result.
 TABLE_ROWS = 100  # per-sample tables stop here; the JSON carries every sample
 RATE_TEXT = "rates from 0 to 1"
 PROBABILITY_TEXT = "probabilities from 0 to 1"
@@ -110,11 +115,11 @@ class LogLossForm(MetricForm):
         bits = self.cleaned_data["units"] == "bits"
         return {
             # The mean loss and its baseline in the unit the reader chose.
-            "shown": {
-                "loss": r.log_loss_bits if bits else r.log_loss,
-                "baseline": r.baseline_log_loss_bits if bits else r.baseline_log_loss,
-                "unit": "bits" if bits else "nats",
-            },
+            "shown": SimpleNamespace(
+                loss=r.log_loss_bits if bits else r.log_loss,
+                baseline=r.baseline_log_loss_bits if bits else r.baseline_log_loss,
+                unit="bits" if bits else "nats",
+            ),
             "terms": first_pairs(y_true, y_prob),
             "loss_bars": figure(
                 charts.contribution_bars(r.per_sample, [w.index for w in r.worst]), "loss-bars"
@@ -122,15 +127,16 @@ class LogLossForm(MetricForm):
             "reliability_diagram": figure(
                 charts.reliability_diagram(r.reliability, r.ece), "reliability-diagram"
             ),
+            "reliability_rows": tables.reliability_rows(r.reliability),
             # Per-sample rows for the table (the first TABLE_ROWS), the worst ones flagged.
             "rows": [
-                {
-                    "sample": i + 1,
-                    "y_true": y_true[i],
-                    "y_prob": y_prob[i],
-                    "loss": r.per_sample[i],
-                    "worst": i in worst,
-                }
+                SimpleNamespace(
+                    sample=i + 1,
+                    y_true=y_true[i],
+                    y_prob=y_prob[i],
+                    loss=r.per_sample[i],
+                    worst=i in worst,
+                )
                 for i in range(min(len(y_true), TABLE_ROWS))
             ],
         }
@@ -442,11 +448,11 @@ def roc_rows(curve):
     between them (None for the last point)."""
     points = curve.points
     return [
-        {
-            "number": i + 1,
-            "point": p,
-            "next": points[i + 1] if i + 1 < len(points) else None,
-            "area": curve.segment_areas[i] if i + 1 < len(points) else None,
-        }
+        SimpleNamespace(
+            number=i + 1,
+            point=p,
+            next=points[i + 1] if i + 1 < len(points) else None,
+            area=curve.segment_areas[i] if i + 1 < len(points) else None,
+        )
         for i, p in enumerate(points[:TABLE_ROWS])
     ]

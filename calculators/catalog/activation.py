@@ -304,7 +304,8 @@ def warmup_forwards(pp: int, vpp: int, rank: int) -> int:
 
 def activations(sc: Scenario) -> ActivationResult:
     validate(sc)
-    per_layer = total(layer_terms(sc))
+    terms = layer_terms(sc)  # once: the solver asks for three or four micro-batches a request
+    per_layer = total(terms)
     p, m = sc.pp, sc.vpp
     # The first stage holds the most layer activations (see chunks_in_flight): with at least
     # p micro-batches a step, p of them through L/p layers, L layers' worth whatever p is;
@@ -325,7 +326,7 @@ def activations(sc: Scenario) -> ActivationResult:
         per_layer_bytes=per_layer,
         layers_bytes=layers_bytes,
         total_bytes=total_bytes,
-        layer_terms=layer_terms(sc),
+        layer_terms=terms,
         embedding_terms=embed_terms,
         output_terms=out_terms,
         embedding_bytes=embedding_bytes,
@@ -550,6 +551,12 @@ def largest_micro_batch(
     slope = need(2) - one
     guess = MAX_MICRO_BATCH if slope <= 0 else 1 + (usable - one) // slope
     guess = min(max(guess, 1), MAX_MICRO_BATCH)
+    if sc.tp == 1 and sc.pp == 1 and sc.vpp == 1:
+        # Nothing is split across GPUs or stages, so no ceil_div rounds a byte: every count is
+        # an integer multiple of b plus a constant, the line is exact and `guess` the boundary
+        # (tests check it against a search). Skips two whole passes over the model on most
+        # keystrokes (activation fragment 6.78M -> 6.40M instructions a request, callgrind).
+        return guess
     if need(guess) <= usable:
         if guess == MAX_MICRO_BATCH or need(guess + 1) > usable:
             return guess

@@ -350,6 +350,51 @@ def test_largest_micro_batch_is_the_boundary_anywhere(
         assert b == MAX_MICRO_BATCH or need(b + 1) > r.usable_bytes
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    seq_len=st.integers(1, 40_000),
+    micro_batch=st.integers(1, 64),
+    hidden=st.sampled_from([64, 768, 4096, 5120]),
+    heads=st.sampled_from([4, 32, 40]),
+    kv_heads=st.sampled_from([1, 4]),
+    vocab=st.integers(1, 256_000),
+    arch=st.sampled_from(["gpt", "llama"]),
+    attention=st.sampled_from(["flash", "eager"]),
+    recompute=st.sampled_from(["none", "selective", "full"]),
+    dtype_bytes=st.sampled_from([2, 4]),
+    accumulation_steps=st.one_of(st.none(), st.integers(1, 8)),
+    capacity=st.integers(2**28, 2**38),
+    reserve_pct=st.sampled_from([0, 10, 37]),
+    zero=st.integers(0, 3),
+)
+def test_unsplit_models_boundary_without_confirming(
+    seq_len, micro_batch, hidden, heads, kv_heads, vocab, arch, attention, recompute,
+    dtype_bytes, accumulation_steps, capacity, reserve_pct, zero,
+):  # fmt: skip
+    # With TP = PP = 1 the solver returns its straight-line guess unconfirmed (every byte count
+    # is then an integer multiple of b plus a constant). Checked against the definition, by a
+    # plain binary search over need(b), which is nondecreasing in b.
+    sc = Scenario(
+        seq_len=seq_len, micro_batch=micro_batch, hidden=hidden, heads=heads,
+        kv_heads=kv_heads, vocab=vocab, arch=arch, attention=attention, recompute=recompute,
+        dtype_bytes=dtype_bytes, accumulation_steps=accumulation_steps,
+    )  # fmt: skip
+    hw = Hardware(capacity_bytes=capacity, reserve_pct=reserve_pct, gpus=4, zero=zero)
+    try:
+        r = fit(sc, hw)
+    except InputError:
+        assume(False)
+
+    def need(b):
+        return worst(stage_needs(replace(sc, micro_batch=b), hw, 4)).total_bytes
+
+    lo, hi = 0, MAX_MICRO_BATCH + 1  # need(lo) fits (0: nothing), need(hi) does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if need(mid) <= r.usable_bytes else (lo, mid)
+    assert r.largest_micro_batch == lo
+
+
 def test_nothing_fits_gives_zero():
     r = fit(
         Scenario(**presets.BY_ID["llama-3.1-70b"].fields()), Hardware(24 * 2**30, gpus=1, zero=0)
