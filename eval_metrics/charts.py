@@ -207,22 +207,15 @@ def roc_plot(
     points, *, best=None, iso_slope=None, title="ROC curve", extra_description=""
 ) -> Chart:
     """Points: objects with fpr, tpr and `added`; best: one of them to highlight."""
-    chart = frame(
+    # A square plot area keeps the diagonal at 45 degrees.
+    chart, sx, sy = unit_square(
         title,
         f"ROC curve through {len(points):,} points from (0, 0) to (1, 1), true positive rate "
         "against false positive rate, with the diagonal of a random classifier for comparison."
         + extra_description,
         "false positive rate (FPR)",
         "true positive rate (TPR)",
-        height=WIDTH - 60,
     )
-    # A square plot area keeps the diagonal at 45 degrees.
-    side = min(chart.right - chart.left, chart.bottom - chart.top)
-    chart.right = chart.left + side
-    chart.width = int(chart.right + MARGIN_RIGHT)
-    sx = Scale(0, 1, chart.left, chart.right)
-    sy = Scale(0, 1, chart.bottom, chart.top)
-    chart.x_ticks, chart.y_ticks = ticks(sx, 0.2), ticks(sy, 0.2)
     chart.lines.append(Line(sx(0), sy(0), sx(1), sy(1), "diagonal"))
     shown = sample_indices(len(points))
     if len(shown) < len(points):
