@@ -128,17 +128,11 @@ class LogLossForm(MetricForm):
                 charts.reliability_diagram(r.reliability, r.ece), "reliability-diagram"
             ),
             "reliability_rows": tables.reliability_rows(r.reliability),
-            # Per-sample rows for the table (the first TABLE_ROWS), the worst ones flagged.
-            "rows": [
-                SimpleNamespace(
-                    sample=i + 1,
-                    y_true=y_true[i],
-                    y_prob=y_prob[i],
-                    loss=r.per_sample[i],
-                    worst=i in worst,
-                )
-                for i in range(min(len(y_true), TABLE_ROWS))
-            ],
+            # The per-sample table's first TABLE_ROWS rows, the worst ones flagged.
+            "rows_shown": min(r.n, TABLE_ROWS),
+            "sample_rows": tables.sample_rows(
+                y_true, y_prob, r.per_sample, worst, min(r.n, TABLE_ROWS)
+            ),
         }
 
     def summary(self) -> str:
@@ -204,8 +198,11 @@ class RocAucForm(MetricForm):
                 charts.pr_plot(r.pr_curve, r.pr_curve_points, r.prevalence, r.average_precision),
                 "pr-curve",
             )
+        shown = min(len(r.points), TABLE_ROWS)
         return {
-            "rows": roc_rows(r),
+            "rows": first_segments(r),
+            "rows_shown": shown,
+            "point_rows": tables.roc_point_rows(r, shown),
             "roc_curve": figure(charts.roc_plot(r.points), "roc-curve"),
             "pr_curve": pr_curve,
         }
@@ -443,16 +440,15 @@ def first_pairs(first, second, count=3):
     return list(zip(first, second, strict=False))[:count]
 
 
-def roc_rows(curve):
-    """The curve's points (the first TABLE_ROWS), each with the next point and the trapezoid
-    between them (None for the last point)."""
-    points = curve.points
+def first_segments(curve, count=4):
+    """The curve's first `count` points, each with the next point and the trapezoid between
+    them (None for the last point): what the worked example shows."""
+    points = curve.points[: count + 1]
     return [
         SimpleNamespace(
-            number=i + 1,
             point=p,
             next=points[i + 1] if i + 1 < len(points) else None,
-            area=curve.segment_areas[i] if i + 1 < len(points) else None,
+            area=curve.segment_areas[i] if i < len(curve.segment_areas) else None,
         )
-        for i, p in enumerate(points[:TABLE_ROWS])
+        for i, p in enumerate(points[:count])
     ]
