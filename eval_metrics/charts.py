@@ -221,14 +221,18 @@ def roc_plot(
         "true positive rate (TPR)",
     )
     chart.lines.append(Line(sx(0), sy(0), sx(1), sy(1), "diagonal"))
+    # The curve's columns, not a RocPoint record built per point (engine.common.Rows).
+    fprs, tprs, added = (points.columns[name] for name in ("fpr", "tpr", "added"))
     shown = sample_indices(len(points))
     if len(shown) < len(points):
         chart.sampled_from, chart.sampled_shown = len(points), len(shown)
-    chart.polyline = " ".join(f"{sx(points[i].fpr)},{sy(points[i].tpr)}" for i in shown)
+    drawn = [(sx(fprs[i]), sy(tprs[i])) for i in shown]
+    chart.polyline = " ".join(f"{x},{y}" for x, y in drawn)
     if len(points) <= 200:  # individual markers only while they stay distinguishable
-        for p in points:
-            label = f"FPR {p.fpr:g}, TPR {p.tpr:g}" + (" (added endpoint)" if p.added else "")
-            chart.marks.append(Mark(sx(p.fpr), sy(p.tpr), "added" if p.added else "", label))
+        # Every point is drawn then (200 < MAX_MARKS), in order.
+        for (x, y), fpr, tpr, was_added in zip(drawn, fprs, tprs, added, strict=True):
+            label = f"FPR {fpr:g}, TPR {tpr:g}" + (" (added endpoint)" if was_added else "")
+            chart.marks.append(Mark(x, y, "added" if was_added else "", label))
     if best is not None:
         chart.marks.append(
             Mark(
@@ -463,14 +467,15 @@ def contribution_bars(losses, worst) -> Chart:
     chart.y_ticks = ticks(sy, y_step)
     slot = chart.plot_width / len(shown)
     highlighted = set(worst)
+    left, bottom, width = chart.left, chart.bottom, round(max(slot * 0.8, 0.5), 2)
     for position, i in enumerate(shown):
         top = sy(losses[i])
         chart.bars.append(
             Bar(
-                round(chart.left + position * slot + slot * 0.1, 2),
+                round(left + position * slot + slot * 0.1, 2),
                 top,
-                round(max(slot * 0.8, 0.5), 2),
-                round(chart.bottom - top, 2),
+                width,
+                round(bottom - top, 2),
                 "worst" if i in highlighted else "",
             )
         )
