@@ -320,8 +320,17 @@ RELIABILITY_AXES = ("predicted probability of 1", "observed frequency of 1")
 def reliability_diagram(bins, ece: float) -> Chart:
     """One bar per non-empty equal-width bin, as wide as the bin and as tall as its observed
     frequency of 1s, with a dot at (mean predicted probability, observed frequency) and the
-    diagonal of perfect calibration."""
-    filled = [b for b in bins if b.count]
+    diagonal of perfect calibration. `bins`: the engine's ReliabilityBins, held as columns
+    (engine.common.Rows), read without building a record per bin."""
+    columns = bins.columns
+    filled = [
+        row
+        for row in zip(
+            *(columns[name] for name in ("lower", "upper", "count", "mean_predicted", "observed")),
+            strict=True,
+        )
+        if row[2]
+    ]
     chart, sx, sy = unit_square(
         "Reliability diagram",
         f"For each of {len(bins)} equal-width bins of predicted probability, a bar as tall as "
@@ -332,17 +341,17 @@ def reliability_diagram(bins, ece: float) -> Chart:
     )
     base = sy(0)
     chart.lines.append(Line(sx(0), base, sx(1), sy(1), "diagonal"))
-    for b in filled:
-        top = sy(b.observed)
-        x, width, span = bin_column(b.lower, b.upper)
+    for lower, upper, count, mean_predicted, observed in filled:
+        top = sy(observed)
+        x, width, span = bin_column(lower, upper)
         chart.bars.append(Bar(x, top, width, round(base - top, 2)))
         chart.marks.append(
             Mark(
-                sx(b.mean_predicted),
+                sx(mean_predicted),
                 top,
                 "",
-                f"{span}: {b.count:,} samples, mean predicted {b.mean_predicted:.4f}, observed "
-                f"{b.observed:.4f}",
+                f"{span}: {count:,} samples, mean predicted {mean_predicted:.4f}, observed "
+                f"{observed:.4f}",
             )
         )
     return chart

@@ -15,9 +15,9 @@ import math
 import sys
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
-from .common import mean, require_binary_labels, require_same_length, worst_first
+from .common import Rows, mean, require_binary_labels, require_same_length, worst_first
 
 EPS = sys.float_info.epsilon  # 2.220446049250313e-16, numpy's finfo(float64).eps
 MAX_SAMPLE_LOSS = -math.log(EPS)  # ≈ 36.04 nats
@@ -62,7 +62,8 @@ class LogLossResult:
     worst: tuple[SampleLoss, ...]
     ece: float = 0.0  # expected calibration error over `reliability`, a probability gap
     calibration_bins: int = CALIBRATION_BINS  # equal-width bins on [0, 1]
-    reliability: tuple[ReliabilityBin, ...] = ()  # one per bin, lowest first, empty ones too
+    # One ReliabilityBin per bin, lowest first, empty ones too; held as columns (common.Rows).
+    reliability: Rows | tuple = ()
 
 
 def entropy_nats(rate: float) -> float:
@@ -72,12 +73,10 @@ def entropy_nats(rate: float) -> float:
 
 def reliability_table(
     y_true: tuple[int, ...], y_prob: tuple[float, ...], bins: int = CALIBRATION_BINS
-) -> tuple[tuple[ReliabilityBin, ...], float]:
-    """The reliability table and the expected calibration error, binned as the module says."""
-    width = 1 / bins
-    # k·(1/bins), not k/bins: numpy's linspace multiplies by the step, and a probability that
-    # falls between the two roundings of an edge lands in scikit-learn's bin this way.
-    inner_edges = [k * width for k in range(1, bins)]
+) -> tuple[Rows, float]:
+    """The reliability table (ReliabilityBins held as columns, common.Rows) and the expected
+    calibration error, binned as the module says."""
+    inner_edges, lowers, uppers = bin_edges(bins)
     # bisect_left is numpy's searchsorted(side="left"): a value equal to an edge goes below it.
     bin_of = map(partial(bisect_left, inner_edges), y_prob)
     probs: list[list[float]] = [[] for _ in range(bins)]
@@ -85,25 +84,38 @@ def reliability_table(
     for b, y, p in zip(bin_of, y_true, y_prob, strict=True):
         probs[b].append(p)
         positives[b] += y
-    table = []
-    weighted_gaps = []
-    for b in range(bins):
-        count = len(probs[b])
-        lower = 0.0 if b == 0 else inner_edges[b - 1]
-        upper = 1.0 if b == bins - 1 else inner_edges[b]
-        if count == 0:
-            table.append(ReliabilityBin(lower, upper, 0, 0, None, None, None))
-            continue
-        predicted_sum = math.fsum(probs[b])
-        mean_predicted = predicted_sum / count
-        observed = positives[b] / count
-        gap = observed - mean_predicted
-        table.append(
-            ReliabilityBin(lower, upper, count, positives[b], mean_predicted, observed, gap)
-        )
-        # n_b/N·|ȳ_b − p̄_b| = |positives_b − Σp_b| / N: one division, no rounded means.
-        weighted_gaps.append(abs(positives[b] - predicted_sum))
-    return tuple(table), math.fsum(weighted_gaps) / len(y_prob)
+    counts = [len(p) for p in probs]
+    predicted_sums = [math.fsum(p) for p in probs]
+    means = [s / n if n else None for s, n in zip(predicted_sums, counts, strict=True)]
+    observed = [k / n if n else None for k, n in zip(positives, counts, strict=True)]
+    gaps = [o - m if n else None for o, m, n in zip(observed, means, counts, strict=True)]
+    # n_b/N·|ȳ_b − p̄_b| = |positives_b − Σp_b| / N: one division, no rounded means; empty bins
+    # count nothing.
+    weighted_gaps = [
+        abs(k - s) for k, s, n in zip(positives, predicted_sums, counts, strict=True) if n
+    ]
+    table = Rows(
+        ReliabilityBin,
+        lower=lowers,
+        upper=uppers,
+        count=counts,
+        positives=positives,
+        mean_predicted=means,
+        observed=observed,
+        gap=gaps,
+    )
+    return table, math.fsum(weighted_gaps) / len(y_prob)
+
+
+@cache
+def bin_edges(bins: int) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """The inner edges of `bins` equal-width bins on [0, 1], and each bin's lower and upper
+    edge: fixed numbers, worked out once per process."""
+    width = 1 / bins
+    # k·(1/bins), not k/bins: numpy's linspace multiplies by the step, and a probability that
+    # falls between the two roundings of an edge lands in scikit-learn's bin this way.
+    inner_edges = tuple(k * width for k in range(1, bins))
+    return inner_edges, (0.0, *inner_edges), (*inner_edges, 1.0)
 
 
 def log_loss_metrics(y_true: tuple[int, ...], y_prob: tuple[float, ...]) -> LogLossResult:
