@@ -437,7 +437,7 @@ class SilhouetteForm(MetricForm):
 
 def first_pairs(first, second, count=3):
     """(first[i], second[i]) for the first `count` samples: the terms a worked example shows."""
-    return list(zip(first, second, strict=False))[:count]
+    return list(zip(first[:count], second[:count], strict=False))  # not every pair, then three
 
 
 def first_segments(curve, count=4):
