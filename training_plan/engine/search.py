@@ -345,25 +345,34 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
     exposed = timing.exposed
+    narrowest = ctx.narrowest
     for i in order:
         t, p, c, d, vs = combos[i]
+        over, promise_floor = promise[i]
+        per_rank = batch // d
+        # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
+        largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
+        # Every micro-batch's floor is past the bound, so each would be skipped below. Per
+        # sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width (timing.
+        # efficiency) and the rest of its time does not depend on b, so from b = 1 (the
+        # promise) to any b up to this cap the floor falls by at most this factor, up to
+        # rounding; full recomputation's are higher still.
+        cap = pins.micro_batch or max(1, min(largest, per_rank))
+        k = timing.G_HALF * t / narrowest
+        if promise_floor * ((s / c + k / cap) / (s / c + k)) * LOWER > bound:
+            continue
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
         # communication.
         free_zeros = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
-        per_rank = batch // d
         if pins.micro_batch:
             bs = [pins.micro_batch]
         else:
-            # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS, of the sorted divisors
-            largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
-            found = factors(per_rank)
+            found = factors(per_rank)  # sorted
             bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
-        if zeros[-1] == 3:
-            over = promise[i][0]
-        else:
+        if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
             over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
         if over:
             # The model states alone overflow: no micro-batch fits. One entry (the least
@@ -377,18 +386,12 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         b_max = bs[-1]
         layout_times = times(t, c)
         for rc in rcs:
-            # The floors of this recomputation's micro-batches are past the bound (so each
-            # would be skipped below), and so are those of full recomputation after it, whose
-            # stages are slower at every micro-batch: per sequence, every part of a stage's
-            # time falls or stays the same as the micro-batch b grows (the GEMMs run more
-            # efficiently; communication is proportional to b), so the largest micro-batch
-            # has the lowest floor, up to rounding. A first test needs no time model: the
-            # GEMM time per sequence is ∝ s/c + K/b with K = G_HALF·t/width (timing.
-            # efficiency), so it falls from b = 1 to b_max by at most the factor below, and the
-            # rest of a stage's time not at all.
-            k = timing.G_HALF * t / ctx.narrowest
-            if promise[i][1] * ((s / c + k / b_max) / (s / c + k)) * LOWER > bound:
-                break
+            # The floors of this recomputation's micro-batches are past the bound, and so are
+            # those of full recomputation after it, whose stages are slower at every
+            # micro-batch: per sequence, every part of a stage's time falls or stays the same
+            # as the micro-batch grows (the GEMMs run more efficiently; communication is
+            # proportional to it), so the largest micro-batch has the lowest floor, up to
+            # rounding.
             full = rc == "full"
             stage, sends = layout_times.stage(b_max, p, full)
             p2p = 2 * sends / bandwidth if p > 1 else 0.0
