@@ -2,7 +2,6 @@
 before its speed work, counting memory with the activation engine itself): the same plans, the
 same figures to the last bit, the same layouts screened, the same refusals, on many scenarios."""
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -17,6 +16,7 @@ from training_plan.engine import (
     plan,
     planner_gpus,
     planner_models,
+    search,
     timing,
 )
 from training_plan.engine.memory import Screen
@@ -148,28 +148,69 @@ def test_on_random_scenarios_the_fast_search_returns_the_reference_searchs_answe
     per_node=st.sampled_from([2, 4, 8]),
     seq_len=st.sampled_from([1024, 8192, 65536]),
 )
-def test_the_time_model_over_arrays_is_the_scalar_one_to_the_last_bit(
-    model, gpu, per_node, seq_len
-):
+def test_the_searchs_time_model_is_the_scalar_one_to_the_last_bit(model, gpu, per_node, seq_len):
     gpus = 8 * per_node if gpu != "rtx-4090-24gb" else per_node
     shape, c, run = catalog_shape(model), cluster(gpu, gpus, per_node), Run(seq_len, 64, 10**9)
     ctx = Context(shape, c, run, Screen(shape, c, run))
-    rows = [
-        (t, cp, b, rc, p)
-        for t in (1, 2, 4, 8)
-        for cp in (1, 2, 4)
-        for b in (1, 3, 16)
-        for rc in ("none", "selective", "full")
-        for p in (1, 2, 3, 5, 8)
-    ]
-    t, cp, b, _, p = (np.array(x) for x in zip(*rows, strict=True))
-    full = np.array([rc == "full" for _, _, _, rc, _ in rows], dtype=float)
-    stage, sends = timing.stage_arrays(ctx, *(x.astype(float) for x in (t, cp, b)), full, 1.0 * p)
     bandwidth = ctx.links.within(gpus)
-    for i, (t, cp, b, rc, p) in enumerate(rows):
-        lt = timing.layer_time(ctx, t, cp, b, rc)
-        assert sends[i] == lt.p2p_bytes
-        for v in (1, 2, 4):
-            # stage_time: the slowest stage plus the sends of v chunks.
-            t_mb = timing.stage_time(ctx, lt, p, v)[0]
-            assert stage[i] + (2 * v * sends[i] / bandwidth if p > 1 else 0.0) == t_mb
+    for t in (1, 2, 4, 8):
+        for cp in (1, 2, 4):
+            times = timing.SearchTimes(ctx, t, cp)
+            for b in (1, 3, 16):
+                for rc in ("none", "selective", "full"):
+                    lt = timing.layer_time(ctx, t, cp, b, rc)
+                    for p in (1, 2, 3, 5, 8):
+                        stage, sends = times.stage(b, p, rc == "full")
+                        assert sends == lt.p2p_bytes
+                        assert stage == timing.slowest_stage(ctx.layers, p, lt.total, lt.output)[0]
+                        for v in (1, 2, 4):
+                            # stage_time: the slowest stage plus the sends of v chunks.
+                            t_mb = timing.stage_time(ctx, lt, p, v)[0]
+                            assert stage + (2 * v * sends / bandwidth if p > 1 else 0.0) == t_mb
+
+
+def floor(times, bandwidth, b, p, per_rank, full):
+    """The search's floor of a row: t_mb at v = 1 less its sends, m micro-batches."""
+    stage, sends = times.stage(b, p, full)
+    p2p = 2 * sends / bandwidth if p > 1 else 0.0
+    return per_rank // b * (stage + p2p - p2p)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=SHAPES,
+    gpu=st.sampled_from([g.slug for g in planner_gpus()]),
+    per_node=st.sampled_from([1, 2, 4, 8]),
+    nodes=st.sampled_from([1, 2, 16, 128]),
+    seq_len=st.sampled_from([128, 1000, 2048, 8192, 131072]),
+    per_rank=st.sampled_from([1, 2, 12, 64, 360, 1024]),
+)
+def test_the_bounds_that_skip_a_layouts_micro_batches_are_below_each_of_their_floors(
+    shape, gpu, per_node, nodes, seq_len, per_rank
+):
+    # The search skips a layout's micro-batches (of one recomputation, and of full
+    # recomputation after none) when a lower bound of their floors is past the bound: the
+    # floor at the largest micro-batch, or the promise (micro-batch 1, no recomputation)
+    # times the most the GEMMs can gain per sequence. Checked here against every floor.
+    try:
+        c = cluster(gpu, per_node * nodes, per_node)
+    except InputError:
+        assume(False)
+    run = Run(seq_len, per_rank, 10**12)
+    ctx = Context(shape, c, run, Screen(shape, c, run))
+    bandwidth = ctx.links.within(c.gpus)
+    bs = [b for b in range(1, per_rank + 1) if per_rank % b == 0][:12]
+    for t in (1, 2, 8):
+        for cp in (1, 4):
+            times = timing.SearchTimes(ctx, t, cp)
+            for p in (p for p in (1, 2, 3, 7) if p <= shape.layers):  # as check_pins allows
+                promise = floor(times, bandwidth, 1, p, per_rank, False)
+                for b_max in bs:
+                    k = timing.G_HALF * t / ctx.narrowest
+                    rho = (seq_len / cp + k / b_max) / (seq_len / cp + k)
+                    lowest = floor(times, bandwidth, b_max, p, per_rank, False)
+                    for b in bs[: bs.index(b_max) + 1]:
+                        for full in (False, True):
+                            each = floor(times, bandwidth, b, p, per_rank, full)
+                            assert promise * rho * search.LOWER <= each
+                            assert lowest * search.LOWER <= each

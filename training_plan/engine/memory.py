@@ -159,7 +159,6 @@ class Screen:
         self.count = Count(shape)
         self._coefficients = {}
         self._params = {}
-        self._states = {}
         self._shared = {}
 
     def coefficients(self, tp, cp, recompute) -> Coefficients:
@@ -226,31 +225,56 @@ class Screen:
 
     def states(self, tp, pp, vpp, zero, shards) -> tuple[int, int]:
         """Model-state bytes of the (first, last) stage's GPU."""
-        key = (tp, pp, vpp, zero, shards)
-        found = self._states.get(key)
-        if found is None:
-            found = self._states[key] = self.states_by_zero(tp, pp, vpp, (zero,), shards)[0][1]
-        return found
-
-    def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, tuple[int, int]]]:
-        """[(ZeRO stage, `states` of it)] for each of `zeros`, in one pass."""
         per = self.per_param
         w, g, o = per.weights, per.gradients, per.optimizer
-        here = [-(-params // tp) for params in self.stage_params(pp, vpp)]
-        found = []
-        for zero in zeros:
-            totals = []
-            for h in here:
-                weights, gradients, optimizer = h * w, h * g, h * o
-                if zero >= 1:
-                    optimizer = -(-optimizer // shards)
-                    if zero >= 2:
-                        gradients = -(-gradients // shards)
-                        if zero >= 3:
-                            weights = -(-weights // shards)
-                totals.append(weights + gradients + optimizer)
-            found.append((zero, (totals[0], totals[1])))
-        return found
+        totals = []
+        for params in self.stage_params(pp, vpp):
+            here = -(-params // tp)
+            weights, gradients, optimizer = here * w, here * g, here * o
+            if zero >= 1:
+                optimizer = -(-optimizer // shards)
+                if zero >= 2:
+                    gradients = -(-gradients // shards)
+                    if zero >= 3:
+                        weights = -(-weights // shards)
+            totals.append(weights + gradients + optimizer)
+        return totals[0], totals[1]
+
+    def overflows(self, tp, pp, shards) -> bool:
+        """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
+        chunk per stage): `states(tp, pp, 1, 3, shards)`, written out."""
+        per, usable = self.per_param, self.usable
+        for params in self.stage_params(pp):
+            here = -(-params // tp)
+            sharded = (
+                -(-here * per.weights // shards)
+                + -(-here * per.gradients // shards)
+                + -(-here * per.optimizer // shards)
+            )
+            if sharded > usable:
+                return True
+        return False
+
+    def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, int, int]]:
+        """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""
+        per = self.per_param
+        w, g, o = per.weights, per.gradients, per.optimizer
+        by_zero = []  # per stage: its bytes at ZeRO 0, 1, 2 and 3
+        for params in self.stage_params(pp, vpp):
+            here = -(-params // tp)
+            weights, gradients, optimizer = here * w, here * g, here * o
+            optimizer_shard = -(-optimizer // shards)
+            gradients_shard = -(-gradients // shards)
+            by_zero.append(
+                (
+                    weights + gradients + optimizer,
+                    weights + gradients + optimizer_shard,
+                    weights + gradients_shard + optimizer_shard,
+                    -(-weights // shards) + gradients_shard + optimizer_shard,
+                )
+            )
+        first, last = by_zero
+        return [(zero, first[zero], last[zero]) for zero in zeros]
 
     def activation_need(self, tp, pp, cp, dp, vpp, b, recompute) -> tuple[float, float]:
         """Bytes beyond the model states on the (first, last) stage's GPU: activations as the

@@ -15,8 +15,6 @@ import heapq
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from calculators.catalog.memory import state_bytes_per_param
 from calculators.kit.errors import InputError
 
@@ -201,9 +199,29 @@ class Context:
         self.links = timing.links(cluster)
         self.screen = screen
         self.layer_times = {}
+        self.stage_layers = {}
 
     def stage_params(self, pp: int) -> int:
         return max(self.screen.stage_params(pp))
+
+
+# A floor worked out in floating point is within a few hundred roundings (~1e-14) of its exact
+# value; a bound this much lower is below every floor it stands for (see `plan`).
+LOWER = 1 - 1e-9
+
+
+class Times:
+    """timing.SearchTimes by (TP, CP), each made when the search first needs it."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.found = {}
+
+    def __call__(self, t: int, c: int) -> timing.SearchTimes:
+        found = self.found.get((t, c))
+        if found is None:
+            found = self.found[(t, c)] = timing.SearchTimes(self.ctx, t, c)
+        return found
 
 
 def tp_options(shape: Shape, run: Run, gpus: int) -> list[int]:
@@ -306,69 +324,20 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     if not combos:
         raise no_split(gpus, batch, pins)
 
-    # What each layout searches over. Its rows in the arrays below: one per (recomputation,
-    # micro-batch), in the order the search visits them, then one per layout for its promise
-    # (micro-batch 1, no recomputation).
-    layouts = []
-    overflow = []
-    segments = []  # (TP, CP, PP, full recomputation, a rank's share of the batch, rows)
-    rows_b = []
-    for t, p, c, d, vs in combos:
-        shards = d * c
-        # Nothing to shard over one rank; otherwise every stage, each trading memory for
-        # communication.
-        free_zeros = (0,) if shards == 1 else ZERO_STAGES
-        zeros = (pins.zero,) if pins.zero is not None else free_zeros
-        per_rank = batch // d
-        if pins.micro_batch:
-            bs = [pins.micro_batch]
-        else:
-            # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS, of the sorted divisors
-            largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
-            found = factors(per_rank)
-            bs = found[: bisect.bisect_right(found, largest)] or [1]
-        rcs = recomputes
-        first, last = screen.states(t, p, 1, zeros[-1], shards)
-        # Part of the layout's promise (below): its model states overflow even with ZeRO-3.
-        over = first > usable or last > usable
-        overflow.append(over if zeros[-1] == 3 else max(screen.states(t, p, 1, 3, shards)) > usable)
-        if over:
-            # The model states alone overflow: no micro-batch fits. One entry (the least
-            # memory) is enough for the list of layouts that do not fit.
-            bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
-        runs = []
-        for rc in rcs:
-            runs.append((rc, len(rows_b), len(segments)))
-            segments.append((t, c, p, rc == "full", per_rank, len(bs)))
-            rows_b += bs
-        layouts.append((t, p, c, d, vs, zeros, shards, per_rank, bs, runs))
-    first_promise = len(rows_b)
-    for t, p, c, d, _ in combos:
-        segments.append((t, c, p, False, batch // d, 1))
-        rows_b.append(1)
-
-    # Step-time floors of every row at once (timing.stage_arrays): m micro-batches through the
-    # slowest stage, with no bubble and no communication at all, a floor no choice of v or ZeRO
-    # beats.
-    columns = [np.array(column, dtype=np.int64) for column in zip(*segments, strict=True)]
-    lengths = columns[5]
-    t_, c_, p_, full = (np.repeat(column, lengths).astype(float) for column in columns[:4])
-    b_ = np.array(rows_b, dtype=np.int64)
-    m_ = np.repeat(columns[4], lengths) // b_  # micro-batches per step
-    stage, sends = timing.stage_arrays(ctx, t_, c_, b_.astype(float), full, p_)
-    bandwidth = ctx.links.within(gpus)
-    p2p = np.where(p_ > 1, 2 * sends / bandwidth, 0.0)
-    floors = m_ * (stage + p2p - p2p)
-    # The lowest floor of each (layout, recomputation): past the bound, all of its rows are.
-    starts = np.concatenate(([0], np.cumsum(lengths[:-1])))
-    segment_floor = np.minimum.reduceat(floors, starts).tolist()
-    floor = floors.tolist()
-    stage = stage.tolist()
-    sends = sends.tolist()
-
+    times = Times(ctx)
+    bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
     # Layouts likely to fit and run fast first, so the bound below prunes early: the model
-    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1.
-    promise = [(overflow[i], floor[first_promise + i]) for i in range(len(combos))]
+    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
+    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds).
+    promise = []
+    overflows = {}  # by (TP, PP): the d·c ranks sharding the states are GPUs ÷ (TP·PP)
+    for t, p, c, d, _ in combos:
+        stage, sends = times(t, c).stage(1, p, False)
+        p2p = 2 * sends / bandwidth if p > 1 else 0.0
+        over = overflows.get((t, p))
+        if over is None:
+            over = overflows[(t, p)] = screen.overflows(t, p, d * c)
+        promise.append((over, batch // d * (stage + p2p - p2p)))
     order = sorted(range(len(combos)), key=promise.__getitem__)
 
     fitting, not_fitting = [], []
@@ -376,16 +345,58 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
     exposed = timing.exposed
+    narrowest = ctx.narrowest
     for i in order:
-        t, p, c, d, vs, zeros, shards, per_rank, bs, runs = layouts[i]
+        t, p, c, d, vs = combos[i]
+        over, promise_floor = promise[i]
+        per_rank = batch // d
+        # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
+        largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
+        # Every micro-batch's floor is past the bound, so each would be skipped below. Per
+        # sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width (timing.
+        # efficiency) and the rest of its time does not depend on b, so from b = 1 (the
+        # promise) to any b up to this cap the floor falls by at most this factor, up to
+        # rounding; full recomputation's are higher still.
+        cap = pins.micro_batch or max(1, min(largest, per_rank))
+        k = timing.G_HALF * t / narrowest
+        if promise_floor * ((s / c + k / cap) / (s / c + k)) * LOWER > bound:
+            continue
+        shards = d * c
+        # Nothing to shard over one rank; otherwise every stage, each trading memory for
+        # communication.
+        free_zeros = (0,) if shards == 1 else ZERO_STAGES
+        zeros = (pins.zero,) if pins.zero is not None else free_zeros
+        if pins.micro_batch:
+            bs = [pins.micro_batch]
+        else:
+            found = factors(per_rank)  # sorted
+            bs = found[: bisect.bisect_right(found, largest)] or [1]
+        rcs = recomputes
+        if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
+            over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
+        if over:
+            # The model states alone overflow: no micro-batch fits. One entry (the least
+            # memory) is enough for the list of layouts that do not fit.
+            bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
         up = -(-L // p)
         # Per interleaving v: the layers a stage counts, and the model states of its first and
         # last stage for each ZeRO stage (Screen.states); the data-parallel collectives.
         per_v = {}
         traffic = False  # worked out when a micro-batch of this layout is first screened
-        for rc, row, k in runs:
-            if segment_floor[k] > bound:
-                continue  # every row's floor is past the bound: each would be skipped
+        b_max = bs[-1]
+        layout_times = times(t, c)
+        for rc in rcs:
+            # The floors of this recomputation's micro-batches are past the bound, and so are
+            # those of full recomputation after it, whose stages are slower at every
+            # micro-batch: per sequence, every part of a stage's time falls or stays the same
+            # as the micro-batch grows (the GEMMs run more efficiently; communication is
+            # proportional to it), so the largest micro-batch has the lowest floor, up to
+            # rounding.
+            full = rc == "full"
+            stage, sends = layout_times.stage(b_max, p, full)
+            p2p = 2 * sends / bandwidth if p > 1 else 0.0
+            if per_rank // b_max * (stage + p2p - p2p) * LOWER > bound:
+                break
             # Screen.activation_need, written out: its coefficients once per recomputation.
             co = screen.coefficients(t, c, rc)
             (l0, l1), (e0, e1), (o0, o1), (r0, r1), (s0, s1) = (
@@ -396,14 +407,14 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 co.loss,
             )
             for b in bs:
-                j, row = row, row + 1
                 if per_rank % b:
                     continue
                 m = per_rank // b
-                if floor[j] > bound:
-                    continue
+                stage_j, sends_j = layout_times.stage(b, p, full)
+                p2p = 2 * sends_j / bandwidth if p > 1 else 0.0
+                if m * (stage_j + p2p - p2p) > bound:
+                    continue  # its floor: no choice of v or ZeRO stage makes it fast enough
                 some_fit = False
-                stage_j, sends_j = stage[j], sends[j]
                 per_layer, embedding = l0 * b + l1, e0 * b + e1
                 output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
                 for v in vs:
@@ -435,7 +446,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
                     best = least = None  # least: the ZeRO stage needing least memory
                     least_need = 0.0
-                    for z, (s_first, s_last) in zero_states:
+                    for z, s_first, s_last in zero_states:
                         searched += 1
                         need, other = s_first + first, s_last + last
                         if other > need:

@@ -11,8 +11,6 @@ point-to-point sends. (p − 1)/v micro-batch slots are the 1F1B pipeline bubble
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from calculators.catalog.interconnect import ACHIEVED_FRACTION
 
 BF16 = 2  # bytes of an activation or weight on the wire
@@ -143,6 +141,13 @@ def layer_time(ctx, tp, cp, micro_batch, recompute) -> LayerTime:
     cached = ctx.layer_times.get(key)
     if cached is not None:
         return cached
+    result = ctx.layer_times[key] = LayerTime(*layer_figures(ctx, tp, cp, micro_batch, recompute))
+    return result
+
+
+def layer_figures(ctx, tp, cp, micro_batch, recompute) -> tuple:
+    """LayerTime's fields, in its order, as a plain tuple: the search reads them for hundreds
+    of layouts a request and needs no dataclass around them."""
     tokens = micro_batch * ctx.seq_len / cp  # tokens of one micro-batch on one GPU
     eff = efficiency(ctx.eff_max, ctx.hidden, ctx.narrowest / tp, tokens)
     rate = ctx.peak * eff
@@ -162,32 +167,35 @@ def layer_time(ctx, tp, cp, micro_batch, recompute) -> LayerTime:
         kv = (cp - 1) / cp * micro_batch * ctx.seq_len * ctx.kv_dim * 2 * BF16 / tp
         bandwidth = ctx.links.within(tp * cp)
         cp_time = (kv + 2 * kv + (kv if full else 0.0)) / bandwidth
-    result = LayerTime(
-        efficiency=eff,
-        compute=compute,
-        recompute=compute * FULL_RECOMPUTE_EXTRA if full else 0.0,
-        tensor_parallel=tp_time,
-        context_parallel=cp_time,
-        output=tokens * ctx.output_flops / tp / rate,
-        p2p_bytes=act_bytes / tp,
+    return (
+        eff,
+        compute,
+        compute * FULL_RECOMPUTE_EXTRA if full else 0.0,
+        tp_time,
+        cp_time,
+        tokens * ctx.output_flops / tp / rate,
+        act_bytes / tp,
     )
-    ctx.layer_times[key] = result
-    return result
+
+
+def slowest_stage(layers: int, pp: int, per_layer: float, output: float):
+    """(one micro-batch through the slowest stage without its point-to-point sends, its layers,
+    whether it holds the output layer), for one layer's time `per_layer` (LayerTime.total)."""
+    mid, last = stage_layers(layers, pp)
+    # The slowest stage sets the pace: a middle stage, or the last with the output layer.
+    if pp == 1:
+        n_layers, with_output = layers, True
+    elif mid * per_layer >= last * per_layer + output:
+        n_layers, with_output = mid, False
+    else:
+        n_layers, with_output = last, True
+    return n_layers * per_layer + (output if with_output else 0.0), n_layers, with_output
 
 
 def stage_time(ctx, lt: LayerTime, pp, vpp) -> tuple[float, int, bool, float]:
     """(one micro-batch through the slowest stage, its layers, whether it holds the output
     layer, the point-to-point part of it)."""
-    mid, last = stage_layers(ctx.layers, pp)
-    per_layer = lt.total
-    # The slowest stage sets the pace: a middle stage, or the last with the output layer.
-    if pp == 1:
-        n_layers, with_output = ctx.layers, True
-    elif mid * per_layer >= last * per_layer + lt.output:
-        n_layers, with_output = mid, False
-    else:
-        n_layers, with_output = last, True
-    stage = n_layers * per_layer + (lt.output if with_output else 0.0)
+    stage, n_layers, with_output = slowest_stage(ctx.layers, pp, lt.total, lt.output)
     p2p = 0.0
     if pp > 1:
         # Each of the v chunks sends its output forward and its input gradient back; with
@@ -197,56 +205,71 @@ def stage_time(ctx, lt: LayerTime, pp, vpp) -> tuple[float, int, bool, float]:
     return stage + p2p, n_layers, with_output, p2p
 
 
-def stage_arrays(ctx, tp, cp, micro_batch, full, pp):
-    """`layer_time` and `stage_time` over arrays of layouts at once, for the search: (one
-    micro-batch through the slowest stage without its point-to-point sends, the bytes of one
-    such send). The point-to-point time of v chunks is 2·v·sends ÷ bandwidth, as in
-    `stage_time`.
+class SearchTimes:
+    """`layer_time` and `stage_time` for the search, for one (TP, CP) over the micro-batches,
+    pipeline depths and recomputations it visits. The same operations in the same order on the
+    same doubles, so the same figures to the last bit (tests/training_plan/test_engine_search.py
+    compares them), with what does not depend on the micro-batch worked out once: a search
+    visits a few hundred rows, and each Python operation counts there. Selective recomputation
+    takes the time of none (see FULL_RECOMPUTE_EXTRA)."""
 
-    The arguments are float64 arrays (whole numbers, `full` 1.0 or 0.0), so that numpy does not
-    convert them at every step. Every operation is the scalar functions' own, in their order, on
-    the same IEEE doubles (whole numbers this small are exact in a double, and a term the scalar
-    code leaves out is a product with 0.0 here), so the figures are theirs to the last bit
-    (tests/training_plan/test_engine_search.py compares them)."""
-    # Scalars as numpy doubles: numpy 2 spends three times as long on an operation with a
-    # Python number as with its own (the values, and so the results, are the same).
-    f = np.float64
-    one, two = f(1), f(2)
-    seq_len, hidden, layers = f(ctx.seq_len), f(ctx.hidden), f(ctx.layers)
-    bf16 = f(BF16)
-    links = ctx.links
-    tokens = micro_batch * seq_len / cp
-    gemm = f(ctx.narrowest) / tp * tokens
-    eff = f(ctx.eff_max * ctx.hidden / (ctx.hidden + H_HALF)) * gemm / (gemm + f(G_HALF))
-    rate = f(ctx.peak) * eff
-    compute = tokens * f(ctx.layer_flops) / tp / rate
-    act_bytes = tokens * hidden * bf16
-    collectives = f(TP_COLLECTIVES) + f(TP_COLLECTIVES_RECOMPUTE) * full
-    tp_time = collectives * (two * (tp - one) / tp * act_bytes / within(links, tp))  # 0 if TP 1
-    kv = (cp - one) / cp * micro_batch * seq_len * f(ctx.kv_dim) * two * bf16 / tp  # 0 if CP 1
-    cp_time = (kv + two * kv + full * kv) / within(links, tp * cp)
-    recompute = compute * (full * f(FULL_RECOMPUTE_EXTRA))
-    output = tokens * f(ctx.output_flops) / tp / rate
-    per_layer = compute + recompute + tp_time + cp_time
-    # stage_layers: ceil(L/p) layers on a middle stage, fewer on the last.
-    mid = np.ceil(layers / pp)
-    last = mid - np.floor((mid * pp - layers + one) / two)
-    piped = pp > one
-    middle_slower = piped & (mid * per_layer >= last * per_layer + output)
-    n_layers = np.where(middle_slower, mid, np.where(piped, last, layers))
-    stage = n_layers * per_layer + np.where(middle_slower, f(0), output)
-    return stage, act_bytes / tp
+    def __init__(self, ctx, tp: int, cp: int):
+        self.tp, self.cp, self.seq_len = tp, cp, ctx.seq_len
+        self.hidden, self.peak = ctx.hidden, ctx.peak
+        self.layer_flops, self.output_flops = ctx.layer_flops, ctx.output_flops
+        self.width = ctx.narrowest / tp  # efficiency's GEMM width
+        self.top = ctx.eff_max * ctx.hidden / (ctx.hidden + H_HALF)  # efficiency, left to right
+        self.layers = ctx.layers
+        # ring_all_reduce's share of the buffer and the tensor-parallel group's bandwidth
+        self.tp_share = 2 * (tp - 1) / tp
+        self.tp_bandwidth = ctx.links.within(tp)
+        self.cp_share = (cp - 1) / cp
+        self.kv_dim = ctx.kv_dim
+        self.cp_bandwidth = ctx.links.within(tp * cp)
+        self.by_micro_batch = {}
+        self.stage_layers = ctx.stage_layers  # stage_layers(L, p) by p, shared by a search
 
+    def layer(self, micro_batch: int) -> tuple[float, float, float, float]:
+        """(LayerTime.total without recomputation, with full recomputation, LayerTime.output,
+        LayerTime.p2p_bytes)."""
+        tp, cp = self.tp, self.cp
+        tokens = micro_batch * self.seq_len / cp
+        gemm = self.width * tokens
+        rate = self.peak * (self.top * gemm / (gemm + G_HALF))
+        compute = tokens * self.layer_flops / tp / rate
+        act_bytes = tokens * self.hidden * BF16
+        # LayerTime.total, left to right; a part that is 0.0 adds nothing to a sum
+        plain, full = compute, compute + compute * FULL_RECOMPUTE_EXTRA
+        if tp > 1:
+            all_reduce = self.tp_share * act_bytes / self.tp_bandwidth
+            plain += TP_COLLECTIVES * all_reduce
+            full += (TP_COLLECTIVES + TP_COLLECTIVES_RECOMPUTE) * all_reduce
+        if cp > 1:
+            kv = self.cp_share * micro_batch * self.seq_len * self.kv_dim * 2 * BF16 / tp
+            plain += (kv + 2 * kv + 0.0) / self.cp_bandwidth
+            full += (kv + 2 * kv + kv) / self.cp_bandwidth
+        found = self.by_micro_batch[micro_batch] = (
+            plain,
+            full,
+            tokens * self.output_flops / tp / rate,
+            act_bytes / tp,
+        )
+        return found
 
-def within(links: Links, group_span):
-    """Links.within over an array of group spans."""
-    if links.network is None:
-        return np.float64(links.intra)
-    return np.where(
-        group_span <= np.float64(links.gpus_per_node),
-        np.float64(links.intra),
-        np.float64(links.network),
-    )
+    def stage(self, micro_batch: int, pp: int, full: bool) -> tuple[float, float]:
+        """(stage_time's slowest stage without its point-to-point sends, the bytes of one
+        send): `slowest_stage`, written out."""
+        found = self.by_micro_batch.get(micro_batch)
+        plain, with_full, output, sends = found if found is not None else self.layer(micro_batch)
+        per_layer = with_full if full else plain
+        if pp == 1:
+            return self.layers * per_layer + output, sends
+        found = self.stage_layers.get(pp)
+        if found is None:
+            found = self.stage_layers[pp] = stage_layers(self.layers, pp)
+        middle = found[0] * per_layer
+        slower = found[1] * per_layer + output
+        return (middle if middle >= slower else slower), sends
 
 
 def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes) -> StepTime:
