@@ -225,20 +225,11 @@ class Screen:
 
     def states(self, tp, pp, vpp, zero, shards) -> tuple[int, int]:
         """Model-state bytes of the (first, last) stage's GPU."""
-        per = self.per_param
-        w, g, o = per.weights, per.gradients, per.optimizer
-        totals = []
-        for params in self.stage_params(pp, vpp):
-            here = -(-params // tp)
-            weights, gradients, optimizer = here * w, here * g, here * o
-            if zero >= 1:
-                optimizer = -(-optimizer // shards)
-                if zero >= 2:
-                    gradients = -(-gradients // shards)
-                    if zero >= 3:
-                        weights = -(-weights // shards)
-            totals.append(weights + gradients + optimizer)
-        return totals[0], totals[1]
+        first, last = self.stage_params(pp, vpp)
+        return (
+            sum(self.state_parts(first, tp, zero, shards)),
+            sum(self.state_parts(last, tp, zero, shards)),
+        )
 
     def overflows(self, tp, pp, shards) -> bool:
         """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
