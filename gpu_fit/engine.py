@@ -18,7 +18,6 @@ the layers (llama.cpp's default); a model that does not fit keeps layers, or an 
 experts, in system RAM (offload.py).
 """
 
-import dataclasses
 import math
 from dataclasses import dataclass, replace
 
@@ -466,13 +465,6 @@ class ModelFit:
     commands_notes: dict | None = None  # why a command is None, or what it assumes
 
 
-# Every field in order, at its default or None: what _model_fit starts from.
-_MODEL_FIT_FIELDS = {
-    f.name: None if f.default is dataclasses.MISSING else f.default
-    for f in dataclasses.fields(ModelFit)
-}
-
-
 def fit(
     card: GPU, subject: Subject, s: Scenario, extras: bool = True, prefill: bool = True
 ) -> ModelFit:
@@ -491,10 +483,10 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
     vram = s.cards * card.vram_bytes
     fits = total <= vram
     room = vram - overhead
+    cpu_moe_layers = 0
     if fits:
-        p = None
-        reads = (a.layers if a else 0, w.active_gpu_bytes + s.batch * w.embedding_row_bytes,
-                 kv, 0)  # fmt: skip
+        layers = a.layers if a else 0
+        reads = (layers, w.active_gpu_bytes + s.batch * w.embedding_row_bytes, kv, 0)
         mode, gpu_layers, ram, runs, cpu_copy = "gpu", a.layers if a else None, w.cpu_bytes, True, 0
     elif a is not None and subject.tensor_layout:
         p = offload.plan(
@@ -505,11 +497,13 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         mode = p.mode if runs else "none"
         gpu_layers, ram = p.gpu_layers, p.system_ram_bytes
         cpu_copy = p.cpu_weight_bytes - w.cpu_bytes
+        if runs:
+            cpu_moe_layers = p.cpu_moe_layers
     else:
-        p, reads, mode, gpu_layers, ram, runs, cpu_copy = None, None, "none", None, 0, False, 0
-    speed_range = None
+        reads, mode, gpu_layers, ram, runs, cpu_copy = None, "none", None, 0, False, 0
+    low = mid = high = 0.0
     if runs:  # speed.decode of these Reads (with no layer's weights counted as CPU layers)
-        speed_range = speed.decode_reads(card, *reads, s.cards, 0, s.ram_bandwidth_gb_s)
+        low, mid, high = speed.decode_ends(card, *reads, s.cards, 0, s.ram_bandwidth_gb_s)
     ttft = None
     if runs and need.prefill is not None:
         work = speed.PrefillWork(*need.prefill, s.context, cpu_copy)
@@ -520,52 +514,54 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         longest = context_fitting(
             a, room - w.gpu_bytes, need.profile.kv_cell[s.kv_cache], s.batch, subject.max_context
         )
-    return _model_fit(
-        id=subject.id,
-        name=subject.name,
-        params=subject.params,
-        active_params=subject.active_params,
-        weights_bytes=w.gpu_bytes,
-        kv_cache_bytes=kv,
-        overhead_bytes=overhead,
-        total_bytes=total,
-        fits=fits,
-        headroom_bytes=vram - total,
-        max_context=longest,
-        best_quant=need.profile.best_quant(room - kv),
-        decode_tokens_per_s=speed_range.mid if runs else 0.0,
-        decode_tokens_per_s_low=speed_range.low if runs else 0.0,
-        decode_tokens_per_s_high=speed_range.high if runs else 0.0,
-        model_max_context=subject.max_context,
-        beyond_model_context=a is not None and s.context > subject.max_context,
-        kv_cache_counted=a is not None,
-        is_moe=a is not None and a.is_moe,
-        file_bytes=w.file_bytes,
-        cpu_weights_bytes=w.cpu_bytes,
-        cards=s.cards,
-        layers=a.layers if a else None,
-        gpu_layers=gpu_layers,
-        cpu_moe_layers=p.cpu_moe_layers if p and runs else 0,
-        offload=mode,
-        system_ram_bytes=ram,
-        runs=runs,
-        prefill_tokens_per_s=s.context / ttft.mid if ttft else None,
-        prefill_tokens_per_s_low=s.context / ttft.high if ttft else None,
-        prefill_tokens_per_s_high=s.context / ttft.low if ttft else None,
-        ttft_s=ttft.mid if ttft else None,
-        ttft_s_low=ttft.low if ttft else None,
-        ttft_s_high=ttft.high if ttft else None,
-    )
-
-
-def _model_fit(**values) -> ModelFit:
-    """A ModelFit with every field but vLLM serving and the commands, built without the frozen
-    dataclass's __init__, which sets each of its 37 fields with object.__setattr__: 10 µs a
-    model against 1 µs (timeit, this machine), and /gpus/'s JSON builds 684. The instance
-    dict is filled in field order (the JSON's key order), then frozen as any other."""
+    # Every field of ModelFit in its order (the JSON's key order), vLLM serving and the
+    # commands left out (with_serving adds them). The instance is built without the frozen
+    # dataclass's __init__, which sets each of its 37 fields with object.__setattr__ (10 µs a
+    # model against 1 µs, timeit; /gpus/'s JSON builds 684), and from one dict display rather
+    # than keyword arguments copied over the defaults: a card page builds one a model on every
+    # recompute (callgrind, a card page's 36 fits with decode_ends: 3.69M instructions a
+    # request against 2.70M).
+    values = {
+        "id": subject.id,
+        "name": subject.name,
+        "params": subject.params,
+        "active_params": subject.active_params,
+        "weights_bytes": w.gpu_bytes,
+        "kv_cache_bytes": kv,
+        "overhead_bytes": overhead,
+        "total_bytes": total,
+        "fits": fits,
+        "headroom_bytes": vram - total,
+        "max_context": longest,
+        "best_quant": need.profile.best_quant(room - kv),
+        "decode_tokens_per_s": mid,
+        "decode_tokens_per_s_low": low,
+        "decode_tokens_per_s_high": high,
+        "model_max_context": subject.max_context,
+        "beyond_model_context": a is not None and s.context > subject.max_context,
+        "kv_cache_counted": a is not None,
+        "is_moe": a is not None and a.is_moe,
+        "file_bytes": w.file_bytes,
+        "cpu_weights_bytes": w.cpu_bytes,
+        "cards": s.cards,
+        "layers": a.layers if a else None,
+        "gpu_layers": gpu_layers,
+        "cpu_moe_layers": cpu_moe_layers,
+        "offload": mode,
+        "system_ram_bytes": ram,
+        "runs": runs,
+        "prefill_tokens_per_s": s.context / ttft.mid if ttft else None,
+        "prefill_tokens_per_s_low": s.context / ttft.high if ttft else None,
+        "prefill_tokens_per_s_high": s.context / ttft.low if ttft else None,
+        "ttft_s": ttft.mid if ttft else None,
+        "ttft_s_low": ttft.low if ttft else None,
+        "ttft_s_high": ttft.high if ttft else None,
+        "vllm": None,
+        "commands": None,
+        "commands_notes": None,
+    }
     fit = object.__new__(ModelFit)
-    fit.__dict__.update(_MODEL_FIT_FIELDS)
-    fit.__dict__.update(values)
+    object.__setattr__(fit, "__dict__", values)  # a frozen dataclass refuses its own setattr
     return fit
 
 
@@ -672,21 +668,26 @@ class Matrix:
 
 
 def fit_matrix(cards: tuple[GPU, ...], profiles: list[Profile], s: Scenario) -> Matrix:
-    """The same fits, headroom and best formats as fit_cards, without the rest of each fit."""
+    """The same fits, headroom and best formats as fit_cards, without the rest of each fit.
+
+    A cell depends on the card only through its VRAM, and the 20 cards have 8 sizes: each
+    model is worked out once per size, and cards of one size share the cell (callgrind, the
+    default scenario: 3.26M instructions against 2.50M)."""
     vrams = [s.cards * c.vram_bytes for c in cards]
-    fitting = [0] * len(cards)
+    sizes = dict.fromkeys(vrams, 0)  # VRAM -> models that fit it
     rows = []
     for p in profiles:
         need = Need(p, s, prefill=False)
         total, fixed = need.total, need.kv + need.overhead
-        cells = []
-        for i, vram in enumerate(vrams):
+        cell = {}
+        for vram in sizes:
             fits = total <= vram
-            fitting[i] += fits
-            cells.append((fits, vram - total, p.best_quant(vram - fixed)))
+            sizes[vram] += fits
+            cell[vram] = (fits, vram - total, p.best_quant(vram - fixed))
         x = p.subject
-        rows.append(MatrixRow(x.id, x.name, x.params, total, x.arch is not None, tuple(cells)))
-    return Matrix(tuple(cards), s, tuple(rows), tuple(fitting))
+        cells = tuple([cell[vram] for vram in vrams])
+        rows.append(MatrixRow(x.id, x.name, x.params, total, x.arch is not None, cells))
+    return Matrix(tuple(cards), s, tuple(rows), tuple([sizes[vram] for vram in vrams]))
 
 
 # The user's own model: a parameter count, or the architecture fields of its config.json.

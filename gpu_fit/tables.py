@@ -25,28 +25,66 @@ QUANT_LABELS = {q: escape(f.label) for q, f in QUANT_BY_ID.items()} | {None: "no
 
 
 def matrix_rows(matrix: Matrix) -> Markup:
-    """The rows of /gpus/'s table: a model, then one cell per card in the matrix's order."""
-    slugs = [escape(c.slug) for c in matrix.cards]
-    best_text = {q: f"best: {escape(label.label)}" for q, label in QUANT_BY_ID.items()}
-    best_text[None] = "no format fits"
+    """The rows of /gpus/'s table: a model, then one cell per card in the matrix's order.
+
+    Only the numbers are written per request. What names a model and a card (the row's
+    heading, each cell's opening tag with its testid) is the catalog's, written once per
+    process (_matrix_head); cards of one VRAM size share a model's cell (fit_matrix), so a
+    cell's text is written once per size (callgrind, the default scenario: 6.10M instructions
+    against 3.19M)."""
+    slugs = tuple([c.slug for c in matrix.cards])
     html = []
     add = html.append
     for m in matrix.rows:
-        model_id = escape(m.id)
-        without = "" if m.kv_cache_counted else " without KV cache"
-        add(
-            f'<tr data-testid="row-{model_id}"><th scope="row">{escape(m.name)}<br>'
-            f'<span class="muted">{escape(human(m.params))}, needs {escape(gib(m.total_bytes))}'
-            f"{without}</span></th>"
-        )
-        for slug, (fits, headroom, best) in zip(slugs, m.cells, strict=True):
-            if fits:
-                verdict = f'yes" data-testid="cell-{model_id}-{slug}">yes, {gib(headroom)} free'
-            else:
-                verdict = f'no" data-testid="cell-{model_id}-{slug}">no, {gib(-headroom)} over'
-            add(f'<td class="fit-{verdict}<br><span class="muted">{best_text[best]}</span></td>')
+        opening, cell_openings = _matrix_head(m, slugs)
+        add(opening)
+        add(gib(m.total_bytes))
+        add("</span></th>" if m.kv_cache_counted else " without KV cache</span></th>")
+        written = {}  # a cell (fits, headroom, best) -> what follows its opening tag
+        for cell_opening, cell in zip(cell_openings, m.cells, strict=True):
+            text = written.get(cell)
+            if text is None:
+                fits, headroom, best = cell
+                best = _BEST_TEXT[best]
+                text = written[cell] = (
+                    f'{gib(headroom)} free<br><span class="muted">{best}</span></td>'
+                    if fits
+                    else f'{gib(-headroom)} over<br><span class="muted">{best}</span></td>'
+                )
+            add(cell_opening[cell[0]])
+            add(text)
         add("</tr>")
     return Markup("".join(html))
+
+
+_BEST_TEXT = {q: f"best: {label}" for q, label in QUANT_LABELS.items() if q} | {
+    None: "no format fits"
+}
+_MATRIX_HEADS: dict[str, tuple] = {}
+
+
+def _matrix_head(m, slugs: tuple[str, ...]) -> tuple[str, list[tuple[str, str]]]:
+    """A /gpus/ row's opening up to its total, and each card's cell opening (if it does not
+    fit, if it does): the catalog's once per process, the user's own model every time."""
+    key = (m.id, m.name, m.params, slugs)
+    head = _MATRIX_HEADS.get(m.id)
+    if head is not None and head[0] == key:
+        return head[1]
+    model_id = escape(m.id)
+    opening = (
+        f'<tr data-testid="row-{model_id}"><th scope="row">{escape(m.name)}<br>'
+        f'<span class="muted">{escape(human(m.params))}, needs '
+    )
+    cells = [
+        (
+            f'<td class="fit-no" data-testid="cell-{model_id}-{escape(slug)}">no, ',
+            f'<td class="fit-yes" data-testid="cell-{model_id}-{escape(slug)}">yes, ',
+        )
+        for slug in slugs
+    ]
+    if m.id in BY_ID:  # bounded by the catalog: never a request's own values
+        _MATRIX_HEADS[m.id] = (key, (opening, cells))
+    return opening, cells
 
 
 _ROW_HEADS: dict[str, tuple] = {}
