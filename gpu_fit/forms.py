@@ -10,10 +10,9 @@ from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNu
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
 
-from . import engine, finetune, once, speed
+from . import engine, finetune, once, speed, tables
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
-from .tables import card_spec_rows, matrix_rows, model_rows
 
 _CATALOG_SIZES: tuple = ()  # finetune.Sizes of engine.catalog_profiles(), once per process
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
@@ -122,10 +121,13 @@ class FitForm(CalculatorForm):
         return any(self.data.get(name) not in (None, "") for name in CUSTOM_FIELDS)
 
     def extra_context(self) -> dict:
-        return {
-            **self.page_context(),
-            "matrix_rows": matrix_rows(self.result) if self.result else "",
-        }
+        context = self.page_context()
+        if self.result:
+            links = context["card_links"]
+            context["fit_count_items"] = tables.fit_count_items(self.result, links)
+            context["matrix_head"] = tables.matrix_head(self.result, links)
+            context["matrix_rows"] = tables.matrix_rows(self.result)
+        return context
 
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
@@ -134,10 +136,11 @@ class FitForm(CalculatorForm):
         return {
             "cards": CARDS,
             "models": MODELS,
-            "card_hrefs": {c.slug: card_href(c.slug, query) for c in CARDS},
+            "card_links": tables.card_links(query),
             "index_href": registry.get("gpus").href(query),
             "catalog_section": once.catalog_section,
-            "card_spec_rows": card_spec_rows,
+            "card_spec_rows": tables.card_spec_rows,
+            "other_card_links": tables.other_card_links,
         }
 
     def compute(self, cleaned):
@@ -265,7 +268,7 @@ class CardForm(FitForm):
             "inputs": self.cleaned_data,
             "example": self.explanation(),
             "bar": self.bar(),
-            "model_rows": model_rows(
+            "model_rows": tables.model_rows(
                 self.result.models, self.fine_tune_totals, self.card, self.cleaned_data["model"]
             ),
             "fine_tuning": tuned,

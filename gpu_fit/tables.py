@@ -10,14 +10,19 @@ on the shared two-core machine under heavy load, so the ratios are the figures):
 - /gpus/'s fit matrix, 36 models × 19 cards, 684 cells: 31.4 ms against 3.6 ms;
 - a card page's table of every model, 36 rows of eleven cells: 9.6 ms against 1.1 ms;
 - the cards' specs rows: 0.60 ms against 0.05 ms.
+The lists of cards that link each card page with the scenario (/gpus/'s counts and column
+headings, a card page's links to the others) followed: in the template every card cost five
+escapes and as many lookups, 1.1M instructions of /gpus/'s fragment (callgrind: 10.07M a request
+against 8.94M), and each address's query is escaped once for all the cards (card_links).
 """
 
 from calculators.catalog.models import BY_ID
+from calculators.kit import registry
 from calculators.kit.html import Markup, escape
 from calculators.kit.numbers import fixed, gib, human, tokens
 
 from . import once
-from .cards import CARDS
+from .cards import CARDS, tool_slug
 from .engine import QUANT_BY_ID, Matrix
 
 # A format's label as the page prints it (the quant_label filter's "none" for no format).
@@ -166,14 +171,81 @@ def model_rows(models, fine_tune_totals: dict, card, current_id: str) -> Markup:
     return Markup("".join(html))
 
 
-def card_spec_rows(card_hrefs: dict, current_slug: str) -> Markup:
+def card_links(query: str) -> dict[str, str]:
+    """Each card page's address with this scenario's query (forms.card_href), escaped for an
+    attribute: the registry's paths once per process, the query once per request (escaping
+    is character by character, so the pieces escape as the whole would). The pages link every
+    card two or three times, and escaping each address each time cost more than its text."""
+    escaped = f"?{escape(query)}" if query else ""
+    return {slug: f"{path}{escaped}" for slug, path in _escaped_paths().items()}
+
+
+_ESCAPED_PATHS: dict[str, str] = {}
+
+
+def _escaped_paths() -> dict[str, str]:
+    if not _ESCAPED_PATHS:
+        for c in CARDS:
+            _ESCAPED_PATHS[c.slug] = escape(registry.get(tool_slug(c.slug)).path)
+    return _ESCAPED_PATHS
+
+
+def fit_count_items(matrix: Matrix, links: dict[str, str]) -> Markup:
+    """/gpus/'s list of how many models fit each card, each card linked with the scenario."""
+    total = len(matrix.rows)
+    return Markup(
+        "".join(
+            f'<li><a href="{links[c.slug]}">{name}</a>: <strong data-testid="fitting-{slug}">'
+            f"{n}</strong> of {total}</li>"
+            for c, (name, slug), n in zip(
+                matrix.cards, _card_names(matrix.cards), matrix.fitting, strict=True
+            )
+        )
+    )
+
+
+def matrix_head(matrix: Matrix, links: dict[str, str]) -> Markup:
+    """/gpus/'s column headings: each card linked with the scenario."""
+    return Markup(
+        "".join(
+            f'<th scope="col"><a href="{links[c.slug]}">{name}</a></th>'
+            for c, (name, _) in zip(matrix.cards, _card_names(matrix.cards), strict=True)
+        )
+    )
+
+
+def other_card_links(links: dict[str, str], current_slug: str) -> Markup:
+    """A card page's links to the same scenario on every other card, each followed by ", "."""
+    return Markup(
+        "".join(
+            f'<a href="{links[c.slug]}" data-testid="card-link-{slug}">{name}</a>, '
+            for c, (name, slug) in zip(CARDS, _card_names(CARDS), strict=True)
+            if c.slug != current_slug
+        )
+    )
+
+
+_CARD_NAMES: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def _card_names(cards) -> tuple[tuple[str, str], ...]:
+    """Each card's short name and slug, escaped: catalog data, once per process."""
+    key = tuple([(c.slug, c.short_name) for c in cards])
+    names = _CARD_NAMES.get(key)
+    if names is None:
+        names = _CARD_NAMES[key] = tuple((escape(name), escape(slug)) for slug, name in key)
+    return names
+
+
+def card_spec_rows(links: dict[str, str], current_slug: str) -> Markup:
     """The rows of the cards' specs table (both pages): each card's name links to its page with
-    this scenario; its other cells depend on nothing in the request (once.card_spec_cells)."""
+    this scenario (`links`, escaped: card_links); its other cells depend on nothing in the
+    request (once.card_spec_cells)."""
     html = []
-    for c in CARDS:
+    for c, (name, _) in zip(CARDS, _card_names(CARDS), strict=True):
         current = ' class="current"' if c.slug == current_slug else ""
         html.append(
-            f'\n    <tr{current}>\n      <th scope="row"><a href="{escape(card_hrefs[c.slug])}">'
-            f"{escape(c.short_name)}</a></th>\n{once.card_spec_cells(c.slug)}\n    </tr>\n  "
+            f'\n    <tr{current}>\n      <th scope="row"><a href="{links[c.slug]}">'
+            f"{name}</a></th>\n{once.card_spec_cells(c.slug)}\n    </tr>\n  "
         )
     return Markup("".join(html))

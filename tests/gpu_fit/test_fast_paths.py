@@ -2,11 +2,14 @@
 - decode speed as speed.py's docstring states it, one sum per end of the range;
 - a model's fit built as one dict against the dataclass's own constructor;
 - /gpus/'s table rows, written once per VRAM size with the catalog's parts kept per process,
-  against every cell written out in full."""
+  against every cell written out in full;
+- the lists of cards the templates looped over, now written in Python with each address's
+  query escaped once, against those template loops rendered by the site's Jinja2."""
 
 import dataclasses
 
 import pytest
+from django.template import engines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +19,7 @@ from calculators.kit.numbers import gib, human
 from gpu_fit import engine, speed, tables
 from gpu_fit.cards import CARDS
 from gpu_fit.engine import QUANT_BY_ID, QUANTS, Profile, Scenario
+from gpu_fit.forms import card_href
 
 cards = st.sampled_from(CARDS)
 quants = st.sampled_from([q.id for q in QUANTS])
@@ -127,3 +131,48 @@ def test_index_cells_worked_out_once_per_vram_size_are_each_cards_fit():
             assert row.cells[j] == (m.fits, m.headroom_bytes, m.best_quant), (row.id, card.slug)
     assert len({c.vram_bytes for c in CARDS}) < len(CARDS)  # some cards do share a size
     assert len(MODELS) == len(matrix.rows)
+
+
+# A permalink's query is percent-encoded (kit/querystrings.py): "&" is the one character in it
+# that HTML escapes, and the kit's escape and Jinja2's agree on it.
+QUERIES = ["", "context=8192&quant=q4_k_m&kv_cache=f16", "x=%3Cb%3E&y=a+b&z=%22%27&w=1.5"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_card_links_are_each_address_escaped(query):
+    links = tables.card_links(query)
+    assert links == {c.slug: escape(card_href(c.slug, query)) for c in CARDS}
+
+
+def jinja():
+    return next(e for e in engines.all() if hasattr(e, "env")).env
+
+
+# The loops as the templates wrote them before they moved to tables.py.
+FIT_COUNTS = (
+    '{% for c in result.cards %}<li><a href="{{ card_hrefs[c.slug] }}">{{ c.short_name }}</a>: '
+    '<strong data-testid="fitting-{{ c.slug }}">{{ result.fitting[loop.index0] }}</strong> of '
+    "{{ result.rows|length }}</li>{% endfor %}"
+)
+MATRIX_HEAD = (
+    '{% for c in result.cards %}<th scope="col"><a href="{{ card_hrefs[c.slug] }}">'
+    "{{ c.short_name }}</a></th>{% endfor %}"
+)
+OTHER_CARDS = (
+    '{% for c in cards %}{% if c.slug != card.slug %}<a href="{{ card_hrefs[c.slug] }}" '
+    'data-testid="card-link-{{ c.slug }}">{{ c.short_name }}</a>, {% endif %}{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_card_lists_are_the_template_loops_they_replaced(query):
+    hrefs = {c.slug: card_href(c.slug, query) for c in CARDS}
+    links = tables.card_links(query)
+    matrix = engine.fit_matrix(CARDS, profiles(), SCENARIOS[1])
+    context = {"result": matrix, "card_hrefs": hrefs, "cards": CARDS}
+    env = jinja()
+    assert tables.fit_count_items(matrix, links) == env.from_string(FIT_COUNTS).render(context)
+    assert tables.matrix_head(matrix, links) == env.from_string(MATRIX_HEAD).render(context)
+    for card in (CARDS[0], CARDS[7]):
+        expected = env.from_string(OTHER_CARDS).render({**context, "card": card})
+        assert tables.other_card_links(links, card.slug) == expected
