@@ -19,7 +19,7 @@ experts, in system RAM (offload.py).
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
@@ -594,12 +594,19 @@ def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> Model
             file, s.context, s.batch, s.kv_cache, s.cards, r.offload, r.gpu_layers
         ),
     }  # fmt: skip
-    return replace(
-        r,
-        vllm=vllm_json,
-        commands={k: c.text for k, c in cmds.items()},
-        commands_notes={k: c.reason for k, c in cmds.items()},
-    )
+    # dataclasses.replace would run the frozen __init__, setting each of 37 fields with
+    # object.__setattr__: a copy of the instance's dict with three fields set is the same fit
+    # (callgrind, a card page's worked example: 0.10M instructions a request; its JSON does it
+    # for every model).
+    values = {
+        **r.__dict__,
+        "vllm": vllm_json,
+        "commands": {k: c.text for k, c in cmds.items()},
+        "commands_notes": {k: c.reason for k, c in cmds.items()},
+    }
+    fit = object.__new__(ModelFit)
+    object.__setattr__(fit, "__dict__", values)
+    return fit
 
 
 def _repo(model_id: str) -> str:

@@ -93,12 +93,14 @@ def _matrix_head(m, slugs: tuple[str, ...]) -> tuple[str, list[tuple[str, str]]]
 
 
 _ROW_HEADS: dict[str, tuple] = {}
+_CURRENT = ' class="current"'
 
 
-def _row_head(m) -> tuple[str, str, str]:
-    """A model's escaped id, the cells that name it (name, parameters) and its testid suffix:
-    the catalog's once per process (its ids, names and counts are release data), the user's
-    own model every time."""
+def _row_head(m) -> tuple:
+    """What a model's row says whatever the scenario: its opening tag (to its class), the cells
+    that name it (name, parameters), and the openings of its verdict cells, each (if no, if
+    yes): fits, LoRA, QLoRA. The catalog's once per process (its ids, names and counts are
+    release data), the user's own model every time."""
     key = (m.id, m.name, m.params, m.active_params, m.is_moe)
     head = _ROW_HEADS.get(m.id)
     if head is not None and head[0] == key:
@@ -110,7 +112,14 @@ def _row_head(m) -> tuple[str, str, str]:
     built = (
         f'<tr data-testid="row-{model_id}"',
         f'><th scope="row">{escape(m.name)}</th><td>{params}</td>',
-        model_id,
+        tuple(f'<td class="fit-{v}" data-testid="fits-{model_id}">{v}, ' for v in ("no", "yes")),
+        tuple(
+            f'<td class="fit-{v}" data-testid="lora-{model_id}">{v}, needs ' for v in ("no", "yes")
+        ),
+        tuple(
+            f'</td><td class="fit-{v}" data-testid="qlora-{model_id}">{v}, needs '
+            for v in ("no", "yes")
+        ),
     )
     if m.id in BY_ID:  # bounded by the catalog: never a request's own values
         _ROW_HEADS[m.id] = (key, built)
@@ -121,27 +130,25 @@ def model_rows(models, fine_tune_totals: dict, card, current_id: str) -> Markup:
     """A card page's row for every model: `models` the card's fits, `fine_tune_totals` each
     model's (LoRA, QLoRA) total bytes on one card (None without an architecture), `current_id`
     the worked example's model, highlighted. The numbers are written by the kit's formatters
-    (digits, separators, a unit), which print no character HTML escapes."""
+    (digits, separators, a unit), which print no character HTML escapes. Each row is one
+    string, its fixed parts from _row_head (callgrind, the default scenario: 2.05M
+    instructions a request with the verdict cells' openings written per row, ...M)."""
     vram = card.vram_bytes
     html = []
     add = html.append
     for m in models:
-        opening, named, model_id = _row_head(m)
-        current = ' class="current"' if m.id == current_id else ""
-        kv = gib(m.kv_cache_bytes) if m.kv_cache_counted else "—"
+        opening, named, fits, lora, qlora = _row_head(m)
         if m.fits:
-            fits = f'<td class="fit-yes" data-testid="fits-{model_id}">yes, '
-            fits += f"{gib(m.headroom_bytes)} free</td>"
+            fits = f"{fits[1]}{gib(m.headroom_bytes)} free</td>"
         else:
-            fits = f'<td class="fit-no" data-testid="fits-{model_id}">no, '
-            fits += f"{gib(-m.headroom_bytes)} over</td>"
+            fits = f"{fits[0]}{gib(-m.headroom_bytes)} over</td>"
         if not m.kv_cache_counted:
-            context = "—"
+            kv = context = "—"
         else:
+            kv = gib(m.kv_cache_bytes)
             context = tokens(m.max_context) if m.max_context else "none"
         if m.beyond_model_context:
             context += f' <span class="muted">(model: {tokens(m.model_max_context)})</span>'
-        best = QUANT_LABELS[m.best_quant]
         if m.runs:
             decode = f"{fixed(m.decode_tokens_per_s_low, 0)}–{fixed(m.decode_tokens_per_s_high, 0)}"
             if not m.fits:
@@ -153,21 +160,17 @@ def model_rows(models, fine_tune_totals: dict, card, current_id: str) -> Markup:
                 decode += f' <span class="muted">({where})</span>'
         else:
             decode = "—"
-        add(
-            f"{opening}{current}{named}<td>{gib(m.weights_bytes)}</td><td>{kv}</td>"
-            f"<td>{gib(m.total_bytes)}</td>{fits}<td>{context}</td><td>{best}</td>"
-            f"<td>{decode}</td>"
-        )
         totals = fine_tune_totals.get(m.id)
         if totals is None:
-            add("<td>—</td><td>—</td></tr>")
+            tuning = "<td>—</td><td>—</td></tr>"
         else:
-            lora, qlora = ("yes" if total <= vram else "no" for total in totals)
-            add(
-                f'<td class="fit-{lora}" data-testid="lora-{model_id}">{lora}, '
-                f'needs {gib(totals[0])}</td><td class="fit-{qlora}" '
-                f'data-testid="qlora-{model_id}">{qlora}, needs {gib(totals[1])}</td></tr>'
-            )
+            lo, q = totals
+            tuning = f"{lora[lo <= vram]}{gib(lo)}{qlora[q <= vram]}{gib(q)}</td></tr>"
+        add(
+            f"{opening}{_CURRENT if m.id == current_id else ''}{named}"
+            f"<td>{gib(m.weights_bytes)}</td><td>{kv}</td><td>{gib(m.total_bytes)}</td>{fits}"
+            f"<td>{context}</td><td>{QUANT_LABELS[m.best_quant]}</td><td>{decode}</td>{tuning}"
+        )
     return Markup("".join(html))
 
 
