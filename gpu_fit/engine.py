@@ -353,14 +353,24 @@ class Profile:
     these are worked out once per model: once per process for the catalog
     (catalog_profiles), once per request for the user's own model."""
 
-    __slots__ = ("subject", "kv_cell", "compute_bytes", "_weights", "_firsts")
+    __slots__ = (
+        "subject", "kv_cell", "compute_bytes", "full_layers", "sliding_layers", "window",
+        "is_moe", "_weights", "_splits", "_firsts",
+    )  # fmt: skip
 
     def __init__(self, subject: Subject):
         a = subject.arch
         self.subject = subject
         self.kv_cell = {f.id: kv_cell_bytes(a, f.id) for f in KV_FORMATS} if a else {}
         self.compute_bytes = compute_buffer_bytes(a)
+        # The architecture's properties, read once: Need and _fit use them for every model on
+        # every recompute.
+        self.sliding_layers = a.sliding_layers if a else 0
+        self.full_layers = a.layers - self.sliding_layers if a else 0
+        self.window = a.sliding_window if a else 0
+        self.is_moe = a is not None and a.is_moe
         self._weights: dict[str, Weights] = {}
+        self._splits: dict[str, offload.Split] = {}
         self._firsts: tuple[tuple[int, str], ...] | None = None
 
     def weights(self, quant: str) -> Weights:
@@ -368,6 +378,14 @@ class Profile:
         if w is None:
             w = self._weights[quant] = weights(self.subject, quant)
         return w
+
+    def split(self, quant: str) -> "offload.Split":
+        """offload.split for this model, kept here rather than looked up by the architecture
+        (whose hash covers every field) each time a model does not fit."""
+        parts = self._splits.get(quant)
+        if parts is None:
+            parts = self._splits[quant] = offload.split(self.subject.arch, quant)
+        return parts
 
     def best_quant(self, room: int) -> str | None:
         """The best-quality format whose VRAM weights fit in `room` bytes (None: none does).
@@ -411,14 +429,17 @@ class Need:
     __slots__ = ("profile", "weights", "kv", "overhead", "total", "prefill")
 
     def __init__(self, p: Profile, s: Scenario, prefill: bool = True):
-        a = p.subject.arch
         self.profile = p
         self.weights = p.weights(s.quant)
-        cells = 0
-        if a is not None:
-            full, sliding = kv_cells(a, s.context, s.batch)
-            cells = (a.layers - a.sliding_layers) * full + a.sliding_layers * sliding
-        self.kv = cells * p.kv_cell[s.kv_cache] if a is not None else 0
+        if p.kv_cell:  # kv_cells and kv_cache_bytes, written out: this runs for every model
+            n_ctx = -(-s.context * s.batch // KV_PAD) * KV_PAD
+            cells = p.full_layers * n_ctx
+            if p.sliding_layers:
+                window = -(-(p.window * s.batch + UBATCH_TOKENS) // KV_PAD) * KV_PAD
+                cells += p.sliding_layers * min(n_ctx, window)
+            self.kv = cells * p.kv_cell[s.kv_cache]
+        else:  # no architecture: no KV cache counted
+            self.kv = 0
         self.overhead = s.cards * RUNTIME_BYTES + p.compute_bytes
         self.total = self.weights.gpu_bytes + self.kv + self.overhead
         self.prefill = _prefill_flops(p.subject, s.context) if prefill else None
@@ -476,11 +497,14 @@ def fit(
     return with_serving(card, subject, s, result)
 
 
-def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
-    subject = need.profile.subject
+def _fit(card: GPU, need: Need, s: Scenario, vram: int | None = None) -> ModelFit:
+    """One model on the card(s), `vram` their memory together if the caller has it."""
+    profile = need.profile
+    subject = profile.subject
     a = subject.arch
     w, kv, overhead, total = need.weights, need.kv, need.overhead, need.total
-    vram = s.cards * card.vram_bytes
+    if vram is None:
+        vram = s.cards * card.vram_bytes
     fits = total <= vram
     room = vram - overhead
     cpu_moe_layers = 0
@@ -490,8 +514,9 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         mode, gpu_layers, ram, runs, cpu_copy = "gpu", a.layers if a else None, w.cpu_bytes, True, 0
     elif a is not None and subject.tensor_layout:
         p = offload.plan(
-            a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch
-        )
+            a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch,
+            parts=profile.split(s.quant),
+        )  # fmt: skip
         reads = (a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes)
         runs = p.ram_fits
         mode = p.mode if runs else "none"
@@ -512,7 +537,7 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         longest = 0
     else:
         longest = context_fitting(
-            a, room - w.gpu_bytes, need.profile.kv_cell[s.kv_cache], s.batch, subject.max_context
+            a, room - w.gpu_bytes, profile.kv_cell[s.kv_cache], s.batch, subject.max_context
         )
     # Every field of ModelFit in its order (the JSON's key order), vLLM serving and the
     # commands left out (with_serving adds them). The instance is built without the frozen
@@ -533,14 +558,14 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         "fits": fits,
         "headroom_bytes": vram - total,
         "max_context": longest,
-        "best_quant": need.profile.best_quant(room - kv),
+        "best_quant": profile.best_quant(room - kv),
         "decode_tokens_per_s": mid,
         "decode_tokens_per_s_low": low,
         "decode_tokens_per_s_high": high,
         "model_max_context": subject.max_context,
         "beyond_model_context": a is not None and s.context > subject.max_context,
         "kv_cache_counted": a is not None,
-        "is_moe": a is not None and a.is_moe,
+        "is_moe": profile.is_moe,
         "file_bytes": w.file_bytes,
         "cpu_weights_bytes": w.cpu_bytes,
         "cards": s.cards,
@@ -647,7 +672,10 @@ def fit_cards(
     """Every model on every card (without vLLM serving and the commands); what a model needs
     in the scenario is worked out once for all the cards."""
     needs = [Need(p, s, prefill) for p in profiles]
-    return tuple(CardFit(card, s, tuple(_fit(card, n, s) for n in needs)) for card in cards)
+    return tuple(
+        CardFit(card, s, tuple([_fit(card, n, s, s.cards * card.vram_bytes) for n in needs]))
+        for card in cards
+    )
 
 
 @dataclass(frozen=True)
