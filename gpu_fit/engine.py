@@ -20,6 +20,7 @@ experts, in system RAM (offload.py).
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
@@ -648,7 +649,7 @@ class CardFit:
     scenario: Scenario
     models: tuple[ModelFit, ...]
 
-    @property
+    @cached_property  # the page asks three times; a fit never changes
     def fitting(self) -> int:
         return sum(m.fits for m in self.models)
 
