@@ -18,9 +18,9 @@ the layers (llama.cpp's default); a model that does not fit keeps layers, or an 
 experts, in system RAM (offload.py).
 """
 
-import dataclasses
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.memory import GIB, MIB, ceil_div
@@ -354,14 +354,24 @@ class Profile:
     these are worked out once per model: once per process for the catalog
     (catalog_profiles), once per request for the user's own model."""
 
-    __slots__ = ("subject", "kv_cell", "compute_bytes", "_weights", "_firsts")
+    __slots__ = (
+        "subject", "kv_cell", "compute_bytes", "full_layers", "sliding_layers", "window",
+        "is_moe", "_weights", "_splits", "_firsts",
+    )  # fmt: skip
 
     def __init__(self, subject: Subject):
         a = subject.arch
         self.subject = subject
         self.kv_cell = {f.id: kv_cell_bytes(a, f.id) for f in KV_FORMATS} if a else {}
         self.compute_bytes = compute_buffer_bytes(a)
+        # The architecture's properties, read once: Need and _fit use them for every model on
+        # every recompute.
+        self.sliding_layers = a.sliding_layers if a else 0
+        self.full_layers = a.layers - self.sliding_layers if a else 0
+        self.window = a.sliding_window if a else 0
+        self.is_moe = a is not None and a.is_moe
         self._weights: dict[str, Weights] = {}
+        self._splits: dict[str, offload.Split] = {}
         self._firsts: tuple[tuple[int, str], ...] | None = None
 
     def weights(self, quant: str) -> Weights:
@@ -369,6 +379,14 @@ class Profile:
         if w is None:
             w = self._weights[quant] = weights(self.subject, quant)
         return w
+
+    def split(self, quant: str) -> "offload.Split":
+        """offload.split for this model, kept here rather than looked up by the architecture
+        (whose hash covers every field) each time a model does not fit."""
+        parts = self._splits.get(quant)
+        if parts is None:
+            parts = self._splits[quant] = offload.split(self.subject.arch, quant)
+        return parts
 
     def best_quant(self, room: int) -> str | None:
         """The best-quality format whose VRAM weights fit in `room` bytes (None: none does).
@@ -412,14 +430,17 @@ class Need:
     __slots__ = ("profile", "weights", "kv", "overhead", "total", "prefill")
 
     def __init__(self, p: Profile, s: Scenario, prefill: bool = True):
-        a = p.subject.arch
         self.profile = p
         self.weights = p.weights(s.quant)
-        cells = 0
-        if a is not None:
-            full, sliding = kv_cells(a, s.context, s.batch)
-            cells = (a.layers - a.sliding_layers) * full + a.sliding_layers * sliding
-        self.kv = cells * p.kv_cell[s.kv_cache] if a is not None else 0
+        if p.kv_cell:  # kv_cells and kv_cache_bytes, written out: this runs for every model
+            n_ctx = -(-s.context * s.batch // KV_PAD) * KV_PAD
+            cells = p.full_layers * n_ctx
+            if p.sliding_layers:
+                window = -(-(p.window * s.batch + UBATCH_TOKENS) // KV_PAD) * KV_PAD
+                cells += p.sliding_layers * min(n_ctx, window)
+            self.kv = cells * p.kv_cell[s.kv_cache]
+        else:  # no architecture: no KV cache counted
+            self.kv = 0
         self.overhead = s.cards * RUNTIME_BYTES + p.compute_bytes
         self.total = self.weights.gpu_bytes + self.kv + self.overhead
         self.prefill = _prefill_flops(p.subject, s.context) if prefill else None
@@ -466,13 +487,6 @@ class ModelFit:
     commands_notes: dict | None = None  # why a command is None, or what it assumes
 
 
-# Every field in order, at its default or None: what _model_fit starts from.
-_MODEL_FIT_FIELDS = {
-    f.name: None if f.default is dataclasses.MISSING else f.default
-    for f in dataclasses.fields(ModelFit)
-}
-
-
 def fit(
     card: GPU, subject: Subject, s: Scenario, extras: bool = True, prefill: bool = True
 ) -> ModelFit:
@@ -484,32 +498,38 @@ def fit(
     return with_serving(card, subject, s, result)
 
 
-def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
-    subject = need.profile.subject
+def _fit(card: GPU, need: Need, s: Scenario, vram: int | None = None) -> ModelFit:
+    """One model on the card(s), `vram` their memory together if the caller has it."""
+    profile = need.profile
+    subject = profile.subject
     a = subject.arch
     w, kv, overhead, total = need.weights, need.kv, need.overhead, need.total
-    vram = s.cards * card.vram_bytes
+    if vram is None:
+        vram = s.cards * card.vram_bytes
     fits = total <= vram
     room = vram - overhead
+    cpu_moe_layers = 0
     if fits:
-        p = None
-        reads = (a.layers if a else 0, w.active_gpu_bytes + s.batch * w.embedding_row_bytes,
-                 kv, 0)  # fmt: skip
+        layers = a.layers if a else 0
+        reads = (layers, w.active_gpu_bytes + s.batch * w.embedding_row_bytes, kv, 0)
         mode, gpu_layers, ram, runs, cpu_copy = "gpu", a.layers if a else None, w.cpu_bytes, True, 0
     elif a is not None and subject.tensor_layout:
         p = offload.plan(
-            a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch
-        )
+            a, s.quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, s.ram_gb, s.batch,
+            parts=profile.split(s.quant),
+        )  # fmt: skip
         reads = (a.layers, p.read_gpu_bytes, p.gpu_kv_bytes, p.read_cpu_bytes)
         runs = p.ram_fits
         mode = p.mode if runs else "none"
         gpu_layers, ram = p.gpu_layers, p.system_ram_bytes
         cpu_copy = p.cpu_weight_bytes - w.cpu_bytes
+        if runs:
+            cpu_moe_layers = p.cpu_moe_layers
     else:
-        p, reads, mode, gpu_layers, ram, runs, cpu_copy = None, None, "none", None, 0, False, 0
-    speed_range = None
+        reads, mode, gpu_layers, ram, runs, cpu_copy = None, "none", None, 0, False, 0
+    low = mid = high = 0.0
     if runs:  # speed.decode of these Reads (with no layer's weights counted as CPU layers)
-        speed_range = speed.decode_reads(card, *reads, s.cards, 0, s.ram_bandwidth_gb_s)
+        low, mid, high = speed.decode_ends(card, *reads, s.cards, 0, s.ram_bandwidth_gb_s)
     ttft = None
     if runs and need.prefill is not None:
         work = speed.PrefillWork(*need.prefill, s.context, cpu_copy)
@@ -518,54 +538,56 @@ def _fit(card: GPU, need: Need, s: Scenario) -> ModelFit:
         longest = 0
     else:
         longest = context_fitting(
-            a, room - w.gpu_bytes, need.profile.kv_cell[s.kv_cache], s.batch, subject.max_context
+            a, room - w.gpu_bytes, profile.kv_cell[s.kv_cache], s.batch, subject.max_context
         )
-    return _model_fit(
-        id=subject.id,
-        name=subject.name,
-        params=subject.params,
-        active_params=subject.active_params,
-        weights_bytes=w.gpu_bytes,
-        kv_cache_bytes=kv,
-        overhead_bytes=overhead,
-        total_bytes=total,
-        fits=fits,
-        headroom_bytes=vram - total,
-        max_context=longest,
-        best_quant=need.profile.best_quant(room - kv),
-        decode_tokens_per_s=speed_range.mid if runs else 0.0,
-        decode_tokens_per_s_low=speed_range.low if runs else 0.0,
-        decode_tokens_per_s_high=speed_range.high if runs else 0.0,
-        model_max_context=subject.max_context,
-        beyond_model_context=a is not None and s.context > subject.max_context,
-        kv_cache_counted=a is not None,
-        is_moe=a is not None and a.is_moe,
-        file_bytes=w.file_bytes,
-        cpu_weights_bytes=w.cpu_bytes,
-        cards=s.cards,
-        layers=a.layers if a else None,
-        gpu_layers=gpu_layers,
-        cpu_moe_layers=p.cpu_moe_layers if p and runs else 0,
-        offload=mode,
-        system_ram_bytes=ram,
-        runs=runs,
-        prefill_tokens_per_s=s.context / ttft.mid if ttft else None,
-        prefill_tokens_per_s_low=s.context / ttft.high if ttft else None,
-        prefill_tokens_per_s_high=s.context / ttft.low if ttft else None,
-        ttft_s=ttft.mid if ttft else None,
-        ttft_s_low=ttft.low if ttft else None,
-        ttft_s_high=ttft.high if ttft else None,
-    )
-
-
-def _model_fit(**values) -> ModelFit:
-    """A ModelFit with every field but vLLM serving and the commands, built without the frozen
-    dataclass's __init__, which sets each of its 37 fields with object.__setattr__: 10 µs a
-    model against 1 µs (timeit, this machine), and /gpus/'s JSON builds 684. The instance
-    dict is filled in field order (the JSON's key order), then frozen as any other."""
+    # Every field of ModelFit in its order (the JSON's key order), vLLM serving and the
+    # commands left out (with_serving adds them). The instance is built without the frozen
+    # dataclass's __init__, which sets each of its 37 fields with object.__setattr__ (10 µs a
+    # model against 1 µs, timeit; /gpus/'s JSON builds 684), and from one dict display rather
+    # than keyword arguments copied over the defaults: a card page builds one a model on every
+    # recompute (callgrind, a card page's 36 fits with decode_ends: 3.69M instructions a
+    # request against 2.70M).
+    values = {
+        "id": subject.id,
+        "name": subject.name,
+        "params": subject.params,
+        "active_params": subject.active_params,
+        "weights_bytes": w.gpu_bytes,
+        "kv_cache_bytes": kv,
+        "overhead_bytes": overhead,
+        "total_bytes": total,
+        "fits": fits,
+        "headroom_bytes": vram - total,
+        "max_context": longest,
+        "best_quant": profile.best_quant(room - kv),
+        "decode_tokens_per_s": mid,
+        "decode_tokens_per_s_low": low,
+        "decode_tokens_per_s_high": high,
+        "model_max_context": subject.max_context,
+        "beyond_model_context": a is not None and s.context > subject.max_context,
+        "kv_cache_counted": a is not None,
+        "is_moe": profile.is_moe,
+        "file_bytes": w.file_bytes,
+        "cpu_weights_bytes": w.cpu_bytes,
+        "cards": s.cards,
+        "layers": a.layers if a else None,
+        "gpu_layers": gpu_layers,
+        "cpu_moe_layers": cpu_moe_layers,
+        "offload": mode,
+        "system_ram_bytes": ram,
+        "runs": runs,
+        "prefill_tokens_per_s": s.context / ttft.mid if ttft else None,
+        "prefill_tokens_per_s_low": s.context / ttft.high if ttft else None,
+        "prefill_tokens_per_s_high": s.context / ttft.low if ttft else None,
+        "ttft_s": ttft.mid if ttft else None,
+        "ttft_s_low": ttft.low if ttft else None,
+        "ttft_s_high": ttft.high if ttft else None,
+        "vllm": None,
+        "commands": None,
+        "commands_notes": None,
+    }
     fit = object.__new__(ModelFit)
-    fit.__dict__.update(_MODEL_FIT_FIELDS)
-    fit.__dict__.update(values)
+    object.__setattr__(fit, "__dict__", values)  # a frozen dataclass refuses its own setattr
     return fit
 
 
@@ -598,12 +620,19 @@ def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> Model
             file, s.context, s.batch, s.kv_cache, s.cards, r.offload, r.gpu_layers
         ),
     }  # fmt: skip
-    return replace(
-        r,
-        vllm=vllm_json,
-        commands={k: c.text for k, c in cmds.items()},
-        commands_notes={k: c.reason for k, c in cmds.items()},
-    )
+    # dataclasses.replace would run the frozen __init__, setting each of 37 fields with
+    # object.__setattr__: a copy of the instance's dict with three fields set is the same fit
+    # (callgrind, a card page's worked example: 0.10M instructions a request; its JSON does it
+    # for every model).
+    values = {
+        **r.__dict__,
+        "vllm": vllm_json,
+        "commands": {k: c.text for k, c in cmds.items()},
+        "commands_notes": {k: c.reason for k, c in cmds.items()},
+    }
+    fit = object.__new__(ModelFit)
+    object.__setattr__(fit, "__dict__", values)
+    return fit
 
 
 def _repo(model_id: str) -> str:
@@ -620,7 +649,7 @@ class CardFit:
     scenario: Scenario
     models: tuple[ModelFit, ...]
 
-    @property
+    @cached_property  # the page asks three times; a fit never changes
     def fitting(self) -> int:
         return sum(m.fits for m in self.models)
 
@@ -644,7 +673,10 @@ def fit_cards(
     """Every model on every card (without vLLM serving and the commands); what a model needs
     in the scenario is worked out once for all the cards."""
     needs = [Need(p, s, prefill) for p in profiles]
-    return tuple(CardFit(card, s, tuple(_fit(card, n, s) for n in needs)) for card in cards)
+    return tuple(
+        CardFit(card, s, tuple([_fit(card, n, s, s.cards * card.vram_bytes) for n in needs]))
+        for card in cards
+    )
 
 
 @dataclass(frozen=True)
@@ -672,21 +704,26 @@ class Matrix:
 
 
 def fit_matrix(cards: tuple[GPU, ...], profiles: list[Profile], s: Scenario) -> Matrix:
-    """The same fits, headroom and best formats as fit_cards, without the rest of each fit."""
+    """The same fits, headroom and best formats as fit_cards, without the rest of each fit.
+
+    A cell depends on the card only through its VRAM, and the 20 cards have 8 sizes: each
+    model is worked out once per size, and cards of one size share the cell (callgrind, the
+    default scenario: 3.26M instructions against 2.50M)."""
     vrams = [s.cards * c.vram_bytes for c in cards]
-    fitting = [0] * len(cards)
+    sizes = dict.fromkeys(vrams, 0)  # VRAM -> models that fit it
     rows = []
     for p in profiles:
         need = Need(p, s, prefill=False)
         total, fixed = need.total, need.kv + need.overhead
-        cells = []
-        for i, vram in enumerate(vrams):
+        cell = {}
+        for vram in sizes:
             fits = total <= vram
-            fitting[i] += fits
-            cells.append((fits, vram - total, p.best_quant(vram - fixed)))
+            sizes[vram] += fits
+            cell[vram] = (fits, vram - total, p.best_quant(vram - fixed))
         x = p.subject
-        rows.append(MatrixRow(x.id, x.name, x.params, total, x.arch is not None, tuple(cells)))
-    return Matrix(tuple(cards), s, tuple(rows), tuple(fitting))
+        cells = tuple([cell[vram] for vram in vrams])
+        rows.append(MatrixRow(x.id, x.name, x.params, total, x.arch is not None, cells))
+    return Matrix(tuple(cards), s, tuple(rows), tuple([sizes[vram] for vram in vrams]))
 
 
 # The user's own model: a parameter count, or the architecture fields of its config.json.

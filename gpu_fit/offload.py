@@ -71,12 +71,13 @@ def plan(
     ram_gb: int,
     batch: int,
     force: int | None = None,
+    parts: Split | None = None,
 ) -> Plan:
     """The plan for a model that does not fit: `room` is the VRAM left for weights and KV cache
     on all cards together (VRAM less the runtime and compute buffers). `force` sets the count
     instead of the fewest that fits: --n-cpu-moe for an MoE model, -ngl for a dense one (how a
-    published run was made)."""
-    s = split(a, quant)
+    published run was made). `parts` is split(a, quant), when the caller holds it."""
+    s = split(a, quant) if parts is None else parts
     n = a.layers
     ram = ram_gb * GIB
     layer_bytes = s.layer_bytes / n

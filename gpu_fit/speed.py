@@ -117,24 +117,33 @@ def decode_reads(
     cards: int, cpu_layers: int, ram_bandwidth_gb_s: float,
 ) -> Range:  # fmt: skip
     """decode() on the Reads' fields, for the engine's loop over every model (no Reads built)."""
+    return Range(*decode_ends(
+        card, layers, gpu_weight_bytes, gpu_kv_bytes, cpu_bytes, cards, cpu_layers,
+        ram_bandwidth_gb_s,
+    ))  # fmt: skip
+
+
+def decode_ends(
+    card: GPU, layers: int, gpu_weight_bytes: int, gpu_kv_bytes: int, cpu_bytes: int,
+    cards: int, cpu_layers: int, ram_bandwidth_gb_s: float,
+) -> tuple[float, float, float]:  # fmt: skip
+    """decode_reads' (low, mid, high) as a plain tuple. A card page works this out for every
+    model on each recompute: written out for the three ends, with no Range built, it cost
+    about a third of decode_reads' instructions (callgrind: 36 calls, 0.77M against 0.26M).
+    The same sums in the same order as decode(), so the same floats."""
     bw = card.bandwidth_gb_s * 1e9
     ram = ram_bandwidth_gb_s * 1e9
-    # Written out for the three ends: this runs for every model of every card on a recompute.
     w, kv, cpu, hops = gpu_weight_bytes / bw, gpu_kv_bytes / bw, cpu_bytes / ram, cards - 1
-    we = HBM_WEIGHT_EFFICIENCY if is_hbm(card) else WEIGHT_EFFICIENCY
-    return Range(
-        *[
-            1
-            / (
-                layers * LAYER_COST_S[i]
-                + w / we[i]
-                + kv / KV_EFFICIENCY[i]
-                + cpu / CPU_EFFICIENCY[i]
-                + cpu_layers * CPU_LAYER_COST_S[i]
-                + hops * HOP_S[i]
-            )
-            for i in (0, 1, 2)
-        ]
+    we0, we1, we2 = HBM_WEIGHT_EFFICIENCY if is_hbm(card) else WEIGHT_EFFICIENCY
+    lc0, lc1, lc2 = LAYER_COST_S
+    kv0, kv1, kv2 = KV_EFFICIENCY
+    ce0, ce1, ce2 = CPU_EFFICIENCY
+    cl0, cl1, cl2 = CPU_LAYER_COST_S
+    h0, h1, h2 = HOP_S
+    return (
+        1 / (layers * lc0 + w / we0 + kv / kv0 + cpu / ce0 + cpu_layers * cl0 + hops * h0),
+        1 / (layers * lc1 + w / we1 + kv / kv1 + cpu / ce1 + cpu_layers * cl1 + hops * h1),
+        1 / (layers * lc2 + w / we2 + kv / kv2 + cpu / ce2 + cpu_layers * cl2 + hops * h2),
     )
 
 

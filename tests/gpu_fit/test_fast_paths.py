@@ -1,0 +1,245 @@
+"""The GPU pages' fast paths against the straight computations they replaced, written out here:
+- decode speed as speed.py's docstring states it, one sum per end of the range;
+- a model's fit built as one dict against the dataclass's own constructor;
+- /gpus/'s table rows, written once per VRAM size with the catalog's parts kept per process,
+  against every cell written out in full;
+- the lists of cards the templates looped over, now written in Python with each address's
+  query escaped once, against those template loops rendered by the site's Jinja2."""
+
+import dataclasses
+
+import pytest
+from django.template import engines
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculators.catalog.models import MODELS
+from calculators.kit.html import escape
+from calculators.kit.numbers import fixed, gib, human, tokens
+from gpu_fit import engine, finetune, speed, tables
+from gpu_fit.cards import CARDS
+from gpu_fit.engine import QUANT_BY_ID, QUANTS, Profile, Scenario
+from gpu_fit.forms import card_href
+
+cards = st.sampled_from(CARDS)
+quants = st.sampled_from([q.id for q in QUANTS])
+kvs = st.sampled_from(["f16", "q8_0", "q4_0"])
+byte_counts = st.integers(0, 2 * 10**12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cards, st.integers(0, 200), byte_counts, byte_counts, byte_counts, st.integers(1, 8),
+    st.integers(0, 200), st.floats(1, 2000),
+)  # fmt: skip
+def test_decode_speed_is_the_documented_sum(card, layers, w, kv, cpu, n, cpu_layers, ram_bw):
+    """time = layers × c + weights ÷ (bandwidth × e) + KV ÷ (bandwidth × e_kv)
+    + RAM part ÷ (RAM bandwidth × e_cpu) + CPU layers × c_cpu + (cards − 1) × hop."""
+    if layers + w + kv + cpu + cpu_layers + n - 1 == 0:
+        return  # nothing to read: no finite speed
+    hbm = "HBM" in (card.memory or "")
+    e = speed.HBM_WEIGHT_EFFICIENCY if hbm else speed.WEIGHT_EFFICIENCY
+    expected = []
+    for i in range(3):
+        seconds = (
+            layers * speed.LAYER_COST_S[i]
+            + w / (card.bandwidth_gb_s * 1e9 * e[i])
+            + kv / (card.bandwidth_gb_s * 1e9 * speed.KV_EFFICIENCY[i])
+            + cpu / (ram_bw * 1e9 * speed.CPU_EFFICIENCY[i])
+            + cpu_layers * speed.CPU_LAYER_COST_S[i]
+            + (n - 1) * speed.HOP_S[i]
+        )
+        expected.append(1 / seconds)
+    got = speed.decode_ends(card, layers, w, kv, cpu, n, cpu_layers, ram_bw)
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert speed.decode_reads(card, layers, w, kv, cpu, n, cpu_layers, ram_bw) == speed.Range(*got)
+
+
+SCENARIOS = [
+    Scenario(8192, "q4_k_m", "f16", 1),
+    Scenario(131072, "q8_0", "q4_0", 4, 2, 16),
+    Scenario(1, "f16", "q8_0", 1, 1, 1, 1.0),
+    Scenario(1_048_576, "q2_k", "f16", 256, 8, 4096, 2000.0),
+    Scenario(32768, "q3_k_m", "q8_0", 3, 3, 8, 45.5),
+]
+CUSTOM = [
+    engine.custom_subject({"params_b": 13.0}),
+    engine.custom_subject(
+        {
+            "layers": 40,
+            "hidden": 5120,
+            "heads": 40,
+            "kv_heads": 8,
+            "ffn_hidden": 13824,
+            "vocab": 32000,
+        }
+    ),  # fmt: skip
+]
+
+
+def profiles():
+    return [*engine.catalog_profiles(), *(Profile(x) for x in CUSTOM)]
+
+
+@pytest.mark.parametrize("s", SCENARIOS)
+def test_a_fit_is_the_dataclass_built_field_by_field(s):
+    names = [f.name for f in dataclasses.fields(engine.ModelFit)]
+    for card in (CARDS[0], CARDS[-1]):
+        for fit in engine.fit_cards((card,), profiles(), s)[0].models:
+            assert list(fit.__dict__) == names  # the JSON's key order
+            assert engine.ModelFit(**fit.__dict__) == fit
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                fit.fits = not fit.fits
+
+
+def straight_matrix_rows(matrix) -> str:
+    """Every row and cell written out in full (the table as it was first written)."""
+    html = []
+    for m in matrix.rows:
+        without = "" if m.kv_cache_counted else " without KV cache"
+        html.append(
+            f'<tr data-testid="row-{escape(m.id)}"><th scope="row">{escape(m.name)}<br>'
+            f'<span class="muted">{escape(human(m.params))}, needs {escape(gib(m.total_bytes))}'
+            f"{without}</span></th>"
+        )
+        for c, (fits, headroom, best) in zip(matrix.cards, m.cells, strict=True):
+            yes_no = "yes" if fits else "no"
+            amount = f"{gib(headroom)} free" if fits else f"{gib(-headroom)} over"
+            best_text = f"best: {escape(QUANT_BY_ID[best].label)}" if best else "no format fits"
+            html.append(
+                f'<td class="fit-{yes_no}" data-testid="cell-{escape(m.id)}-{escape(c.slug)}">'
+                f'{yes_no}, {amount}<br><span class="muted">{best_text}</span></td>'
+            )
+        html.append("</tr>")
+    return "".join(html)
+
+
+@pytest.mark.parametrize("s", SCENARIOS)
+def test_index_rows_are_every_cell_written_out(s):
+    for _ in range(2):  # the second time from what the first kept
+        matrix = engine.fit_matrix(CARDS, profiles(), s)
+        assert str(tables.matrix_rows(matrix)) == straight_matrix_rows(matrix)
+
+
+def test_index_cells_worked_out_once_per_vram_size_are_each_cards_fit():
+    s = SCENARIOS[0]
+    matrix = engine.fit_matrix(CARDS, list(engine.catalog_profiles()), s)
+    whole = engine.fit_cards(CARDS, list(engine.catalog_profiles()), s, prefill=False)
+    for i, row in enumerate(matrix.rows):
+        for j, card in enumerate(CARDS):
+            m = whole[j].models[i]
+            assert row.cells[j] == (m.fits, m.headroom_bytes, m.best_quant), (row.id, card.slug)
+    assert len({c.vram_bytes for c in CARDS}) < len(CARDS)  # some cards do share a size
+    assert len(MODELS) == len(matrix.rows)
+
+
+# A permalink's query is percent-encoded (kit/querystrings.py): "&" is the one character in it
+# that HTML escapes, and the kit's escape and Jinja2's agree on it.
+QUERIES = ["", "context=8192&quant=q4_k_m&kv_cache=f16", "x=%3Cb%3E&y=a+b&z=%22%27&w=1.5"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_card_links_are_each_address_escaped(query):
+    links = tables.card_links(query)
+    assert links == {c.slug: escape(card_href(c.slug, query)) for c in CARDS}
+
+
+def jinja():
+    return next(e for e in engines.all() if hasattr(e, "env")).env
+
+
+# The loops as the templates wrote them before they moved to tables.py.
+FIT_COUNTS = (
+    '{% for c in result.cards %}<li><a href="{{ card_hrefs[c.slug] }}">{{ c.short_name }}</a>: '
+    '<strong data-testid="fitting-{{ c.slug }}">{{ result.fitting[loop.index0] }}</strong> of '
+    "{{ result.rows|length }}</li>{% endfor %}"
+)
+MATRIX_HEAD = (
+    '{% for c in result.cards %}<th scope="col"><a href="{{ card_hrefs[c.slug] }}">'
+    "{{ c.short_name }}</a></th>{% endfor %}"
+)
+OTHER_CARDS = (
+    '{% for c in cards %}{% if c.slug != card.slug %}<a href="{{ card_hrefs[c.slug] }}" '
+    'data-testid="card-link-{{ c.slug }}">{{ c.short_name }}</a>, {% endif %}{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_card_lists_are_the_template_loops_they_replaced(query):
+    hrefs = {c.slug: card_href(c.slug, query) for c in CARDS}
+    links = tables.card_links(query)
+    matrix = engine.fit_matrix(CARDS, profiles(), SCENARIOS[1])
+    context = {"result": matrix, "card_hrefs": hrefs, "cards": CARDS}
+    env = jinja()
+    assert tables.fit_count_items(matrix, links) == env.from_string(FIT_COUNTS).render(context)
+    assert tables.matrix_head(matrix, links) == env.from_string(MATRIX_HEAD).render(context)
+    for card in (CARDS[0], CARDS[7]):
+        expected = env.from_string(OTHER_CARDS).render({**context, "card": card})
+        assert tables.other_card_links(links, card.slug) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(-1e7, 1e7) | st.integers(-(10**9), 10**9).map(float))
+def test_whole_numbers_are_the_kits_fixed_to_no_digits(value):
+    assert tables._whole(value) == fixed(value, 0)
+
+
+def straight_model_rows(models, totals, card, current_id) -> str:
+    """A card page's table rows with every cell written out (the kit's formatters throughout)."""
+    html = []
+    for m in models:
+        mid = escape(m.id)
+        params = escape(human(m.params))
+        if m.is_moe:
+            params += f' <span class="muted">({escape(human(m.active_params))} active)</span>'
+        current = ' class="current"' if m.id == current_id else ""
+        yes_no = "yes" if m.fits else "no"
+        amount = f"{gib(m.headroom_bytes)} free" if m.fits else f"{gib(-m.headroom_bytes)} over"
+        kv = gib(m.kv_cache_bytes) if m.kv_cache_counted else "—"
+        context = (
+            (tokens(m.max_context) if m.max_context else "none") if m.kv_cache_counted else "—"
+        )
+        if m.beyond_model_context:
+            context += f' <span class="muted">(model: {tokens(m.model_max_context)})</span>'
+        decode = "—"
+        if m.runs:
+            decode = f"{fixed(m.decode_tokens_per_s_low, 0)}–{fixed(m.decode_tokens_per_s_high, 0)}"
+            if not m.fits:
+                where = (
+                    "experts in RAM"
+                    if m.offload == "experts"
+                    else f"{m.gpu_layers}/{m.layers} layers"
+                )
+                decode += f' <span class="muted">({where})</span>'
+        best = escape(QUANT_BY_ID[m.best_quant].label) if m.best_quant else "none"
+        html.append(
+            f'<tr data-testid="row-{mid}"{current}><th scope="row">{escape(m.name)}</th>'
+            f"<td>{params}</td><td>{gib(m.weights_bytes)}</td><td>{kv}</td>"
+            f'<td>{gib(m.total_bytes)}</td><td class="fit-{yes_no}" data-testid="fits-{mid}">'
+            f"{yes_no}, {amount}</td><td>{context}</td><td>{best}</td><td>{decode}</td>"
+        )
+        pair = totals.get(m.id)
+        if pair is None:
+            html.append("<td>—</td><td>—</td></tr>")
+            continue
+        for kind, total in zip(("lora", "qlora"), pair, strict=True):
+            verdict = "yes" if total <= card.vram_bytes else "no"
+            html.append(
+                f'<td class="fit-{verdict}" data-testid="{kind}-{mid}">{verdict}, needs '
+                f"{gib(total)}</td>"
+            )
+        html.append("</tr>")
+    return "".join(html)
+
+
+@pytest.mark.parametrize("s", SCENARIOS)
+def test_model_rows_are_every_cell_written_out(s):
+    for card in (CARDS[0], CARDS[14]):
+        fits = engine.fit_cards((card,), profiles(), s)[0].models
+        totals = {
+            p.subject.id: finetune.totals(z, 2048, 16) if (z := finetune.sizes(p.subject)) else None
+            for p in profiles()
+        }
+        for _ in range(2):  # the second time from what the first kept
+            got = str(tables.model_rows(fits, totals, card, "qwen3-8b"))
+            assert got == straight_model_rows(fits, totals, card, "qwen3-8b")
