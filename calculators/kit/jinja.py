@@ -13,7 +13,10 @@ top-level `{% set %}` or `{% import %}`: that is why the macros (templates' `ui`
 the environment instead of an import.
 """
 
+from collections import ChainMap
+
 import jinja2.compiler
+import jinja2.runtime
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.template import TemplateSyntaxError
@@ -255,8 +258,29 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
             super()._output_child_pre(node, frame, finalize)
 
 
+class JinjaTemplate(jinja2.Template):
+    def new_context(self, vars=None, shared=False, locals=None):
+        """Jinja2's new_context, given the template's globals as one dict. Jinja2 keeps them as
+        a ChainMap (the template's own over the environment's) and copies them into every new
+        context twice, through ChainMap's iteration and lookups, which are Python: 17 globals,
+        about 80,000 CPU instructions a render (callgrind), every page and every fragment. The
+        dict is read from the same mappings at the same moment, in C."""
+        globals = self.globals
+        if isinstance(globals, ChainMap):
+            flat = {}
+            for mapping in reversed(globals.maps):
+                flat.update(mapping)
+            globals = flat
+        return jinja2.runtime.new_context(
+            self.environment, self.name, self.blocks, vars, shared, globals, locals
+        )
+
+
 class Environment(jinja2.Environment):
+    """Jinja2's environment with the two changes above, each through a documented hook."""
+
     code_generator_class = CodeGenerator
+    template_class = JinjaTemplate
     escape_output = staticmethod(escape_output)
 
 
