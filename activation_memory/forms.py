@@ -21,7 +21,7 @@ from .engine import Hardware, Scenario, fit
 GPU_IDS = ("h100-80gb", "a100-80gb", "a100-40gb", "rtx-4090-24gb")
 MAX_DEGREE = 1024
 # What the preset script copies into the fields (the no-JS path applies presets server-side).
-PRESET_FIELDS = {p.id: p.fields() for p in presets.PRESETS}
+PRESET_FIELDS = presets.FIELDS
 # The presets as the page's script reads them: the same on every page, so written once per
 # process (serialising and escaping them cost 80 to 200 µs a page, timeit).
 PRESET_FIELDS_SCRIPT = json_script(PRESET_FIELDS, "preset-fields")
@@ -185,7 +185,7 @@ class ActivationMemoryForm(CalculatorForm):
             # A preset fills the architecture fields the query leaves out; the no-JS "Apply
             # preset" button (apply=preset) makes it overwrite them all.
             overwrite = query.get("apply") == "preset"
-            for name, value in chosen.fields().items():
+            for name, value in presets.FIELDS[chosen.id].items():
                 if overwrite or name not in query:
                     data[name] = str(value)
         super().__init__(data)
