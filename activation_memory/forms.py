@@ -11,6 +11,7 @@ from calculators.kit import registry
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.memory_bar import memory_bar
+from calculators.kit.numbers import exact
 
 from . import agreement, presets
 from .engine import Hardware, Scenario, fit
@@ -21,10 +22,12 @@ from .engine import Hardware, Scenario, fit
 GPU_IDS = ("h100-80gb", "a100-80gb", "a100-40gb", "rtx-4090-24gb")
 MAX_DEGREE = 1024
 # What the preset script copies into the fields (the no-JS path applies presets server-side).
-PRESET_FIELDS = {p.id: p.fields() for p in presets.PRESETS}
+PRESET_FIELDS = presets.FIELDS
 # The presets as the page's script reads them: the same on every page, so written once per
 # process (serialising and escaping them cost 80 to 200 µs a page, timeit).
 PRESET_FIELDS_SCRIPT = json_script(PRESET_FIELDS, "preset-fields")
+# Where each preset's numbers come from, for the references: the same on every page.
+PRESET_SOURCES = "; ".join(f"{p.name} ({p.source})" for p in presets.PRESETS)
 PAPER_RUN_LINKS = [(name, "?" + urlencode(query)) for name, query in presets.paper_run_queries()]
 
 
@@ -185,7 +188,7 @@ class ActivationMemoryForm(CalculatorForm):
             # A preset fills the architecture fields the query leaves out; the no-JS "Apply
             # preset" button (apply=preset) makes it overwrite them all.
             overwrite = query.get("apply") == "preset"
-            for name, value in chosen.fields().items():
+            for name, value in presets.FIELDS[chosen.id].items():
                 if overwrite or name not in query:
                     data[name] = str(value)
         super().__init__(data)
@@ -204,6 +207,7 @@ class ActivationMemoryForm(CalculatorForm):
             "preset_fields": PRESET_FIELDS,
             "preset_fields_script": PRESET_FIELDS_SCRIPT,
             "presets": presets.PRESETS,
+            "preset_sources": PRESET_SOURCES,
             "paper_runs": PAPER_RUN_LINKS,
             "agreement": agreement.summary(),
         }
@@ -219,6 +223,10 @@ class ActivationMemoryForm(CalculatorForm):
             "gpu_name": self.gpu_name(),
             "accumulation_link": self.accumulation_link(),
             "bar": self.bar(),
+            # The worked example's "one layer = a + b + ...": joined here, not in a template
+            # loop, which asked for loop.last on each of a dozen terms (0.14 M of the
+            # fragment's 1.4 M CPU instructions, callgrind; a map/join filter chain, 0.23 M).
+            "layer_sum": " + ".join(exact(t.bytes) for t in self.result.activation.layer_terms),
         }
 
     def bar(self):

@@ -167,11 +167,20 @@ BY_ID = {p.id: p for p in PRESETS}
 DEFAULT = BY_ID["llama-2-7b"]
 
 
+# Each preset's fields, and the same as the strings a query holds: presets are fixed data, so
+# this is worked out once per process rather than through dataclasses.asdict (which deep-copies
+# every value) on every request; the form asks on each one.
+FIELDS = {p.id: p.fields() for p in PRESETS}
+_FIELD_STRINGS = tuple(
+    (pid, tuple((k, str(v)) for k, v in fields.items())) for pid, fields in FIELDS.items()
+)
+
+
 def matching(values: dict) -> str:
     """The id of the preset whose fields equal `values` (strings or ints), else "custom"."""
-    for preset in PRESETS:
-        if all(str(values.get(k)) == str(v) for k, v in preset.fields().items()):
-            return preset.id
+    for pid, pairs in _FIELD_STRINGS:
+        if all(str(values.get(k)) == v for k, v in pairs):
+            return pid
     return "custom"
 
 

@@ -94,15 +94,27 @@ def step_diagram(dp: int, steps: int, micro_batch: int) -> Diagram:
     )
 
 
+def mid(start: int, size: int) -> str:
+    """f"{start + size / 2:g}", the centre of a box as the figure writes it, without formatting
+    a float when the centre is whole (it always is here: every size is even): the figure's SVG
+    took 0.41 M CPU instructions of the flagship's recompute with the floats, 0.35 M without
+    (callgrind)."""
+    doubled = 2 * start + size
+    if doubled % 2 == 0 and -2_000_000 < doubled < 2_000_000:  # where :g writes whole digits
+        return str(doubled // 2)
+    return f"{start + size / 2:g}"
+
+
 def box_markup(b: Box) -> str:
     # Plain f-strings: this runs for every cell on every recompute. Labels are digits or
     # fixed words, escaped all the same. Centring comes from the stylesheet (.svg-on-box).
+    cx, cy = mid(b.x, b.w), mid(b.y, b.h)
     if b.kind == "ellipsis":
-        return f'<text class="svg-muted" x="{b.cx:g}" y="{b.cy:g}">…</text>'
-    turn = "" if b.kind == "micro" else f' transform="rotate(-90 {b.cx:g} {b.cy:g})"'
+        return f'<text class="svg-muted" x="{cx}" y="{cy}">…</text>'
+    turn = "" if b.kind == "micro" else f' transform="rotate(-90 {cx} {cy})"'
     return (
         f'<rect class="svg-{b.kind}" x="{b.x}" y="{b.y}" width="{b.w}" height="{b.h}" rx="4"/>'
-        f'<text class="svg-on-box" x="{b.cx:g}" y="{b.cy:g}"{turn}>{escape(b.label)}</text>'
+        f'<text class="svg-on-box" x="{cx}" y="{cy}"{turn}>{escape(b.label)}</text>'
     )
 
 
@@ -118,7 +130,7 @@ def grid_markup(d: Diagram) -> list[str]:
         shift = label.y - TOP
         if label.label == "⋮":
             body += [
-                f'<text class="svg-muted" x="{b.cx:g}" y="{b.cy + shift:g}">…</text>'
+                f'<text class="svg-muted" x="{mid(b.x, b.w)}" y="{mid(b.y + shift, b.h)}">…</text>'
                 for b in d.rank_cells
             ]
         else:
@@ -128,11 +140,12 @@ def grid_markup(d: Diagram) -> list[str]:
 
 def step_svg(d: Diagram) -> str:
     body = [
-        f'<text class="svg-label" x="{b.cx:g}" y="{b.h}" text-anchor="middle">{b.label}</text>'
+        f'<text class="svg-label" x="{mid(b.x, b.w)}" y="{b.h}" text-anchor="middle">'
+        f"{b.label}</text>"
         for b in d.column_labels
     ]
     body += [
-        f'<text class="svg-label" x="{b.w}" y="{b.cy:g}" text-anchor="end" '
+        f'<text class="svg-label" x="{b.w}" y="{mid(b.y, b.h)}" text-anchor="end" '
         f'dominant-baseline="middle">{escape(b.label)}</text>'
         for b in d.row_labels
     ]

@@ -149,6 +149,7 @@ class StaticMarkup(NamedTuple):
     head: str
     tail: str
     option_html: tuple[tuple[str, str, str], ...] | None  # a select's (value, chosen, not)
+    value_is_data: bool = False  # value() is data.get(name) (see value_is_data)
 
 
 def flat_attrs(attrs: dict) -> str:
@@ -162,12 +163,16 @@ def flat_attrs(attrs: dict) -> str:
 
 
 def static_markup(bound) -> StaticMarkup:
-    """Built once per field and kept on it, keyed by id in case a form is ever bound under
-    another auto_id."""
-    field, widget, auto_id = bound.field, bound.field.widget, bound.auto_id
+    """Built once per field and kept on it, keyed by what its id is made of (the form's auto_id
+    format and the field's name) in case a form is ever bound under another auto_id."""
+    field = bound.field
     kept = field.__dict__.setdefault("_static_markup", {})
-    if auto_id in kept:
-        return kept[auto_id]
+    key = (bound.form.auto_id, bound.html_name)
+    try:
+        return kept[key]
+    except KeyError:
+        pass
+    widget, auto_id = field.widget, bound.auto_id
     select = isinstance(widget, forms.Select)
     unit = getattr(field, "unit", "")
     unit_html = f' <span class="unit">({escape(unit)})</span>' if unit else ""
@@ -201,8 +206,25 @@ def static_markup(bound) -> StaticMarkup:
         if select
         else None
     )
-    kept[auto_id] = fixed._replace(head=head, tail=tail, option_html=option_html)
-    return kept[auto_id]
+    kept[key] = fixed._replace(
+        head=head, tail=tail, option_html=option_html, value_is_data=value_is_data(field)
+    )
+    return kept[key]
+
+
+def value_is_data(field) -> bool:
+    """Whether a bound field's value() is just the submitted value as the data holds it, as it
+    is for every field whose field and widget keep Django's own reading of a single value: not
+    disabled, no bound_data or prepare_value of its own, one value per name."""
+    widget = field.widget
+    return (
+        not field.disabled
+        and type(field).bound_data is forms.Field.bound_data
+        and type(field).prepare_value is forms.Field.prepare_value
+        and type(widget).value_from_datadict
+        in (forms.Widget.value_from_datadict, forms.widgets.ChoiceWidget.value_from_datadict)
+        and not getattr(widget, "allow_multiple_selected", False)
+    )
 
 
 MARK = "\x00value\x00"  # stands for the value while the fixed parts are written
@@ -244,12 +266,18 @@ def field(bound) -> Markup:
     """One labelled control with its unit, help and errors, tied together for screen readers:
     aria-describedby names the help and error ids written here, aria-invalid marks an error.
     Templates call it as field(form.name)."""
-    errors = bound.form.errors.get(bound.name)
+    form = bound.form
+    errors = form.errors.get(bound.name)
     fixed = static_markup(bound)
     if not errors:
         # Nearly every field of every request: the fixed parts around the value, written once.
         # 27 fields of the flagship's page: 255 µs the long way, 110 µs this way (timeit).
-        value = bound.value()
+        # The value straight from the data where that is what value() returns: value() takes
+        # five more calls through Django to find so (about 4,000 CPU instructions a field).
+        if fixed.value_is_data and form.is_bound:
+            value = form.data.get(bound.html_name)
+        else:
+            value = bound.value()
         if fixed.option_html is not None:
             chosen = "" if value is None else str(value)
             middle = "".join(yes if v == chosen else no for v, yes, no in fixed.option_html)

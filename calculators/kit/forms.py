@@ -71,13 +71,31 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
     def __init__(self, query=None):
         query = query if query is not None else {}
         data = {}
-        for name, field in self.base_fields.items():
+        for name, default in self.field_defaults().items():
             if name in query:
                 data[name] = query.get(name)
-            elif field.initial is not None:
-                data[name] = plain_number(field.initial)
+            elif default is not None:
+                data[name] = default
         super().__init__(data)
         self.result = None
+
+    @classmethod
+    def field_defaults(cls) -> dict[str, str | None]:
+        """Each field's initial value as the query would write it (None: no initial), and
+        whether a clean_<name> hook refines it: the same for every request, since the fields
+        are shared and never changed (SharedFields), so worked out once per form class."""
+        try:
+            return cls.__dict__["_field_defaults"]
+        except KeyError:
+            pass
+        cls._field_defaults = {
+            name: None if field.initial is None else plain_number(field.initial)
+            for name, field in cls.base_fields.items()
+        }
+        cls._clean_hooks = frozenset(
+            name for name in cls.base_fields if hasattr(cls, f"clean_{name}")
+        )
+        return cls._field_defaults
 
     def _clean_fields(self):
         # Django's own loop builds a BoundField per field only to read the value back out of
@@ -85,13 +103,18 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
         # Otherwise the same steps: the widget reads the value, the field cleans it, a
         # clean_<name> hook may refine it, and an error is filed under the field's name.
         # (Our fields are never disabled and never files, the two cases Django also handles.)
+        # The hooks are looked up once per class (field_defaults): a missing attribute costs
+        # Python an exception inside getattr, for each of twenty-odd fields on every request.
+        self.field_defaults()
+        hooks, shared = type(self)._clean_hooks, self.base_fields
         for name, field in self.fields.items():
             value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             try:
                 self.cleaned_data[name] = field.clean(value)
-                hook = getattr(self, f"clean_{name}", None)
-                if hook:
-                    self.cleaned_data[name] = hook()
+                if name in hooks or name not in shared:
+                    hook = getattr(self, f"clean_{name}", None)
+                    if hook:
+                        self.cleaned_data[name] = hook()
             except ValidationError as error:
                 self.add_error(name, error)
 

@@ -15,23 +15,37 @@ def snippet_html(s) -> str:
     (a development branch that already renamed things)."""
     fw = escape(s.framework)
     title = escape(s.title)
-    rejected = ' data-rejected="true"' if s.rejected else ""
-    badge = ' <span class="badge">cannot run this as is</span>' if s.rejected else ""
+    fmt = s.format  # properties, each read once
+    if s.rejected:
+        rejected = ' data-rejected="true"'
+        badge = ' <span class="badge">cannot run this as is</span>'
+    else:
+        rejected = badge = ""
     notes = "".join(
-        f'<li class="note-{escape(note.kind)}"><strong>{NOTE_LABELS.get(note.kind, "Note")}:'
-        f"</strong> {escape(note.text)}</li>"
-        for note in s.notes
+        [
+            f'<li class="note-{escape(note.kind)}"><strong>{NOTE_LABELS.get(note.kind, "Note")}:'
+            f"</strong> {escape(note.text)}</li>"
+            for note in s.notes
+        ]
     )
-    alternatives = "".join(
-        f'<p class="snippet-label" data-testid="config-{fw}-alt-{i}-label">'
-        f"Alternative: {escape(alt.label)}</p>"
-        + snippet_pre(f"config-{fw}-alt-{i}", f"{title}, {escape(alt.label)}", s.format, alt.text)
-        for i, alt in enumerate(s.alternatives, 1)
+    alternatives = (
+        "".join(
+            [
+                f'<p class="snippet-label" data-testid="config-{fw}-alt-{i}-label">'
+                f"Alternative: {escape(alt.label)}</p>"
+                + snippet_pre(
+                    f"config-{fw}-alt-{i}", f"{title}, {escape(alt.label)}", fmt, alt.text
+                )
+                for i, alt in enumerate(s.alternatives, 1)
+            ]
+        )
+        if s.alternatives
+        else ""
     )
     return (
         f'<details class="config" id="config-{fw}" data-testid="config-{fw}"{rejected}>'
         f"<summary>{title}{badge}</summary>"
-        + snippet_pre(f"config-{fw}", title, s.format, s.text)
+        + snippet_pre(f"config-{fw}", title, fmt, s.text)
         + f'<ul class="config-notes">{notes}</ul>{alternatives}</details>'
     )
 
@@ -47,4 +61,4 @@ def snippet_pre(ident: str, title: str, fmt: str, text: str) -> str:
 
 
 def config_snippets(snippets) -> Markup:
-    return Markup("\n".join(snippet_html(s) for s in snippets))
+    return Markup("\n".join([snippet_html(s) for s in snippets]))

@@ -23,6 +23,7 @@ stored nowhere (`Cache-Control: no-store`). A body over DATA_UPLOAD_MAX_MEMORY_S
 """
 
 import json
+from urllib.parse import unquote
 
 import orjson
 from django.conf import settings
@@ -51,9 +52,25 @@ def json_response(payload: dict, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
+def htmx_header(request, name: str) -> str | None:
+    """An htmx request header as django-htmx reads it (request.htmx), from the WSGI environ:
+    request.headers would first copy every header of the request into a new mapping, in Python,
+    for the one or two that decide a fragment (callgrind: about 0.1 M CPU instructions of a
+    recompute)."""
+    key = "HTTP_" + name.upper().replace("-", "_")
+    value = request.META.get(key) or None
+    if value and request.META.get(key + "_URI_AUTOENCODED") == "true":
+        value = unquote(value)
+    return value
+
+
 def wants_fragment(request) -> bool:
-    # A history restore needs the whole page back, not just the result.
-    return bool(request.htmx) and not request.htmx.history_restore_request
+    # An htmx request, but not a history restore: that needs the whole page back. The same test
+    # as bool(request.htmx) and not request.htmx.history_restore_request.
+    return (
+        htmx_header(request, "HX-Request") == "true"
+        and htmx_header(request, "HX-History-Restore-Request") != "true"
+    )
 
 
 def wants_json(request, data) -> bool:

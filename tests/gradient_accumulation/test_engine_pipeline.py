@@ -14,7 +14,7 @@ from calculators.catalog.pipeline import (
     min_microbatches_below,
     pipeline,
 )
-from calculators.diagram import pipeline_diagram, pipeline_svg, step_diagram, step_svg
+from calculators.diagram import mid, pipeline_diagram, pipeline_svg, step_diagram, step_svg
 from calculators.kit.errors import InputError
 
 
@@ -151,3 +151,21 @@ def test_step_picture_draws_every_shown_gpu_row_with_its_micro_steps(dp, steps):
     assert labels[min(labels)] == "GPU 0" and labels[max(labels)] == f"GPU {dp - 1}"
     shown_steps = min(steps, 7)  # eight columns when condensed, one of them "…"
     assert [text for _, text in cells].count("4") == shown_steps
+
+
+@given(st.integers(-(10**7), 10**7), st.integers(0, 10**6))
+def test_a_box_centre_is_written_as_the_float_format_writes_it(start, size):
+    # calculators/diagram.mid skips float formatting where the centre is whole (for speed).
+    assert mid(start, size) == f"{start + size / 2:g}"
+
+
+@given(st.integers(1, 5000), st.integers(1, 5000), st.integers(1, 65_536))
+def test_every_centre_in_the_step_picture_is_what_g_formatting_writes(dp, steps, micro_batch):
+    # The same picture with each centre formatted as a float, as it was written before mid().
+    d = step_diagram(dp, steps, micro_batch)
+    svg = step_svg(d)
+    for b in d.rank_cells + d.side + d.column_labels + d.row_labels:
+        assert f'x="{b.cx:g}"' in svg or f'x="{b.w}"' in svg
+    for b in d.rank_cells + d.side:
+        if b.kind != "ellipsis":
+            assert f'<text class="svg-on-box" x="{b.cx:g}" y="{b.cy:g}"' in svg

@@ -9,7 +9,7 @@ import pytest
 from django.http import QueryDict
 
 from calculators.kit import registry
-from calculators.kit.fields import field
+from calculators.kit.fields import field, value_is_data
 
 HOSTILE = '"><script>alert(1)</script>&amp;'
 
@@ -72,3 +72,20 @@ def test_each_control_matches_djangos_own_rendering(tool, hostile):
         assert ours.chosen == django.chosen, name
         assert ours.text == django.text, name
         assert (attrs.get("aria-invalid") == "true") == (name in form.errors), name
+
+
+@pytest.mark.parametrize("tool", one_per_form(), ids=lambda t: t.slug)
+@pytest.mark.parametrize("hostile", [False, True], ids=["defaults", "hostile"])
+def test_a_value_read_straight_from_the_data_is_what_django_reads(tool, hostile):
+    """field() skips BoundField.value() for fields whose value is the data's (value_is_data)."""
+    query = QueryDict(mutable=True)
+    if hostile:
+        for name in tool.form_class.base_fields:
+            query[name] = HOSTILE
+    form = tool.form(query)
+    form.is_valid()
+    straight = [name for name, f in form.fields.items() if value_is_data(f)]
+    assert straight  # the kit's own fields all qualify
+    for name in straight:
+        bound = form[name]
+        assert form.data.get(bound.html_name) == bound.value(), name

@@ -2,7 +2,11 @@
 read back from the coordinates it writes and checked against the picture it must be."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import jinja2
+from calculators.kit import numbers
 from calculators.kit.memory_bar import WIDTH, memory_bar
 
 GIB = 2**30
@@ -40,3 +44,43 @@ def test_labels_near_the_left_edge_run_rightwards_to_stay_in_the_picture():
 def test_nothing_at_all_draws_without_dividing_by_zero():
     bar = memory_bar([("weights", "Weights", 0)], capacity=0, usable=0)
     assert bar.segments[0].w == "0" and bar.total == 0
+
+
+# The SVG as the ui.memory_bar macro wrote it with template loops, before the kit wrote it in
+# Python for speed (calculators/kit/memory_bar.py): the straight version bar.svg() must equal.
+MACRO_SVG = """\
+<svg viewBox="0 0 {{ bar.width }} {{ bar.height }}" width="{{ bar.width }}" \
+height="{{ bar.height }}" role="img" aria-labelledby="bar-title bar-desc" data-testid="memory-bar">
+      <title id="bar-title">Memory on the most loaded GPU against its capacity</title>
+      <desc id="bar-desc">{{ bar.description }}</desc>
+      <rect class="svg-track" x="1" y="{{ bar.bar_y }}" width="{{ bar.width - 2 }}" \
+height="{{ bar.bar_h }}"/>
+      {% for s in bar.segments %}<rect class="svg-mem-{{ s.key }}" x="{{ s.x }}" \
+y="{{ bar.bar_y }}" width="{{ s.w }}" height="{{ bar.bar_h }}"><title>{{ s.label }}: \
+{{ s.bytes|gib }}</title></rect>{% endfor %}
+      {% for m in bar.markers %}<line class="svg-marker-{{ m.label }}" x1="{{ m.x }}" \
+x2="{{ m.x }}" y1="{{ bar.bar_y - 8 }}" y2="{{ bar.bar_y + bar.bar_h + 8 }}"/>{% endfor %}
+      {% for m in bar.markers %}{% if m.label == "capacity" %}<text class="svg-label" \
+x="{{ m.x }}" y="14" text-anchor="{{ m.anchor }}">{{ m.bytes|gib }} capacity</text>{% else %}\
+<text class="svg-label" x="{{ m.x }}" y="{{ bar.height - 6 }}" text-anchor="{{ m.anchor }}">\
+usable {{ m.bytes|gib }}</text>{% endif %}{% endfor %}
+    </svg>"""
+
+
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.sampled_from(["weights", "gradients", "optimizer", "activations", "working"]),
+            st.sampled_from(["Weights", "Optimizer states", "Recompute and loss buffers"]),
+            st.integers(0, 2**45),
+        ),
+        max_size=6,
+    ),
+    capacity=st.integers(0, 2**42),
+    usable_pct=st.integers(0, 100),
+)
+def test_the_svg_is_what_the_template_loops_wrote(parts, capacity, usable_pct):
+    env = jinja2.Environment(autoescape=True)
+    env.filters["gib"] = numbers.gib
+    bar = memory_bar(parts, capacity=capacity, usable=capacity * usable_pct // 100)
+    assert str(bar.svg()) == env.from_string(MACRO_SVG).render(bar=bar)
