@@ -97,12 +97,15 @@ def ring_half(n: int, nbytes: float, bandwidth: float) -> float:
 def stage_layers(layers: int, pp: int) -> tuple[int, int]:
     """(layers on the most loaded middle stage, layers on the last stage). When pp does not
     divide the layers, the stages hold ceil(L/p) and the first and last give up the difference,
-    as Llama 3 did (126 layers on 16 stages: 7, 8 × 14, 7; Dubey et al. 2024, section 3.3.2)."""
+    as Llama 3 did (126 layers on 16 stages: 7, 8 × 14, 7; Dubey et al. 2024, section 3.3.2).
+    Each keeps at least one layer: when the difference is more than they hold (8 layers on 7
+    stages), the middle stages give up the rest and the most loaded one still holds ceil(L/p)
+    (2, 1, 1, 1, 1, 1, 1)."""
     per = -(-layers // pp)
     short = per * pp - layers
     if pp == 1:
         return layers, layers
-    return per, per - (short + 1) // 2
+    return per, max(1, per - (short + 1) // 2)
 
 
 @dataclass(frozen=True)
