@@ -51,15 +51,21 @@ def one_per_form():
     return list(seen.values())
 
 
-@pytest.mark.parametrize("tool", one_per_form(), ids=lambda t: t.slug)
-@pytest.mark.parametrize("hostile", [False, True], ids=["defaults", "hostile"])
-def test_each_control_matches_djangos_own_rendering(tool, hostile):
+def validated(tool, hostile: bool):
+    """The tool's form after validation: its defaults, or every field given HOSTILE."""
     query = QueryDict(mutable=True)
     if hostile:
         for name in tool.form_class.base_fields:
             query[name] = HOSTILE
     form = tool.form(query)
     form.is_valid()
+    return form
+
+
+@pytest.mark.parametrize("tool", one_per_form(), ids=lambda t: t.slug)
+@pytest.mark.parametrize("hostile", [False, True], ids=["defaults", "hostile"])
+def test_each_control_matches_djangos_own_rendering(tool, hostile):
+    form = validated(tool, hostile)
     for name in form.fields:
         bound = form[name]
         ours, django = parsed(str(field(bound))), parsed(bound.as_widget())
@@ -78,12 +84,7 @@ def test_each_control_matches_djangos_own_rendering(tool, hostile):
 @pytest.mark.parametrize("hostile", [False, True], ids=["defaults", "hostile"])
 def test_a_value_read_straight_from_the_data_is_what_django_reads(tool, hostile):
     """field() skips BoundField.value() for fields whose value is the data's (value_is_data)."""
-    query = QueryDict(mutable=True)
-    if hostile:
-        for name in tool.form_class.base_fields:
-            query[name] = HOSTILE
-    form = tool.form(query)
-    form.is_valid()
+    form = validated(tool, hostile)
     straight = [name for name, f in form.fields.items() if value_is_data(f)]
     assert straight  # the kit's own fields all qualify
     for name in straight:
