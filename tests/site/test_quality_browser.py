@@ -1,13 +1,10 @@
 """Every page on the site in a real browser: accessibility (axe-core), weight of a first visit,
 no console errors, no request leaving the origin (the last two via the `page` fixture)."""
 
-from urllib.parse import urlencode
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from calculators.kit.fields import plain_number
-from tests.site.tool_fields import PAGE_SHAPES, TOOLS
+from tests.site.tool_fields import PAGE_SHAPES, TOOLS, upper_bound_path
 
 pytestmark = pytest.mark.browser
 TOOL_PAGES = ["/", *(t.path for t in TOOLS)]
@@ -21,18 +18,6 @@ def error_path(tool) -> str:
     """The tool with its first input refused: the error box, and on a phone the summary bar
     saying what stops the result."""
     return f"{tool.path}?{next(iter(tool.form({}).fields))}=%00"
-
-
-def upper_bound_path(tool) -> str:
-    """Every bounded field at its upper bound and every choice at its last option, computed or
-    refused: the longest numbers and messages the tool prints."""
-    pairs = []
-    for name, field in tool.form({}).fields.items():
-        if hasattr(field, "choices"):
-            pairs.append((name, str(list(field.choices)[-1][0])))
-        elif hasattr(field, "hi") and not hasattr(field, "max_count"):
-            pairs.append((name, plain_number(field.hi)))
-    return f"{tool.path}?{urlencode(pairs)}"
 
 
 def visit(open_page, site_server, path, **options):

@@ -7,10 +7,11 @@ by the site-wide tests the moment it is registered.
 
 import math
 import re
+from urllib.parse import urlencode
 
 from django import forms
 
-from calculators.kit import registry
+from calculators.kit import fields, registry
 from calculators.kit.list_fields import NumberListField, NumberTableField
 
 TOOLS = registry.all_tools()
@@ -26,6 +27,18 @@ def one_per_page_shape() -> list:
 
 
 PAGE_SHAPES = one_per_page_shape()
+
+
+def upper_bound_path(tool) -> str:
+    """Every bounded field at its upper bound and every choice at its last option, computed or
+    refused: the longest numbers and messages the tool prints."""
+    pairs = []
+    for name, field in tool.form({}).fields.items():
+        if hasattr(field, "choices"):
+            pairs.append((name, str(list(field.choices)[-1][0])))
+        elif hasattr(field, "hi") and not hasattr(field, "max_count"):
+            pairs.append((name, fields.plain_number(field.hi)))
+    return f"{tool.path}?{urlencode(pairs)}"
 
 
 def slug(tool) -> str:
