@@ -12,7 +12,7 @@ from calculators.kit.fields import (
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.querystrings import query as quoted
 
-from . import configs
+from . import configs, once, result_html
 from .chart import memory_bar
 from .engine import (
     Pins,
@@ -195,22 +195,34 @@ class TrainingPlanForm(CalculatorForm):
     # --- What the page shows beyond the result ---------------------------------------------
 
     def extra_context(self) -> dict:
-        page = {"calibration": calibration.rows(), "worst": calibration.worst()}
+        page = {"calibration_section": once.calibration_section}
         r = self.result
         if r is None:
             return page
         best = r.best
-        return {
+        # Only the plans shown are worked out in full (the JSON answer lists every one).
+        shown = list(zip(r.first(SHOWN), r.first_losses(SHOWN), strict=True))
+        context = {
             **page,
             "inputs": self.cleaned_data,
-            # Only the plans shown are worked out in full (the JSON answer lists every one).
-            "shown": list(zip(r.first(SHOWN), r.first_losses(SHOWN), strict=True)),
-            "bar": memory_bar(best.memory, r.cluster.capacity_bytes, r.usable_bytes)
-            if best
-            else None,
-            "links": self.links(best) if best else {},
-            "configs": configs.html(r, best) if best else "",
+            "plan_heads": result_html.plan_heads(shown),
+            "plan_rows": result_html.plan_rows(shown),
+            "links": {},
+            "configs": "",
         }
+        if best:
+            bar = memory_bar(best.memory, r.cluster.capacity_bytes, r.usable_bytes)
+            context.update(
+                headline=result_html.headline(r, best),
+                stats=result_html.stats(r, best),
+                bar=bar,
+                memory_rows=result_html.memory_rows(r, bar, best.memory),
+                time_rows=result_html.time_rows(best.time),
+                worked_example=result_html.worked_example(r, best, self.cleaned_data),
+                links=self.links(best),
+                configs=configs.html(r, best),
+            )
+        return context
 
     def links(self, best) -> dict:
         """The sibling tools with this plan's numbers."""
