@@ -171,7 +171,7 @@ def memory_rows(r, bar, memory) -> Markup:
     """The memory table's rows: the bar's parts, the total and the usable memory."""
     parts = "".join(
         f'<tr><td><span class="swatch svg-mem-{escape(s.key)}" aria-hidden="true"></span>'
-        f"{escape(s.label)}</td><td>{gib(s.bytes)}</td><td>{exact(s.bytes)}</td></tr>"
+        f"{escape(s.label)}</td><td>{s.gib}</td><td>{exact(s.bytes)}</td></tr>"
         for s in bar.segments
     )
     return Markup(
