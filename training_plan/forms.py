@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from calculators.catalog import gpus as gpu_catalog
@@ -52,11 +54,22 @@ def pin(label, hi, help_text):
     return whole(label, "blank = search", 1, hi, None, help_text, required=False)
 
 
+# What a query string is made of when not one name or value needs quoting.
+PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~=&-]*").fullmatch
+
+
 def urlencode(values: dict) -> str:
-    """urllib's urlencode(values), through the kit's query writer: these values are numbers
-    and plain names, which need no quoting (three links a request: 0.57M -> 0.32M instructions,
-    callgrind)."""
-    return quoted((name, str(value)) for name, value in values.items())
+    """urllib's urlencode(values). These values are numbers and plain names, which need no
+    quoting: the query is written in one pass and kept when it holds nothing but unreserved
+    characters and exactly one = per pair and one & between pairs (so no name or value brought
+    its own); anything else goes through the kit's query writer, which quotes as urllib does.
+    Three links a request: 0.57M instructions through urllib, 0.32M through the kit's writer,
+    0.2M this way (callgrind)."""
+    text = "&".join([f"{name}={value}" for name, value in values.items()])
+    pairs = len(values)
+    if PLAIN_QUERY(text) and text.count("=") == pairs and text.count("&") == max(pairs - 1, 0):
+        return text
+    return quoted([(name, str(value)) for name, value in values.items()])
 
 
 def alias_for(slug: str, ids: tuple[str, ...]) -> str | None:
