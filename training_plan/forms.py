@@ -220,7 +220,7 @@ class TrainingPlanForm(CalculatorForm):
             "inputs": self.cleaned_data,
             "plan_heads": result_html.plan_heads(shown),
             "plan_rows": result_html.plan_rows(shown),
-            "links": {},
+            "summary_line": result_html.summary_line(r, best),
             "configs": "",
         }
         if best:
@@ -232,7 +232,7 @@ class TrainingPlanForm(CalculatorForm):
                 memory_rows=result_html.memory_rows(r, bar, best.memory),
                 time_rows=result_html.time_rows(best.time),
                 worked_example=result_html.worked_example(r, best, self.cleaned_data),
-                links=self.links(best),
+                handoffs=result_html.handoffs(self.links(best), best, self.cleaned_data),
                 configs=configs.html(r, best),
             )
         return context

@@ -10,9 +10,10 @@ tests/training_plan/test_result_html.py.
 
 Callgrind, the default /training-plan/ fragment (instructions a request): the result block
 rendered in 1.88M with these parts in the template (of which the plans table 0.49M, the headline
-and stat cards 0.37M, the worked example 0.20M, the step-time and memory tables 0.29M) and in
-0.48M without them; written here they cost 0.77M, most of it the kit's number formatting, which
-the template paid too. The whole fragment went from 12.90M to 12.21M.
+and stat cards 0.37M, the worked example 0.20M, the step-time and memory tables 0.29M, the
+hand-off list 0.11M, the one-line summary 0.10M) and in 0.30M without them; written here they
+cost about 0.8M, most of it the kit's number formatting, which the template paid too. The whole
+fragment went from 12.90M to 12.21M with the first five, 11.79M to 11.66M with the last two.
 """
 
 from calculators.kit.html import Markup, escape
@@ -235,3 +236,45 @@ def worked_example(r, best, c: dict) -> Markup:
         f"<strong>{percent(best.mfu)}</strong>.",
     )
     return Markup("\n    ".join(f"<li>{item}</li>" for item in items))
+
+
+def summary_line(r, best) -> str:
+    """The result's headline in one line of text (tool.html's result_summary)."""
+    if best is None:
+        return f"No layout fits in {gib(r.usable_bytes)} per GPU"
+    return (
+        f"TP {best.tp} · PP {best.pp} · CP {best.cp} · DP {best.dp} · "
+        f"{fixed(best.seconds_per_step, 2)} s per step · MFU {percent(best.mfu)}"
+    )
+
+
+def handoffs(links: dict, best, c: dict) -> Markup:
+    """The hand-off list's items, one per line: the sibling tools with this plan's numbers (a
+    tool that is not installed leaves its line empty)."""
+    batch = exact(c["global_batch"])
+    lines = ["", "", ""]
+    if links.get("accumulation"):
+        vpp = f", VPP {best.vpp}" if best.vpp > 1 else ""
+        lines[0] = (
+            f'<li><a href="{escape(links["accumulation"])}" data-testid="link-accumulation">'
+            f"Gradient accumulation with this layout</a>: global batch {batch}, micro-batch "
+            f"{best.micro_batch}, TP {best.tp}, PP {best.pp}, CP {best.cp}{vpp} on "
+            f"{exact(c['gpus'])} GPUs.</li>"
+        )
+    if links.get("activation"):
+        split = (
+            f" ({exact(c['seq_len'] // best.cp)} tokens per GPU: CP {best.cp} splits the sequence)"
+            if best.cp > 1
+            else ""
+        )
+        lines[1] = (
+            f'<li><a href="{escape(links["activation"])}" data-testid="link-activation">'
+            f"Activation memory of this model at micro-batch {best.micro_batch}</a>{split}, the "
+            "same count this page uses.</li>"
+        )
+    if links.get("lr"):
+        lines[2] = (
+            f'<li><a href="{escape(links["lr"])}" data-testid="link-lr">Learning rate for a '
+            f"global batch of {batch}</a>.</li>"
+        )
+    return Markup("\n    ".join(lines))

@@ -27,8 +27,8 @@ WRAP_BEST = (
     "{% with r=result, best=result.best, c=inputs %}{% with t=best.time, m=best.memory %}"
     "{{}}{% endwith %}{% endwith %}"
 )
-PLAN_PARTS = ("plan_heads", "plan_rows")
-BEST_PARTS = ("headline", "stats", "memory_rows", "time_rows", "worked_example")
+PLAN_PARTS = ("plan_heads", "plan_rows", "summary_line")
+BEST_PARTS = ("headline", "stats", "memory_rows", "time_rows", "worked_example", "handoffs")
 
 QUERIES = [
     "",
@@ -57,7 +57,12 @@ def page_context(query: str) -> dict:
     assert form.is_valid(), form.errors
     r = form.result
     shown = list(zip(r.first(SHOWN), r.first_losses(SHOWN), strict=True))
-    return {"result": r, "shown": shown, **form.extra_context()}
+    return {
+        "result": r,
+        "shown": shown,
+        "links": form.links(r.best) if r.best else {},
+        **form.extra_context(),
+    }
 
 
 def rendered(section: str, context: dict) -> str:
