@@ -217,7 +217,6 @@ class TrainingPlanForm(CalculatorForm):
         shown = list(zip(r.first(SHOWN), r.first_losses(SHOWN), strict=True))
         context = {
             **page,
-            "inputs": self.cleaned_data,
             "plan_heads": result_html.plan_heads(shown),
             "plan_rows": result_html.plan_rows(shown),
             "summary_line": result_html.summary_line(r, best),

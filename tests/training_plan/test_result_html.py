@@ -60,6 +60,7 @@ def page_context(query: str) -> dict:
     return {
         "result": r,
         "shown": shown,
+        "inputs": form.cleaned_data,
         "links": form.links(r.best) if r.best else {},
         **form.extra_context(),
     }
