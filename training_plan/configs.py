@@ -10,7 +10,6 @@ activation_checkpointing config keys, and torchtitan's trainer config (activatio
 FullAC / SelectiveAC / None; parallelism.fsdp_reshard_after_forward).
 """
 
-import json
 from dataclasses import replace
 
 from calculators.catalog import framework_configs as fc
@@ -88,11 +87,9 @@ def megatron(s: fc.Scenario, plan) -> fc.Snippet:
 
 
 def deepspeed(s: fc.Scenario, plan) -> fc.Snippet:
-    snippet = fc.deepspeed(s)
-    config = json.loads(snippet.text)
+    config, notes = fc.deepspeed_config(s)
     config["bf16"] = {"enabled": True}
     config["zero_optimization"] = {"stage": plan.zero_stage, "overlap_comm": True}
-    notes = list(snippet.notes)
     if plan.recompute != "none":
         config["activation_checkpointing"] = {"partition_activations": plan.tp > 1}
         notes.append(
@@ -120,7 +117,7 @@ def deepspeed(s: fc.Scenario, plan) -> fc.Snippet:
                 "Megatron-DeepSpeed's mpu or DeepSpeed AutoTP.",
             )
         )
-    return replace_snippet(snippet, json.dumps(config, indent=2) + "\n", notes)
+    return fc.Snippet("deepspeed", fc.json_text(config), notes)
 
 
 def torchtitan_lines(text: str, plan) -> str:

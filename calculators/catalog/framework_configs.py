@@ -6,9 +6,10 @@ what it cannot run at all. Key names were checked against each framework's sourc
 (see framework_rules.py and the page's references).
 """
 
-import json
 import math
 from dataclasses import dataclass, field
+
+import orjson
 
 from . import framework_rules as rules
 
@@ -145,7 +146,22 @@ def launch_nodes(gpus: int) -> tuple[int, int]:
 # --- DeepSpeed -------------------------------------------------------------------------------
 
 
+def json_text(config: dict) -> str:
+    """json.dumps(config, indent=2) and a newline, written by orjson in C: the same text for
+    what a config here holds (ASCII keys and names, integers, booleans, nested objects and
+    lists; tests/training_plan/test_fast_paths.py compares the two). json.dumps with an indent
+    runs the standard library's pure-Python encoder: 0.14M CPU instructions for the planner's
+    DeepSpeed config, 0.007M through orjson (callgrind)."""
+    return orjson.dumps(config, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
 def deepspeed(s: Scenario) -> Snippet:
+    config, notes = deepspeed_config(s)
+    return Snippet("deepspeed", json_text(config), notes)
+
+
+def deepspeed_config(s: Scenario) -> tuple[dict, list[Note]]:
+    """The ds_config.json object and its notes, for a caller that adds keys (the planner)."""
     config = {
         "train_batch_size": s.global_batch,
         "train_micro_batch_size_per_gpu": s.micro_batch,
@@ -200,7 +216,7 @@ def deepspeed(s: Scenario) -> Snippet:
                     f"The config uses the achieved {n(s.global_batch)}.",
                 )
             )
-    return Snippet("deepspeed", json.dumps(config, indent=2) + "\n", notes)
+    return config, notes
 
 
 # --- Hugging Face Trainer and Accelerate ----------------------------------------------------

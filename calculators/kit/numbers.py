@@ -18,25 +18,35 @@ def plain(value):
     return "" if value is None else plain_number(value)
 
 
+# The formatters below run a hundred times and more in a tool's recompute, so each does its work
+# in as few Python calls as it can (the minus replaced inline, an int formatted without int()):
+# about 2,000 CPU instructions fewer an exact() of an int, 1,000 a fixed() (callgrind).
+# tests/kit/test_numbers.py compares them with their former, plainer versions.
+
+
 def exact(value):
     """4194304 -> '4,194,304'; floats keep up to 6 significant digits."""
+    if type(value) is int:
+        text = f"{value:,}"
+        return text if value >= 0 else text.replace("-", MINUS)
     if isinstance(value, float) and not value.is_integer():
-        return signed(f"{value:,.6g}")
-    return signed(f"{int(value):,}")
+        return f"{value:,.6g}".replace("-", MINUS)
+    return f"{int(value):,}".replace("-", MINUS)
 
 
 def human(value):
     """4194304 -> '4.19M'; below ten thousand the exact figure reads better."""
-    if abs(value) < 10_000:
+    size = abs(value)
+    if size < 10_000:
         return exact(value)
     for scale, suffix in SUFFIXES:
-        if abs(value) >= scale:
-            return signed(f"{value / scale:.3g}{suffix}")
+        if size >= scale:
+            return f"{value / scale:.3g}{suffix}".replace("-", MINUS)
     return exact(value)
 
 
 def fixed(value, digits=2):
-    return signed(f"{value:,.{int(digits)}f}")
+    return f"{value:,.{int(digits)}f}".replace("-", MINUS)
 
 
 def scientific(value) -> str:

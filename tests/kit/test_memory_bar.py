@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 import jinja2
 from calculators.kit import numbers
-from calculators.kit.memory_bar import WIDTH, memory_bar
+from calculators.kit.memory_bar import WIDTH, coordinate, memory_bar
+from calculators.kit.svg import number
 
 GIB = 2**30
 
@@ -84,3 +85,27 @@ def test_the_svg_is_what_the_template_loops_wrote(parts, capacity, usable_pct):
     env.filters["gib"] = numbers.gib
     bar = memory_bar(parts, capacity=capacity, usable=capacity * usable_pct // 100)
     assert str(bar.svg()) == env.from_string(MACRO_SVG).render(bar=bar)
+
+
+@given(st.floats(0, 1e6) | st.integers(0, 10**8).map(lambda n: n / 100) | st.sampled_from(
+    [0.0, 0.005, 0.015, 0.125, 0.375, 1.005, 2.675, 638.0, 639.995, 1e-9]
+))  # fmt: skip
+def test_a_coordinate_is_what_svg_number_wrote_for_the_rounded_value(value):
+    assert coordinate(value) == number(round(value, 2))
+
+
+@given(
+    parts=st.lists(st.tuples(st.just("weights"), st.just("Weights"), st.integers(0, 2**45))),
+    capacity=st.integers(0, 2**42),
+    usable=st.integers(0, 2**42),
+)
+def test_each_figure_is_the_gib_filter_of_its_bytes(parts, capacity, usable):
+    bar = memory_bar(parts, capacity=capacity, usable=usable)
+    assert [s.gib for s in bar.segments] == [numbers.gib(s.bytes) for s in bar.segments]
+    assert [m.gib for m in bar.markers] == [numbers.gib(usable), numbers.gib(capacity)]
+    listed = "; ".join(f"{label} {nbytes / GIB:,.2f} GiB" for _, label, nbytes in parts)
+    verdict = "fits within" if bar.total <= usable else "exceeds"
+    assert bar.description == (
+        f"Memory on the most loaded GPU: {listed}. Total {bar.total / GIB:,.2f} GiB, which "
+        f"{verdict} the usable {usable / GIB:,.2f} GiB of {capacity / GIB:,.2f} GiB."
+    )
