@@ -286,6 +286,18 @@ def check_pins(shape: Shape, cluster: Cluster, run: Run, pins: Pins) -> None:
         )
 
 
+def lowest_step(floor: float, stage: float, p2p: float, per_rank: int, p: int) -> float:
+    """A bound below (m + (p − 1)/v)·(S_b + v·X_b), the base step time of every micro-batch b
+    (m = per_rank ÷ b) and interleaving v of a layout, from `floor` (≤ per_rank·S_b/b),
+    `stage` (≤ S_b/b: a sequence through the slowest stage) and `p2p` (X_1 = X_b/b: the sends
+    of one sequence at v = 1). Multiplied out, with m·b = per_rank and b ≥ 1, it is at least
+    floor + per_rank·v·X_1 + (p − 1)·stage/v + (p − 1)·X_1, and over every real v > 0 the
+    middle two add up to at least 2·√(per_rank·X_1·(p − 1)·stage) (AM–GM)."""
+    if p == 1:
+        return floor
+    return floor + (p - 1) * p2p + 2 * math.sqrt(per_rank * p2p * (p - 1) * stage)
+
+
 def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     check_pins(shape, cluster, run, pins)
     screen = Screen(shape, cluster, run)
@@ -297,21 +309,45 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
 
     tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
+    bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
+    narrowest = ctx.narrowest
+    times = {}  # timing.SearchTimes by (TP, CP)
+    # Per layout (t, p, c, d), in the order they are listed:
     combos = []
+    # Layouts likely to fit and run fast first, so the bound below prunes early: the model
+    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
+    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds).
+    promise = []
+    # A bound below the step time of every (micro-batch, recomputation, interleaving) the
+    # layout may screen (`lowest_step`): past the bound, the layout is skipped whole.
+    lowest = []
+    # Per pipeline depth p, worked out once: the interleavings v Megatron-LM can run, each
+    # dividing the layers a stage counts (all v, and v = 1 alone when m < p), and the layers of
+    # the most loaded middle stage and of the last (timing.stage_layers).
+    by_p = {}
     for t in tps:
         rest = gpus // t
         pps = [pins.pp] if pins.pp else [p for p in factors(rest) if L % p == 0]
+        # Per sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width
+        # (timing.efficiency), and the rest of its time does not depend on b.
+        k = timing.G_HALF * t / narrowest
         for p in pps:
             if rest % p:
                 continue
             cps = [pins.cp] if pins.cp else factors(rest // p)
-            if p == 1:
-                vs = [1]
-            elif pins.vpp:
-                vs = [pins.vpp]
-            else:
-                # Uneven (pinned) stages interleave chunks of the padded count.
-                vs = [v for v in factors(-(-L // p)) if v <= MAX_VPP]
+            per_p = by_p.get(p)
+            if per_p is None:
+                if p == 1:
+                    vs = [1]
+                elif pins.vpp:
+                    vs = [pins.vpp]
+                else:
+                    # Uneven (pinned) stages interleave chunks of the padded count.
+                    vs = [v for v in factors(-(-L // p)) if v <= MAX_VPP]
+                up = -(-L // p)
+                vs = [v for v in vs if v == 1 or up % v == 0]
+                per_p = by_p[p] = (vs, vs[:1] if vs[:1] == [1] else [], timing.stage_layers(L, p))
+            over = None  # the d·c ranks sharding the states are GPUs ÷ (TP·PP) for every c
             for c in cps:
                 if (rest // p) % c or (t > 1 and (s // c) % t):
                     continue
@@ -320,24 +356,39 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 d = rest // p // c
                 if batch % d:
                     continue
-                combos.append((t, p, c, d, vs))
+                combos.append((t, p, c, d, per_p))
+                layout_times = times.get((t, c))
+                if layout_times is None:
+                    layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
+                # layout_times.stage(1, p, False), written out (as in the search below)
+                plain, _, output, sends = layout_times.by_micro_batch.get(1) or layout_times.layer(
+                    1
+                )
+                if p == 1:
+                    stage = L * plain + output
+                    p2p = 0.0
+                else:
+                    middle, slower = per_p[2]
+                    middle, slower = middle * plain, slower * plain + output
+                    stage = middle if middle >= slower else slower
+                    p2p = 2 * sends / bandwidth
+                if over is None:
+                    over = screen.overflows(t, p, d * c)
+                per_rank = batch // d
+                promise_floor = per_rank * (stage + p2p - p2p)
+                promise.append((over, promise_floor))
+                # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
+                largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
+                cap = pins.micro_batch or max(1, min(largest, per_rank))
+                # From b = 1 (the promise) to any b up to this cap, the floor per sequence
+                # falls by at most this factor, up to rounding; full recomputation's is higher.
+                rho = (s / c + k / cap) / (s / c + k)
+                lowest.append(
+                    lowest_step(promise_floor * rho, stage * rho, p2p, per_rank, p) * LOWER
+                )
     if not combos:
         raise no_split(gpus, batch, pins)
 
-    times = Times(ctx)
-    bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
-    # Layouts likely to fit and run fast first, so the bound below prunes early: the model
-    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
-    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds).
-    promise = []
-    overflows = {}  # by (TP, PP): the d·c ranks sharding the states are GPUs ÷ (TP·PP)
-    for t, p, c, d, _ in combos:
-        stage, sends = times(t, c).stage(1, p, False)
-        p2p = 2 * sends / bandwidth if p > 1 else 0.0
-        over = overflows.get((t, p))
-        if over is None:
-            over = overflows[(t, p)] = screen.overflows(t, p, d * c)
-        promise.append((over, batch // d * (stage + p2p - p2p)))
     order = sorted(range(len(combos)), key=promise.__getitem__)
 
     fitting, not_fitting = [], []
@@ -345,22 +396,12 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
     exposed = timing.exposed
-    narrowest = ctx.narrowest
     for i in order:
-        t, p, c, d, vs = combos[i]
-        over, promise_floor = promise[i]
+        if lowest[i] > bound:
+            continue  # every micro-batch's floor is past the bound: each would be skipped below
+        t, p, c, d, (vs, head, (n_middle, n_last)) = combos[i]
         per_rank = batch // d
-        # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
         largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
-        # Every micro-batch's floor is past the bound, so each would be skipped below. Per
-        # sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width (timing.
-        # efficiency) and the rest of its time does not depend on b, so from b = 1 (the
-        # promise) to any b up to this cap the floor falls by at most this factor, up to
-        # rounding; full recomputation's are higher still.
-        cap = pins.micro_batch or max(1, min(largest, per_rank))
-        k = timing.G_HALF * t / narrowest
-        if promise_floor * ((s / c + k / cap) / (s / c + k)) * LOWER > bound:
-            continue
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
         # communication.
@@ -372,19 +413,20 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             found = factors(per_rank)  # sorted
             bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
+        over = promise[i][0]
         if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
             over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
         if over:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
-            bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
-        up = -(-L // p)
+            bs, rcs, vs, head = bs[:1], recomputes[-1:], vs[:1], head[:1]
         # Per interleaving v: the layers a stage counts, and the model states of its first and
         # last stage for each ZeRO stage (Screen.states); the data-parallel collectives.
         per_v = {}
         traffic = False  # worked out when a micro-batch of this layout is first screened
         b_max = bs[-1]
-        layout_times = times(t, c)
+        layout_times = times[(t, c)]
+        by_micro_batch = layout_times.by_micro_batch
         for rc in rcs:
             # The floors of this recomputation's micro-batches are past the bound, and so are
             # those of full recomputation after it, whose stages are slower at every
@@ -393,8 +435,16 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             # proportional to it), so the largest micro-batch has the lowest floor, up to
             # rounding.
             full = rc == "full"
-            stage, sends = layout_times.stage(b_max, p, full)
-            p2p = 2 * sends / bandwidth if p > 1 else 0.0
+            # layout_times.stage(b_max, p, full), written out
+            plain, with_full, output, sends = by_micro_batch.get(b_max) or layout_times.layer(b_max)
+            per_layer = with_full if full else plain
+            if p == 1:
+                stage = L * per_layer + output
+                p2p = 0.0
+            else:
+                middle, slower = n_middle * per_layer, n_last * per_layer + output
+                stage = middle if middle >= slower else slower
+                p2p = 2 * sends / bandwidth
             if per_rank // b_max * (stage + p2p - p2p) * LOWER > bound:
                 break
             # Screen.activation_need, written out: its coefficients once per recomputation.
@@ -410,16 +460,23 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 if per_rank % b:
                     continue
                 m = per_rank // b
-                stage_j, sends_j = layout_times.stage(b, p, full)
-                p2p = 2 * sends_j / bandwidth if p > 1 else 0.0
+                # layout_times.stage(b, p, full), written out
+                plain, with_full, output, sends_j = by_micro_batch.get(b) or layout_times.layer(b)
+                per_layer = with_full if full else plain
+                if p == 1:
+                    stage_j = L * per_layer + output
+                    p2p = 0.0
+                else:
+                    middle, slower = n_middle * per_layer, n_last * per_layer + output
+                    stage_j = middle if middle >= slower else slower
+                    p2p = 2 * sends_j / bandwidth
                 if m * (stage_j + p2p - p2p) > bound:
                     continue  # its floor: no choice of v or ZeRO stage makes it fast enough
                 some_fit = False
                 per_layer, embedding = l0 * b + l1, e0 * b + e1
                 output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
-                for v in vs:
-                    if v > 1 and (up % v or m < p):
-                        continue  # Megatron-LM refuses interleaving with m < p
+                # Megatron-LM refuses interleaving with m < p
+                for v in vs if m >= p else head:
                     t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
                     if base > bound:
