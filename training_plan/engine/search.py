@@ -396,6 +396,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
     exposed = timing.exposed
+    by_tp = {}
     for i in order:
         if lowest[i] > bound:
             continue  # every micro-batch's floor is past the bound: each would be skipped below
@@ -421,9 +422,13 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             # memory) is enough for the list of layouts that do not fit.
             bs, rcs, vs, head = bs[:1], recomputes[-1:], vs[:1], head[:1]
         # Per interleaving v: the layers a stage counts, and the model states of its first and
-        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives.
-        per_v = {}
-        traffic = False  # worked out when a micro-batch of this layout is first screened
+        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives. Both
+        # are the same for every CP of a (TP, PP): the d·c ranks sharding the states and
+        # reducing the gradients are GPUs ÷ (TP·PP).
+        shared = by_tp.get((t, p))
+        if shared is None:
+            shared = by_tp[(t, p)] = [False, {}]
+        traffic, per_v = shared  # traffic: worked out when a micro-batch is first screened
         b_max = bs[-1]
         layout_times = times[(t, c)]
         by_micro_batch = layout_times.by_micro_batch
@@ -448,14 +453,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             if per_rank // b_max * (stage + p2p - p2p) * LOWER > bound:
                 break
             # Screen.activation_need, written out: its coefficients once per recomputation.
-            co = screen.coefficients(t, c, rc)
-            (l0, l1), (e0, e1), (o0, o1), (r0, r1), (s0, s1) = (
-                co.layer,
-                co.embedding,
-                co.output,
-                co.recompute,
-                co.loss,
-            )
+            l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = screen.coefficients(t, c, rc)
             for b in bs:
                 if per_rank % b:
                     continue
@@ -485,7 +483,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     found = per_v.get(v)
                     if found is None:
                         if traffic is False:
-                            traffic = timing.data_parallel_traffic(ctx, t, p, c, d, grad_bytes)
+                            traffic = shared[0] = timing.data_parallel_traffic(
+                                ctx, t, p, c, d, grad_bytes
+                            )
                         found = per_v[v] = (
                             padded_layers(L, p, v),
                             screen.states_by_zero(t, p, v, zeros, shards),
