@@ -227,18 +227,18 @@ class Screen:
 
     def overflows(self, tp, pp, shards) -> bool:
         """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
-        chunk per stage): `states(tp, pp, 1, 3, shards)`, written out."""
-        per, usable = self.per_param, self.usable
-        for params in self.stage_params(pp):
-            here = -(-params // tp)
-            sharded = (
-                -(-here * per.weights // shards)
-                + -(-here * per.gradients // shards)
-                + -(-here * per.optimizer // shards)
-            )
-            if sharded > usable:
-                return True
-        return False
+        chunk per stage): `states(tp, pp, 1, 3, shards)`, written out. Every term rounds up a
+        quotient of the stage's parameters, so the stage with more parameters holds at least
+        as many bytes: only it is counted."""
+        per = self.per_param
+        first, last = self.stage_params(pp)
+        here = -(-(first if first >= last else last) // tp)
+        sharded = (
+            -(-here * per.weights // shards)
+            + -(-here * per.gradients // shards)
+            + -(-here * per.optimizer // shards)
+        )
+        return sharded > self.usable
 
     def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, int, int]]:
         """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""

@@ -356,7 +356,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 d = rest // p // c
                 if batch % d:
                     continue
-                combos.append((t, p, c, d, per_p))
+                # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
+                largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
+                if largest > MAX_MICRO_BATCH:
+                    largest = MAX_MICRO_BATCH
+                combos.append((t, p, c, d, per_p, largest))
                 layout_times = times.get((t, c))
                 if layout_times is None:
                     layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
@@ -377,15 +381,17 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 per_rank = batch // d
                 promise_floor = per_rank * (stage + p2p - p2p)
                 promise.append((over, promise_floor))
-                # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
-                largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
-                cap = pins.micro_batch or max(1, min(largest, per_rank))
+                # max(1, min(largest, per_rank)), written out (per_rank ≥ 1, largest ≥ 0)
+                cap = pins.micro_batch or (largest if largest < per_rank else per_rank) or 1
                 # From b = 1 (the promise) to any b up to this cap, the floor per sequence
                 # falls by at most this factor, up to rounding; full recomputation's is higher.
                 rho = (s / c + k / cap) / (s / c + k)
-                lowest.append(
-                    lowest_step(promise_floor * rho, stage * rho, p2p, per_rank, p) * LOWER
-                )
+                if p == 1:  # lowest_step, written out for one stage
+                    lowest.append(promise_floor * rho * LOWER)
+                else:
+                    lowest.append(
+                        lowest_step(promise_floor * rho, stage * rho, p2p, per_rank, p) * LOWER
+                    )
     if not combos:
         raise no_split(gpus, batch, pins)
 
@@ -400,15 +406,16 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     for i in order:
         if lowest[i] > bound:
             continue  # every micro-batch's floor is past the bound: each would be skipped below
-        t, p, c, d, (vs, head, (n_middle, n_last)) = combos[i]
+        t, p, c, d, (vs, head, (n_middle, n_last)), largest = combos[i]
         per_rank = batch // d
-        largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
         # communication.
         free_zeros = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
         if pins.micro_batch:
+            if per_rank % pins.micro_batch:
+                continue  # the pinned micro-batch does not divide a rank's share
             bs = [pins.micro_batch]
         else:
             found = factors(per_rank)  # sorted
@@ -454,9 +461,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 break
             # Screen.activation_need, written out: its coefficients once per recomputation.
             l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = screen.coefficients(t, c, rc)
-            for b in bs:
-                if per_rank % b:
-                    continue
+            for b in bs:  # each divides per_rank
                 m = per_rank // b
                 # layout_times.stage(b, p, full), written out
                 plain, with_full, output, sends_j = by_micro_batch.get(b) or layout_times.layer(b)
@@ -537,8 +542,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     break
     if not fitting and not not_fitting:
         raise no_split(gpus, batch, pins)
-    fitting.sort(key=lambda item: (item[0], item[1], item[2]))
-    not_fitting.sort(key=lambda item: (item[0], item[1], item[2]))
+    # By (seconds, need, layout): each item is that tuple.
+    fitting.sort()
+    not_fitting.sort()
     return Result(
         ranked(ctx, screen, run, grad_bytes, fitting, not_fitting),
         shape=shape,

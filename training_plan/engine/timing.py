@@ -328,11 +328,18 @@ def exposed(traffic, zero, m, t_mb) -> float:
     if traffic is None:
         return 0.0
     all_reduce, scatter, gather = traffic
-    fwd, bwd = t_mb / 3, 2 * t_mb / 3
+    # Each part is max(0.0, what is left) written out: the search calls this for every plan it
+    # screens, and a builtin's call costs more than the comparison.
+    bwd = 2 * t_mb / 3
     if zero == 0:
-        return max(0.0, all_reduce - bwd)
-    if zero == 1:
-        return max(0.0, scatter - bwd) + max(0.0, gather - fwd)
-    if zero == 2:
-        return m * max(0.0, scatter - bwd) + max(0.0, gather - fwd)
-    return m * (max(0.0, gather - fwd) + max(0.0, gather + scatter - bwd))
+        left = all_reduce - bwd
+        return left if left > 0.0 else 0.0
+    fwd = t_mb / 3
+    gathered = gather - fwd
+    gathered = gathered if gathered > 0.0 else 0.0
+    if zero == 3:
+        left = gather + scatter - bwd
+        return m * (gathered + (left if left > 0.0 else 0.0))
+    left = scatter - bwd
+    left = left if left > 0.0 else 0.0
+    return (m * left if zero == 2 else left) + gathered
