@@ -20,7 +20,7 @@ from training_plan.engine import (
     timing,
 )
 from training_plan.engine.memory import Screen
-from training_plan.engine.search import Context
+from training_plan.engine.search import Context, bubble_and_sends
 
 from . import reference_search
 
@@ -228,11 +228,13 @@ def test_the_bounds_that_skip_a_layouts_micro_batches_are_below_each_of_their_fl
 def test_the_bound_that_skips_a_whole_layout_is_below_each_of_its_step_times(
     shape, gpu, per_node, nodes, seq_len, per_rank
 ):
-    # The search skips a layout whole when `lowest_step` (the promise at micro-batch 1 times
-    # the most the GEMMs can gain per sequence, plus the least the bubble and the sends add
-    # over every interleaving) is past the bound. Checked here against the base step time
-    # (m + (p − 1)/v) × t_mb of every micro-batch, recomputation and interleaving, worked out
-    # by the scalar time model (timing.layer_time, timing.stage_time).
+    # The search skips a layout whole when the promise at micro-batch 1 times the most the
+    # GEMMs can gain per sequence, plus the least the bubble and the sends add over every
+    # interleaving (`bubble_and_sends`), is past the bound; a recomputation's micro-batches
+    # when the floor at the largest plus that least is; a micro-batch when its own floor plus
+    # its own least is. Checked here against the base step time (m + (p − 1)/v) × t_mb of
+    # every micro-batch, recomputation and interleaving, worked out by the scalar time model
+    # (timing.layer_time, timing.stage_time).
     try:
         c = cluster(gpu, per_node * nodes, per_node)
     except InputError:
@@ -251,11 +253,21 @@ def test_the_bound_that_skips_a_whole_layout_is_below_each_of_its_step_times(
                 promise = per_rank * (stage + p2p - p2p)
                 for cap in bs:
                     rho = (seq_len / cp + k / cap) / (seq_len / cp + k)
-                    lowest = search.lowest_step(promise * rho, stage * rho, p2p, per_rank, p)
+                    gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
+                    lowest = promise * rho + gain
+                    at_cap = floor(times, bandwidth, cap, p, per_rank, False) + gain
                     for b in bs[: bs.index(cap) + 1]:
                         m = per_rank // b
                         for rc in ("none", "full"):
                             lt = timing.layer_time(ctx, t, cp, b, rc)
+                            own, sends_b = times.stage(b, p, rc == "full")
+                            x = 2 * sends_b / bandwidth
+                            if p > 1:
+                                own = m * own + bubble_and_sends(own, x, m, p)
                             for v in (1, 2, 3, 4, 8, 32) if p > 1 else (1,):
                                 t_mb = timing.stage_time(ctx, lt, p, v)[0]
-                                assert lowest * search.LOWER <= (m + (p - 1) / v) * t_mb
+                                step = (m + (p - 1) / v) * t_mb
+                                assert lowest * search.LOWER <= step
+                                assert at_cap * search.LOWER <= step
+                                if p > 1:
+                                    assert own * search.LOWER <= step

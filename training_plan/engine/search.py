@@ -286,16 +286,14 @@ def check_pins(shape: Shape, cluster: Cluster, run: Run, pins: Pins) -> None:
         )
 
 
-def lowest_step(floor: float, stage: float, p2p: float, per_rank: int, p: int) -> float:
-    """A bound below (m + (p − 1)/v)·(S_b + v·X_b), the base step time of every micro-batch b
-    (m = per_rank ÷ b) and interleaving v of a layout, from `floor` (≤ per_rank·S_b/b),
-    `stage` (≤ S_b/b: a sequence through the slowest stage) and `p2p` (X_1 = X_b/b: the sends
-    of one sequence at v = 1). Multiplied out, with m·b = per_rank and b ≥ 1, it is at least
-    floor + per_rank·v·X_1 + (p − 1)·stage/v + (p − 1)·X_1, and over every real v > 0 the
-    middle two add up to at least 2·√(per_rank·X_1·(p − 1)·stage) (AM–GM)."""
-    if p == 1:
-        return floor
-    return floor + (p - 1) * p2p + 2 * math.sqrt(per_rank * p2p * (p - 1) * stage)
+def bubble_and_sends(stage: float, p2p: float, m: int, p: int) -> float:
+    """A bound below what the pipeline bubble and the sends add to m·S, the floor of m
+    micro-batches through a stage of S seconds with sends of X = `p2p` seconds at v = 1, for
+    every interleaving v: (m + (p − 1)/v)·(S + v·X) multiplied out is m·S + m·v·X + (p − 1)·S/v
+    + (p − 1)·X, and over every real v > 0 the middle two add up to at least
+    2·√(m·X·(p − 1)·S) (AM–GM). For a layout's every micro-batch b at once, pass the figures
+    of one sequence, S_b/b and X_b/b, with m = per_rank (b ≥ 1 only adds to the bubble)."""
+    return (p - 1) * p2p + 2 * math.sqrt(m * p2p * (p - 1) * stage)
 
 
 def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
@@ -360,7 +358,6 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
                 if largest > MAX_MICRO_BATCH:
                     largest = MAX_MICRO_BATCH
-                combos.append((t, p, c, d, per_p, largest))
                 layout_times = times.get((t, c))
                 if layout_times is None:
                     layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
@@ -386,12 +383,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 # From b = 1 (the promise) to any b up to this cap, the floor per sequence
                 # falls by at most this factor, up to rounding; full recomputation's is higher.
                 rho = (s / c + k / cap) / (s / c + k)
-                if p == 1:  # lowest_step, written out for one stage
-                    lowest.append(promise_floor * rho * LOWER)
-                else:
-                    lowest.append(
-                        lowest_step(promise_floor * rho, stage * rho, p2p, per_rank, p) * LOWER
-                    )
+                # What the bubble and the sends add at least, over every micro-batch (as
+                # floor of one sequence, stage·rho, is below each one's) and interleaving.
+                gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
+                lowest.append((promise_floor * rho + gain) * LOWER)
+                combos.append((t, p, c, d, per_p, largest, gain))
     if not combos:
         raise no_split(gpus, batch, pins)
 
@@ -406,7 +402,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     for i in order:
         if lowest[i] > bound:
             continue  # every micro-batch's floor is past the bound: each would be skipped below
-        t, p, c, d, (vs, head, (n_middle, n_last)), largest = combos[i]
+        t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain = combos[i]
         per_rank = batch // d
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
@@ -457,7 +453,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 middle, slower = n_middle * per_layer, n_last * per_layer + output
                 stage = middle if middle >= slower else slower
                 p2p = 2 * sends / bandwidth
-            if per_rank // b_max * (stage + p2p - p2p) * LOWER > bound:
+            # With what the bubble and the sends add at least (`gain`, as for the layout).
+            if (per_rank // b_max * (stage + p2p - p2p) + gain) * LOWER > bound:
                 break
             # Screen.activation_need, written out: its coefficients once per recomputation.
             l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = screen.coefficients(t, c, rc)
@@ -475,11 +472,19 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     p2p = 2 * sends_j / bandwidth
                 if m * (stage_j + p2p - p2p) > bound:
                     continue  # its floor: no choice of v or ZeRO stage makes it fast enough
+                # Megatron-LM refuses interleaving with m < p
+                interleavings = vs if m >= p else head
+                if (
+                    p > 1
+                    and interleavings
+                    and (m * stage_j + bubble_and_sends(stage_j, p2p, m, p)) * LOWER > bound
+                ):
+                    # Each v's step time would be past the bound (and skipped below).
+                    continue
                 some_fit = False
                 per_layer, embedding = l0 * b + l1, e0 * b + e1
                 output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
-                # Megatron-LM refuses interleaving with m < p
-                for v in vs if m >= p else head:
+                for v in interleavings:
                     t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
                     if base > bound:
