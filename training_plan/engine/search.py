@@ -35,21 +35,20 @@ FREE = Pins()
 
 
 def divisors(n: int) -> list[int]:
+    """The divisors of n, ascending: those up to √n, then their cofactors."""
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
-    return sorted(set(small + [n // d for d in small]))
+    large = [n // d for d in reversed(small)]
+    if small[-1] == large[0]:  # n is a square: √n once
+        del large[0]
+    return small + large
 
 
-class Divisors:
-    """divisors(n) for the divisors n of one number (the GPU count, a rank's share of the
-    batch...), each worked out once a search."""
+class Divisors(dict):
+    """divisors(n) by n (the GPU count's divisors, a rank's share of the batch...), each worked
+    out when first asked for: `factors[n]`."""
 
-    def __init__(self, n: int):
-        self.found = {}
-
-    def __call__(self, n: int) -> list[int]:
-        found = self.found.get(n)
-        if found is None:
-            found = self.found[n] = divisors(n)
+    def __missing__(self, n: int) -> list[int]:
+        found = self[n] = divisors(n)
         return found
 
 
@@ -303,21 +302,22 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
     gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
     usable = screen.usable
-    factors = Divisors(gpus)
+    factors = Divisors()
 
     tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
     bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
     narrowest = ctx.narrowest
     times = {}  # timing.SearchTimes by (TP, CP)
-    # Per layout (t, p, c, d), in the order they are listed:
+    # Per layout (t, p, c, d, ...), in the order they are listed:
     combos = []
     # Layouts likely to fit and run fast first, so the bound below prunes early: the model
     # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
-    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds).
+    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds), then the
+    # order listed; with the layout's index.
     promise = []
     # A bound below the step time of every (micro-batch, recomputation, interleaving) the
-    # layout may screen (`lowest_step`): past the bound, the layout is skipped whole.
+    # layout may screen (see `bubble_and_sends`): past the bound, it is skipped whole.
     lowest = []
     # Per pipeline depth p, worked out once: the interleavings v Megatron-LM can run, each
     # dividing the layers a stage counts (all v, and v = 1 alone when m < p), and the layers of
@@ -325,14 +325,14 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     by_p = {}
     for t in tps:
         rest = gpus // t
-        pps = [pins.pp] if pins.pp else [p for p in factors(rest) if L % p == 0]
+        pps = [pins.pp] if pins.pp else [p for p in factors[rest] if L % p == 0]
         # Per sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width
         # (timing.efficiency), and the rest of its time does not depend on b.
         k = timing.G_HALF * t / narrowest
         for p in pps:
             if rest % p:
                 continue
-            cps = [pins.cp] if pins.cp else factors(rest // p)
+            cps = [pins.cp] if pins.cp else factors[rest // p]
             per_p = by_p.get(p)
             if per_p is None:
                 if p == 1:
@@ -341,7 +341,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     vs = [pins.vpp]
                 else:
                     # Uneven (pinned) stages interleave chunks of the padded count.
-                    vs = [v for v in factors(-(-L // p)) if v <= MAX_VPP]
+                    vs = [v for v in factors[-(-L // p)] if v <= MAX_VPP]
                 up = -(-L // p)
                 vs = [v for v in vs if v == 1 or up % v == 0]
                 per_p = by_p[p] = (vs, vs[:1] if vs[:1] == [1] else [], timing.stage_layers(L, p))
@@ -377,21 +377,22 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     over = screen.overflows(t, p, d * c)
                 per_rank = batch // d
                 promise_floor = per_rank * (stage + p2p - p2p)
-                promise.append((over, promise_floor))
+                promise.append((over, promise_floor, len(combos)))
                 # max(1, min(largest, per_rank)), written out (per_rank ≥ 1, largest ≥ 0)
                 cap = pins.micro_batch or (largest if largest < per_rank else per_rank) or 1
                 # From b = 1 (the promise) to any b up to this cap, the floor per sequence
                 # falls by at most this factor, up to rounding; full recomputation's is higher.
                 rho = (s / c + k / cap) / (s / c + k)
-                # What the bubble and the sends add at least, over every micro-batch (as
-                # floor of one sequence, stage·rho, is below each one's) and interleaving.
+                # What the bubble and the sends add at least, over every micro-batch (the
+                # stage time of one sequence, stage·rho, is below each one's per sequence)
+                # and interleaving.
                 gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
                 lowest.append((promise_floor * rho + gain) * LOWER)
                 combos.append((t, p, c, d, per_p, largest, gain))
     if not combos:
         raise no_split(gpus, batch, pins)
 
-    order = sorted(range(len(combos)), key=promise.__getitem__)
+    promise.sort()  # by (over, floor), then in the order listed
 
     fitting, not_fitting = [], []
     heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
@@ -399,7 +400,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     searched = 0
     exposed = timing.exposed
     by_tp = {}
-    for i in order:
+    for over, _, i in promise:
         if lowest[i] > bound:
             continue  # every micro-batch's floor is past the bound: each would be skipped below
         t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain = combos[i]
@@ -414,10 +415,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 continue  # the pinned micro-batch does not divide a rank's share
             bs = [pins.micro_batch]
         else:
-            found = factors(per_rank)  # sorted
+            found = factors[per_rank]  # sorted
             bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
-        over = promise[i][0]
         if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
             over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
         if over:
@@ -511,36 +511,57 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         warmup = 0 if v == 1 else (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
                         last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
-                    best = least = None  # least: the ZeRO stage needing least memory
-                    least_need = 0.0
-                    for z, s_first, s_last in zero_states:
+                    # Each ZeRO stage shards more of the states than the one before, so it
+                    # needs at most as much memory (Screen.states_by_zero): the last needs the
+                    # least, and the stages that fit are the last few.
+                    z, s_first, s_last = zero_states[-1]
+                    need, other = s_first + first, s_last + last
+                    if other > need:
+                        need = other
+                    if need > usable:
+                        # None fits: every stage is screened, and the list of layouts that do
+                        # not fit takes the first stage that needs this least memory.
+                        searched += len(zero_states)
+                        least = z
+                        for z, s_first, s_last in zero_states[-2::-1]:
+                            other, other_last = s_first + first, s_last + last
+                            if other_last > other:
+                                other = other_last
+                            if other > need:
+                                break
+                            least = z
+                        seconds = base + exposed(traffic, least, m, t_mb)
+                        not_fitting.append((seconds, need, (t, p, c, d, v, b, rc, least)))
+                        continue
+                    for stage_states in zero_states:  # the first stage that fits
                         searched += 1
-                        need, other = s_first + first, s_last + last
+                        need, other = stage_states[1] + first, stage_states[2] + last
                         if other > need:
                             need = other
                         if need <= usable:
-                            seconds = base + exposed(traffic, z, m, t_mb)
-                            item = (seconds, need, (t, p, c, d, v, b, rc, z))
-                            if best is None or item < best:
-                                best = item
-                            if z > 0:
-                                # Stages past the first fitting one only add
-                                # communication (timing.data_parallel_exposed).
-                                break
-                        elif least is None or need < least_need:
-                            least, least_need = z, need
-                    if best is not None:
-                        fitting.append(best)
-                        if len(heap) < MAX_FITTING:
-                            heapq.heappush(heap, -best[0])
-                        elif best[0] < -heap[0]:
-                            heapq.heapreplace(heap, -best[0])
-                        if len(heap) == MAX_FITTING:
-                            bound = -heap[0]
-                        some_fit = True
-                    elif least is not None:
-                        seconds = base + exposed(traffic, least, m, t_mb)
-                        not_fitting.append((seconds, least_need, (t, p, c, d, v, b, rc, least)))
+                            break
+                    z = stage_states[0]
+                    best = (base + exposed(traffic, z, m, t_mb), need, (t, p, c, d, v, b, rc, z))
+                    if z == 0 and len(zero_states) > 1:
+                        # ZeRO-1 fits too and may be faster (timing.data_parallel_exposed);
+                        # the stages past it only add communication.
+                        searched += 1
+                        z, s_first, s_last = zero_states[1]
+                        need, other = s_first + first, s_last + last
+                        if other > need:
+                            need = other
+                        seconds = base + exposed(traffic, z, m, t_mb)
+                        item = (seconds, need, (t, p, c, d, v, b, rc, z))
+                        if item < best:
+                            best = item
+                    fitting.append(best)
+                    if len(heap) < MAX_FITTING:
+                        heapq.heappush(heap, -best[0])
+                    elif best[0] < -heap[0]:
+                        heapq.heapreplace(heap, -best[0])
+                    if len(heap) == MAX_FITTING:
+                        bound = -heap[0]
+                    some_fit = True
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most
                     # min(b·p, its share) sequences in flight): larger ones fit no more.

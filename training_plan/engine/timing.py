@@ -216,6 +216,27 @@ class SearchTimes:
     visits a few hundred rows, and each Python operation counts there. Selective recomputation
     takes the time of none (see FULL_RECOMPUTE_EXTRA)."""
 
+    # A search makes one per (TP, CP) it lists, a few dozen a request: slots, no __dict__.
+    __slots__ = (
+        "tp",
+        "cp",
+        "seq_len",
+        "hidden",
+        "peak",
+        "layer_flops",
+        "output_flops",
+        "width",
+        "top",
+        "layers",
+        "tp_share",
+        "tp_bandwidth",
+        "cp_share",
+        "kv_dim",
+        "cp_bandwidth",
+        "by_micro_batch",
+        "stage_layers",
+    )
+
     def __init__(self, ctx, tp: int, cp: int):
         self.tp, self.cp, self.seq_len = tp, cp, ctx.seq_len
         self.hidden, self.peak = ctx.hidden, ctx.peak
