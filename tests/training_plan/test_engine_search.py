@@ -271,3 +271,18 @@ def test_the_bound_that_skips_a_whole_layout_is_below_each_of_its_step_times(
                                 assert at_cap * search.LOWER <= step
                                 if p > 1:
                                     assert own * search.LOWER <= step
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gpus=st.integers(1, 20_000),
+    batch=st.integers(1, 20_000),
+    others=st.lists(st.integers(1, 5000), max_size=5),
+)
+def test_the_searchs_divisors_are_every_divisor_ascending(gpus, batch, others):
+    # The search's divisors (the GPU count's, the batch's, and of whatever divides them, read
+    # off theirs) against the definition, counted one by one.
+    factors = search.Divisors(gpus, batch)
+    asked = [batch, gpus, *others, *search.divisors(gpus)[:6], *search.divisors(batch)[-6:]]
+    for n in asked:
+        assert factors[n] == [d for d in range(1, n + 1) if n % d == 0]

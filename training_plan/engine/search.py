@@ -44,10 +44,19 @@ def divisors(n: int) -> list[int]:
 
 
 class Divisors(dict):
-    """divisors(n) by n (the GPU count's divisors, a rank's share of the batch...), each worked
-    out when first asked for: `factors[n]`."""
+    """divisors(n) by n, each worked out when first asked for: `factors[n]`. Most n asked for
+    divide one of a few numbers (the GPU count, the global batch): their divisors are those of
+    that number's that divide n."""
+
+    def __init__(self, *numbers: int):
+        super().__init__()
+        self.numbers = numbers
 
     def __missing__(self, n: int) -> list[int]:
+        for number in self.numbers:
+            if n != number and number % n == 0:
+                found = self[n] = [d for d in self[number] if n % d == 0]
+                return found
         found = self[n] = divisors(n)
         return found
 
@@ -302,7 +311,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
     gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
     usable = screen.usable
-    factors = Divisors()
+    factors = Divisors(gpus, batch)
 
     tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
