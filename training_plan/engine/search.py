@@ -335,13 +335,31 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     for t in tps:
         rest = gpus // t
         pps = [pins.pp] if pins.pp else [p for p in factors[rest] if L % p == 0]
+        if rest % pps[0]:
+            continue  # a pinned PP that does not divide GPUs ÷ TP
         # Per sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width
         # (timing.efficiency), and the rest of its time does not depend on b.
         k = timing.G_HALF * t / narrowest
+        # Per CP that can split the sequence for this TP (every CP any PP takes divides
+        # GPUs ÷ (TP·PP), so GPUs ÷ (TP·the least PP)), what does not depend on PP: s/c, the
+        # largest micro-batch, and at micro-batch 1 the layer's time (none and full
+        # recomputation), the output layer's and the pipeline sends' (bytes, and seconds at v = 1).
+        per_c = []
+        for c in [pins.cp] if pins.cp else factors[rest // pps[0]]:
+            if (t > 1 and (s // c) % t) or (
+                c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp))
+            ):
+                continue
+            # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
+            largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
+            if largest > MAX_MICRO_BATCH:
+                largest = MAX_MICRO_BATCH
+            layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
+            plain, _, output, sends = layout_times.layer(1)
+            per_c.append((c, s / c, largest, plain, output, 2 * sends / bandwidth))
         for p in pps:
             if rest % p:
                 continue
-            cps = [pins.cp] if pins.cp else factors[rest // p]
             per_p = by_p.get(p)
             if per_p is None:
                 if p == 1:
@@ -354,36 +372,25 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 up = -(-L // p)
                 vs = [v for v in vs if v == 1 or up % v == 0]
                 per_p = by_p[p] = (vs, vs[:1] if vs[:1] == [1] else [], timing.stage_layers(L, p))
-            over = None  # the d·c ranks sharding the states are GPUs ÷ (TP·PP) for every c
-            for c in cps:
-                if (rest // p) % c or (t > 1 and (s // c) % t):
+            n_middle, n_last = per_p[2]
+            shards = rest // p  # d·c, the ranks sharding the states, for every c
+            over = None
+            for c, s_c, largest, plain, output, x in per_c:
+                if shards % c:
                     continue
-                if c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp)):
-                    continue
-                d = rest // p // c
+                d = shards // c
                 if batch % d:
                     continue
-                # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
-                largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
-                if largest > MAX_MICRO_BATCH:
-                    largest = MAX_MICRO_BATCH
-                layout_times = times.get((t, c))
-                if layout_times is None:
-                    layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
                 # layout_times.stage(1, p, False), written out (as in the search below)
-                plain, _, output, sends = layout_times.by_micro_batch.get(1) or layout_times.layer(
-                    1
-                )
                 if p == 1:
                     stage = L * plain + output
                     p2p = 0.0
                 else:
-                    middle, slower = per_p[2]
-                    middle, slower = middle * plain, slower * plain + output
+                    middle, slower = n_middle * plain, n_last * plain + output
                     stage = middle if middle >= slower else slower
-                    p2p = 2 * sends / bandwidth
+                    p2p = x
                 if over is None:
-                    over = screen.overflows(t, p, d * c)
+                    over = screen.overflows(t, p, shards)
                 per_rank = batch // d
                 promise_floor = per_rank * (stage + p2p - p2p)
                 promise.append((over, promise_floor, len(combos)))
@@ -391,7 +398,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 cap = pins.micro_batch or (largest if largest < per_rank else per_rank) or 1
                 # From b = 1 (the promise) to any b up to this cap, the floor per sequence
                 # falls by at most this factor, up to rounding; full recomputation's is higher.
-                rho = (s / c + k / cap) / (s / c + k)
+                rho = (s_c + k / cap) / (s_c + k)
                 # What the bubble and the sends add at least, over every micro-batch (the
                 # stage time of one sequence, stage·rho, is below each one's per sequence)
                 # and interleaving.
