@@ -323,10 +323,11 @@ class Screen:
                 ("first", first_params, first_total, rebuild),
                 ("last", last_params, last_total, rebuild + loss),
             ]
-        best = None
+        best = most = None
         for stage, params, activations, buffers in needs:
             weights, gradients, optimizer = self.state_parts(params, tp, zero, dp * cp)
-            parts = MemoryParts(stage, weights, gradients, optimizer, activations, buffers)
-            if best is None or parts.total > best.total:  # the first of equals, as `worst`
-                best = parts
-        return best
+            total = weights + gradients + optimizer + activations + buffers  # MemoryParts.total
+            if best is None or total > most:  # the first of equals, as `worst`
+                best = (stage, weights, gradients, optimizer, activations, buffers)
+                most = total
+        return MemoryParts(*best)

@@ -675,11 +675,13 @@ def losses(first: Plan, other: Plan) -> list[Loss]:
     a, b = first.time, other.time
     comm_a = a.tensor_parallel + a.context_parallel + a.pipeline_p2p + a.data_parallel
     comm_b = b.tensor_parallel + b.context_parallel + b.pipeline_p2p + b.data_parallel
-    parts = [
-        Loss("compute", (b.compute - b.recompute) - (a.compute - a.recompute)),
-        Loss("recompute", b.recompute - a.recompute),
-        Loss("bubble", b.bubble - a.bubble),
-        Loss("communication", comm_b - comm_a),
-    ]
+    parts = (
+        ("compute", (b.compute - b.recompute) - (a.compute - a.recompute)),
+        ("recompute", b.recompute - a.recompute),
+        ("bubble", b.bubble - a.bubble),
+        ("communication", comm_b - comm_a),
+    )
     threshold = 0.01 * a.seconds
-    return sorted((x for x in parts if x.seconds > threshold), key=lambda x: -x.seconds)
+    grown = [Loss(kind, seconds) for kind, seconds in parts if seconds > threshold]
+    grown.sort(key=lambda x: -x.seconds)
+    return grown
