@@ -218,20 +218,6 @@ class Context:
 LOWER = 1 - 1e-9
 
 
-class Times:
-    """timing.SearchTimes by (TP, CP), each made when the search first needs it."""
-
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-        self.found = {}
-
-    def __call__(self, t: int, c: int) -> timing.SearchTimes:
-        found = self.found.get((t, c))
-        if found is None:
-            found = self.found[(t, c)] = timing.SearchTimes(self.ctx, t, c)
-        return found
-
-
 def tp_options(shape: Shape, run: Run, gpus: int) -> list[int]:
     def ok(t):
         return (
@@ -342,8 +328,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         k = timing.G_HALF * t / narrowest
         # Per CP that can split the sequence for this TP (every CP any PP takes divides
         # GPUs ÷ (TP·PP), so GPUs ÷ (TP·the least PP)), what does not depend on PP: s/c, the
-        # largest micro-batch, and at micro-batch 1 the layer's time (none and full
-        # recomputation), the output layer's and the pipeline sends' (bytes, and seconds at v = 1).
+        # largest micro-batch, and at micro-batch 1 the layer's time without recomputation,
+        # the output layer's and the pipeline sends' at v = 1 (X_1 of `bubble_and_sends`).
         per_c = []
         for c in [pins.cp] if pins.cp else factors[rest // pps[0]]:
             if (t > 1 and (s // c) % t) or (
