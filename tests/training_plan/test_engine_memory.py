@@ -21,6 +21,7 @@ from calculators.catalog.activation import (
     total,
     worst,
 )
+from calculators.catalog.memory import state_bytes_per_param, zero_sharded_state_bytes
 from training_plan.engine import Run, cluster, custom_shape
 from training_plan.engine.memory import Count, Screen, padded_layers
 
@@ -113,3 +114,38 @@ def test_the_most_loaded_gpu_is_the_activation_engines_stage_needs(
     assert mine.activations == need.activations_bytes
     assert mine.buffers == need.working_bytes
     assert mine.total == need.total_bytes
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=shapes(),
+    tp=st.sampled_from([1, 2, 4, 8]),
+    pp=st.integers(1, 16),
+    vpp=st.sampled_from([1, 2, 3]),
+    shards=st.integers(1, 4096),
+    training=st.sampled_from(
+        [("mixed", "adam"), ("bf16", "sgd"), ("mixed_fp32_grads", "adam8bit")]
+    ),
+)
+def test_each_zero_stage_needs_at_most_the_memory_of_the_one_before(
+    shape, tp, pp, vpp, shards, training
+):
+    # The search reads the ZeRO stages from the least sharded to the most and relies on each
+    # holding at most the bytes of the one before: ZeRO-1 shards the optimizer states, 2 also
+    # the gradients, 3 also the weights (Rajbhandari et al. 2020, Figure 1: 120, 31.4, 16.6
+    # and 1.9 GB for 7.5B parameters on 64 GPUs). Each stage's bytes are also those of the
+    # memory engine's zero_sharded_state_bytes for the stage's parameters.
+    if pp > shape.layers:
+        pp = shape.layers
+    precision, optimizer = training
+    run = Run(4096, 64, 10**12, precision, optimizer)
+    screen = Screen(shape, cluster("h100-sxm", 8, 8), run)
+    states = screen.states_by_zero(tp, pp, vpp, (0, 1, 2, 3), shards)
+    per = state_bytes_per_param(precision, optimizer)
+    for stage, params in zip((1, 2), screen.stage_params(pp, vpp), strict=True):
+        here = -(-params // tp)
+        engine = [zero_sharded_state_bytes(here, per, z, shards) for z in (0, 1, 2, 3)]
+        assert [s[stage] for s in states] == [
+            e.weights_bytes + e.gradients_bytes + e.optimizer_bytes for e in engine
+        ]
+        assert all(a[stage] >= b[stage] for a, b in zip(states, states[1:], strict=False))

@@ -20,7 +20,7 @@ from training_plan.engine import (
     timing,
 )
 from training_plan.engine.memory import Screen
-from training_plan.engine.search import Context
+from training_plan.engine.search import Context, bubble_and_sends
 
 from . import reference_search
 
@@ -214,3 +214,75 @@ def test_the_bounds_that_skip_a_layouts_micro_batches_are_below_each_of_their_fl
                             each = floor(times, bandwidth, b, p, per_rank, full)
                             assert promise * rho * search.LOWER <= each
                             assert lowest * search.LOWER <= each
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=SHAPES,
+    gpu=st.sampled_from([g.slug for g in planner_gpus()]),
+    per_node=st.sampled_from([1, 2, 4, 8]),
+    nodes=st.sampled_from([1, 2, 16, 128]),
+    seq_len=st.sampled_from([128, 1000, 2048, 8192, 131072]),
+    per_rank=st.sampled_from([1, 2, 12, 64, 360, 1024]),
+)
+def test_the_bound_that_skips_a_whole_layout_is_below_each_of_its_step_times(
+    shape, gpu, per_node, nodes, seq_len, per_rank
+):
+    # The search skips a layout whole when the promise at micro-batch 1 times the most the
+    # GEMMs can gain per sequence, plus the least the bubble and the sends add over every
+    # interleaving (`bubble_and_sends`), is past the bound; a recomputation's micro-batches
+    # when the floor at the largest plus that least is; a micro-batch when its own floor plus
+    # its own least is. Checked here against the base step time (m + (p − 1)/v) × t_mb of
+    # every micro-batch, recomputation and interleaving, worked out by the scalar time model
+    # (timing.layer_time, timing.stage_time).
+    try:
+        c = cluster(gpu, per_node * nodes, per_node)
+    except InputError:
+        assume(False)
+    run = Run(seq_len, per_rank, 10**12)
+    ctx = Context(shape, c, run, Screen(shape, c, run))
+    bandwidth = ctx.links.within(c.gpus)
+    bs = [b for b in range(1, per_rank + 1) if per_rank % b == 0][:12]
+    for t in (1, 2, 8):
+        k = timing.G_HALF * t / ctx.narrowest
+        for cp in (1, 4):
+            times = timing.SearchTimes(ctx, t, cp)
+            for p in (p for p in (1, 2, 3, 7) if p <= shape.layers):  # as check_pins allows
+                stage, sends = times.stage(1, p, False)
+                p2p = 2 * sends / bandwidth if p > 1 else 0.0
+                promise = per_rank * (stage + p2p - p2p)
+                for cap in bs:
+                    rho = (seq_len / cp + k / cap) / (seq_len / cp + k)
+                    gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
+                    lowest = promise * rho + gain
+                    at_cap = floor(times, bandwidth, cap, p, per_rank, False) + gain
+                    for b in bs[: bs.index(cap) + 1]:
+                        m = per_rank // b
+                        for rc in ("none", "full"):
+                            lt = timing.layer_time(ctx, t, cp, b, rc)
+                            own, sends_b = times.stage(b, p, rc == "full")
+                            x = 2 * sends_b / bandwidth
+                            if p > 1:
+                                own = m * own + bubble_and_sends(own, x, m, p)
+                            for v in (1, 2, 3, 4, 8, 32) if p > 1 else (1,):
+                                t_mb = timing.stage_time(ctx, lt, p, v)[0]
+                                step = (m + (p - 1) / v) * t_mb
+                                assert lowest * search.LOWER <= step
+                                assert at_cap * search.LOWER <= step
+                                if p > 1:
+                                    assert own * search.LOWER <= step
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gpus=st.integers(1, 20_000),
+    batch=st.integers(1, 20_000),
+    others=st.lists(st.integers(1, 5000), max_size=5),
+)
+def test_the_searchs_divisors_are_every_divisor_ascending(gpus, batch, others):
+    # The search's divisors (the GPU count's, the batch's, and of whatever divides them, read
+    # off theirs) against the definition, counted one by one.
+    factors = search.Divisors(gpus, batch)
+    asked = [batch, gpus, *others, *search.divisors(gpus)[:6], *search.divisors(batch)[-6:]]
+    for n in asked:
+        assert factors[n] == [d for d in range(1, n + 1) if n % d == 0]

@@ -14,9 +14,9 @@ engine's `stage_needs`), and that count decides whether it fits.
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
-from calculators.catalog.activation import chunks_in_flight, param_count
+from calculators.catalog.activation import ParamCount, chunks_in_flight, param_count
 from calculators.catalog.memory import state_bytes_per_param
 
 FP32 = 4  # bytes: the RMSNorm upcast, the flash log-sum-exp, the log-probabilities
@@ -128,6 +128,13 @@ class MemoryParts:
         )
 
 
+@cache
+def catalog_param_count(shape) -> ParamCount:
+    """param_count of a catalog model's shape (inputs.catalog_shape), worked out once per
+    process: building the activation engine's scenario and counting costs ~10 µs a request."""
+    return param_count(shape.scenario())
+
+
 def padded_layers(layers: int, pp: int, vpp: int) -> int:
     """Layers counted for the most loaded stage: with pp·vpp not dividing L, every chunk holds
     ceil(L/(p·v)) layers (an over-count for the first and last stages, which hold fewer)."""
@@ -135,18 +142,10 @@ def padded_layers(layers: int, pp: int, vpp: int) -> int:
     return per * pp * vpp
 
 
-def affine(f):
-    one, two = f(1), f(2)
-    return two - one, 2 * one - two  # bytes per sequence, bytes that do not grow with it
-
-
-@dataclass(frozen=True)
-class Coefficients:
-    layer: tuple[int, int]
-    embedding: tuple[int, int]
-    output: tuple[int, int]
-    recompute: tuple[int, int]
-    loss: tuple[int, int]
+def affine(one: int, two: int) -> tuple[int, int]:
+    """A count's (bytes per sequence, bytes that do not grow with it), from its bytes at one
+    sequence and at two."""
+    return two - one, 2 * one - two
 
 
 class Screen:
@@ -161,7 +160,9 @@ class Screen:
         self._params = {}
         self._shared = {}
 
-    def coefficients(self, tp, cp, recompute) -> Coefficients:
+    def coefficients(self, tp, cp, recompute) -> tuple:
+        """(l0, l1, e0, e1, o0, o1, r0, r1, s0, s1): each of the layer, embedding, output,
+        recompute and loss counts at micro-batch b is x0·b + x1 (see `affine`)."""
         key = (tp, cp, recompute)
         found = self._coefficients.get(key)
         if found is not None:
@@ -170,23 +171,25 @@ class Screen:
         shared = self._shared.get((tp, cp))
         if shared is None:  # what does not depend on recomputation
             shared = self._shared[(tp, cp)] = (
-                affine(lambda b: count.embedding(s, b, tp)),
-                affine(lambda b: count.output(s, b, tp)),
-                affine(lambda b: count.loss(s, b, tp)),
+                *affine(count.embedding(s, 1, tp), count.embedding(s, 2, tp)),
+                *affine(count.output(s, 1, tp), count.output(s, 2, tp)),
+                *affine(count.loss(s, 1, tp), count.loss(s, 2, tp)),
             )
-        layer = affine(lambda b: count.layer(s, b, tp, recompute))
+        layer = affine(count.layer(s, 1, tp, recompute), count.layer(s, 2, tp, recompute))
         if recompute == "none":
             rebuild = (0, 0)
         else:
             # What the backward rebuilds for one layer: recompute_working_bytes, from the
             # layer without recomputation (a difference of two affine counts is affine).
-            plain = self.coefficients(tp, cp, "none").layer
+            plain = self.coefficients(tp, cp, "none")[:2]
             rebuild = plain if recompute == "full" else (plain[0] - layer[0], plain[1] - layer[1])
-        found = self._coefficients[key] = Coefficients(layer, *shared[:2], rebuild, shared[2])
+        found = self._coefficients[key] = (*layer, *shared[:4], *rebuild, *shared[4:])
         return found
 
     @cached_property
     def _param_count(self):
+        if self.shape.model_id:  # a catalog model's shape: a constant of the catalog
+            return catalog_param_count(self.shape)
         return param_count(self.shape.scenario())
 
     def stage_params(self, pp: int, vpp: int = 1) -> tuple[int, int]:
@@ -233,18 +236,18 @@ class Screen:
 
     def overflows(self, tp, pp, shards) -> bool:
         """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
-        chunk per stage): `states(tp, pp, 1, 3, shards)`, written out."""
-        per, usable = self.per_param, self.usable
-        for params in self.stage_params(pp):
-            here = -(-params // tp)
-            sharded = (
-                -(-here * per.weights // shards)
-                + -(-here * per.gradients // shards)
-                + -(-here * per.optimizer // shards)
-            )
-            if sharded > usable:
-                return True
-        return False
+        chunk per stage): `states(tp, pp, 1, 3, shards)`, written out. Every term rounds up a
+        quotient of the stage's parameters, so the stage with more parameters holds at least
+        as many bytes: only it is counted."""
+        per = self.per_param
+        first, last = self.stage_params(pp)
+        here = -(-(first if first >= last else last) // tp)
+        sharded = (
+            -(-here * per.weights // shards)
+            + -(-here * per.gradients // shards)
+            + -(-here * per.optimizer // shards)
+        )
+        return sharded > self.usable
 
     def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, int, int]]:
         """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""
@@ -270,17 +273,17 @@ class Screen:
     def activation_need(self, tp, pp, cp, dp, vpp, b, recompute) -> tuple[float, float]:
         """Bytes beyond the model states on the (first, last) stage's GPU: activations as the
         engine's `activations` counts them, and the recompute and loss buffers."""
-        c = self.coefficients(tp, cp, recompute)
+        l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = self.coefficients(tp, cp, recompute)
         m = self.run.global_batch // (dp * b)
         layers = padded_layers(self.shape.layers, pp, vpp)
-        per_layer = c.layer[0] * b + c.layer[1]
-        rebuild = c.recompute[0] * b + c.recompute[1]
-        loss = c.loss[0] * b + c.loss[1]
-        output = c.output[0] * b + c.output[1]
+        per_layer = l0 * b + l1
+        rebuild = r0 * b + r1
+        loss = s0 * b + s1
+        output = o0 * b + o1
         first_chunks = chunks_in_flight(pp, vpp, m, 0)
         first = (
             per_layer * layers * first_chunks / (pp * vpp)
-            + (c.embedding[0] * b + c.embedding[1]) * first_chunks / vpp
+            + (e0 * b + e1) * first_chunks / vpp
             + rebuild
         )
         if pp == 1:
@@ -320,10 +323,11 @@ class Screen:
                 ("first", first_params, first_total, rebuild),
                 ("last", last_params, last_total, rebuild + loss),
             ]
-        best = None
+        best = most = None
         for stage, params, activations, buffers in needs:
             weights, gradients, optimizer = self.state_parts(params, tp, zero, dp * cp)
-            parts = MemoryParts(stage, weights, gradients, optimizer, activations, buffers)
-            if best is None or parts.total > best.total:  # the first of equals, as `worst`
-                best = parts
-        return best
+            total = weights + gradients + optimizer + activations + buffers  # MemoryParts.total
+            if best is None or total > most:  # the first of equals, as `worst`
+                best = (stage, weights, gradients, optimizer, activations, buffers)
+                most = total
+        return MemoryParts(*best)

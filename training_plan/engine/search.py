@@ -35,21 +35,29 @@ FREE = Pins()
 
 
 def divisors(n: int) -> list[int]:
+    """The divisors of n, ascending: those up to √n, then their cofactors."""
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
-    return sorted(set(small + [n // d for d in small]))
+    large = [n // d for d in reversed(small)]
+    if small[-1] == large[0]:  # n is a square: √n once
+        del large[0]
+    return small + large
 
 
-class Divisors:
-    """divisors(n) for the divisors n of one number (the GPU count, a rank's share of the
-    batch...), each worked out once a search."""
+class Divisors(dict):
+    """divisors(n) by n, each worked out when first asked for: `factors[n]`. Most n asked for
+    divide one of a few numbers (the GPU count, the global batch): their divisors are those of
+    that number's that divide n."""
 
-    def __init__(self, n: int):
-        self.found = {}
+    def __init__(self, *numbers: int):
+        super().__init__()
+        self.numbers = numbers
 
-    def __call__(self, n: int) -> list[int]:
-        found = self.found.get(n)
-        if found is None:
-            found = self.found[n] = divisors(n)
+    def __missing__(self, n: int) -> list[int]:
+        for number in self.numbers:
+            if n != number and number % n == 0:
+                found = self[n] = [d for d in self[number] if n % d == 0]
+                return found
+        found = self[n] = divisors(n)
         return found
 
 
@@ -210,20 +218,6 @@ class Context:
 LOWER = 1 - 1e-9
 
 
-class Times:
-    """timing.SearchTimes by (TP, CP), each made when the search first needs it."""
-
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-        self.found = {}
-
-    def __call__(self, t: int, c: int) -> timing.SearchTimes:
-        found = self.found.get((t, c))
-        if found is None:
-            found = self.found[(t, c)] = timing.SearchTimes(self.ctx, t, c)
-        return found
-
-
 def tp_options(shape: Shape, run: Run, gpus: int) -> list[int]:
     def ok(t):
         return (
@@ -286,6 +280,16 @@ def check_pins(shape: Shape, cluster: Cluster, run: Run, pins: Pins) -> None:
         )
 
 
+def bubble_and_sends(stage: float, p2p: float, m: int, p: int) -> float:
+    """A bound below what the pipeline bubble and the sends add to m·S, the floor of m
+    micro-batches through a stage of S seconds with sends of X = `p2p` seconds at v = 1, for
+    every interleaving v: (m + (p − 1)/v)·(S + v·X) multiplied out is m·S + m·v·X + (p − 1)·S/v
+    + (p − 1)·X, and over every real v > 0 the middle two add up to at least
+    2·√(m·X·(p − 1)·S) (AM–GM). For a layout's every micro-batch b at once, pass the figures
+    of one sequence, S_b/b and X_b/b, with m = per_rank (b ≥ 1 only adds to the bubble)."""
+    return (p - 1) * p2p + 2 * math.sqrt(m * p2p * (p - 1) * stage)
+
+
 def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     check_pins(shape, cluster, run, pins)
     screen = Screen(shape, cluster, run)
@@ -293,83 +297,127 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
     gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
     usable = screen.usable
-    factors = Divisors(gpus)
+    factors = Divisors(gpus, batch)
 
     tps = [pins.tp] if pins.tp else tp_options(shape, run, gpus)
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
+    bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
+    narrowest = ctx.narrowest
+    times = {}  # timing.SearchTimes by (TP, CP)
+    # Per layout (t, p, c, d, ...), in the order they are listed:
     combos = []
+    # Layouts likely to fit and run fast first, so the bound below prunes early: the model
+    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
+    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds), then the
+    # order listed; with the layout's index.
+    promise = []
+    # A bound below the step time of every (micro-batch, recomputation, interleaving) the
+    # layout may screen (see `bubble_and_sends`): past the bound, it is skipped whole.
+    lowest = []
+    # Per pipeline depth p, worked out once: the interleavings v Megatron-LM can run, each
+    # dividing the layers a stage counts (all v, and v = 1 alone when m < p), and the layers of
+    # the most loaded middle stage and of the last (timing.stage_layers).
+    by_p = {}
     for t in tps:
         rest = gpus // t
-        pps = [pins.pp] if pins.pp else [p for p in factors(rest) if L % p == 0]
+        pps = [pins.pp] if pins.pp else [p for p in factors[rest] if L % p == 0]
+        if rest % pps[0]:
+            continue  # a pinned PP that does not divide GPUs ÷ TP
+        # Per sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width
+        # (timing.efficiency), and the rest of its time does not depend on b.
+        k = timing.G_HALF * t / narrowest
+        # Per CP that can split the sequence for this TP (every CP any PP takes divides
+        # GPUs ÷ (TP·PP), so GPUs ÷ (TP·the least PP)), what does not depend on PP: s/c, the
+        # largest micro-batch, and at micro-batch 1 the layer's time without recomputation,
+        # the output layer's and the pipeline sends' at v = 1 (X_1 of `bubble_and_sends`).
+        per_c = []
+        for c in [pins.cp] if pins.cp else factors[rest // pps[0]]:
+            if (t > 1 and (s // c) % t) or (
+                c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp))
+            ):
+                continue
+            # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
+            largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
+            if largest > MAX_MICRO_BATCH:
+                largest = MAX_MICRO_BATCH
+            layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
+            plain, _, output, sends = layout_times.layer(1)
+            per_c.append((c, s / c, largest, plain, output, 2 * sends / bandwidth))
         for p in pps:
             if rest % p:
                 continue
-            cps = [pins.cp] if pins.cp else factors(rest // p)
-            if p == 1:
-                vs = [1]
-            elif pins.vpp:
-                vs = [pins.vpp]
-            else:
-                # Uneven (pinned) stages interleave chunks of the padded count.
-                vs = [v for v in factors(-(-L // p)) if v <= MAX_VPP]
-            for c in cps:
-                if (rest // p) % c or (t > 1 and (s // c) % t):
+            per_p = by_p.get(p)
+            if per_p is None:
+                if p == 1:
+                    vs = [1]
+                elif pins.vpp:
+                    vs = [pins.vpp]
+                else:
+                    # Uneven (pinned) stages interleave chunks of the padded count.
+                    vs = [v for v in factors[-(-L // p)] if v <= MAX_VPP]
+                up = -(-L // p)
+                vs = [v for v in vs if v == 1 or up % v == 0]
+                per_p = by_p[p] = (vs, vs[:1] if vs[:1] == [1] else [], timing.stage_layers(L, p))
+            n_middle, n_last = per_p[2]
+            shards = rest // p  # d·c, the ranks sharding the states, for every c
+            over = None
+            for c, s_c, largest, plain, output, x in per_c:
+                if shards % c:
                     continue
-                if c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp)):
-                    continue
-                d = rest // p // c
+                d = shards // c
                 if batch % d:
                     continue
-                combos.append((t, p, c, d, vs))
+                # layout_times.stage(1, p, False), written out (as in the search below)
+                if p == 1:
+                    stage = L * plain + output
+                    p2p = 0.0
+                else:
+                    middle, slower = n_middle * plain, n_last * plain + output
+                    stage = middle if middle >= slower else slower
+                    p2p = x
+                if over is None:
+                    over = screen.overflows(t, p, shards)
+                per_rank = batch // d
+                promise_floor = per_rank * (stage + p2p - p2p)
+                promise.append((over, promise_floor, len(combos)))
+                # max(1, min(largest, per_rank)), written out (per_rank ≥ 1, largest ≥ 0)
+                cap = pins.micro_batch or (largest if largest < per_rank else per_rank) or 1
+                # From b = 1 (the promise) to any b up to this cap, the floor per sequence
+                # falls by at most this factor, up to rounding; full recomputation's is higher.
+                rho = (s_c + k / cap) / (s_c + k)
+                # What the bubble and the sends add at least, over every micro-batch (the
+                # stage time of one sequence, stage·rho, is below each one's per sequence)
+                # and interleaving.
+                gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
+                lowest.append((promise_floor * rho + gain) * LOWER)
+                combos.append((t, p, c, d, per_p, largest, gain))
     if not combos:
         raise no_split(gpus, batch, pins)
 
-    times = Times(ctx)
-    bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
-    # Layouts likely to fit and run fast first, so the bound below prunes early: the model
-    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
-    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds).
-    promise = []
-    overflows = {}  # by (TP, PP): the d·c ranks sharding the states are GPUs ÷ (TP·PP)
-    for t, p, c, d, _ in combos:
-        stage, sends = times(t, c).stage(1, p, False)
-        p2p = 2 * sends / bandwidth if p > 1 else 0.0
-        over = overflows.get((t, p))
-        if over is None:
-            over = overflows[(t, p)] = screen.overflows(t, p, d * c)
-        promise.append((over, batch // d * (stage + p2p - p2p)))
-    order = sorted(range(len(combos)), key=promise.__getitem__)
+    promise.sort()  # by (over, floor), then in the order listed
 
     fitting, not_fitting = [], []
     heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
     exposed = timing.exposed
-    narrowest = ctx.narrowest
-    for i in order:
-        t, p, c, d, vs = combos[i]
-        over, promise_floor = promise[i]
+    by_tp = {}
+    for over, _, i in promise:
+        if lowest[i] > bound:
+            continue  # every micro-batch's floor is past the bound: each would be skipped below
+        t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain = combos[i]
         per_rank = batch // d
-        # b ≤ MAX_MICRO_BATCH and b·s // c ≤ MAX_MICRO_BATCH_TOKENS
-        largest = min(MAX_MICRO_BATCH, ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s)
-        # Every micro-batch's floor is past the bound, so each would be skipped below. Per
-        # sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width (timing.
-        # efficiency) and the rest of its time does not depend on b, so from b = 1 (the
-        # promise) to any b up to this cap the floor falls by at most this factor, up to
-        # rounding; full recomputation's are higher still.
-        cap = pins.micro_batch or max(1, min(largest, per_rank))
-        k = timing.G_HALF * t / narrowest
-        if promise_floor * ((s / c + k / cap) / (s / c + k)) * LOWER > bound:
-            continue
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
         # communication.
         free_zeros = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
         if pins.micro_batch:
+            if per_rank % pins.micro_batch:
+                continue  # the pinned micro-batch does not divide a rank's share
             bs = [pins.micro_batch]
         else:
-            found = factors(per_rank)  # sorted
+            found = factors[per_rank]  # sorted
             bs = found[: bisect.bisect_right(found, largest)] or [1]
         rcs = recomputes
         if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
@@ -377,14 +425,18 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         if over:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
-            bs, rcs, vs = bs[:1], recomputes[-1:], vs[:1]
-        up = -(-L // p)
+            bs, rcs, vs, head = bs[:1], recomputes[-1:], vs[:1], head[:1]
         # Per interleaving v: the layers a stage counts, and the model states of its first and
-        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives.
-        per_v = {}
-        traffic = False  # worked out when a micro-batch of this layout is first screened
+        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives. Both
+        # are the same for every CP of a (TP, PP): the d·c ranks sharding the states and
+        # reducing the gradients are GPUs ÷ (TP·PP).
+        shared = by_tp.get((t, p))
+        if shared is None:
+            shared = by_tp[(t, p)] = [False, {}]
+        traffic, per_v = shared  # traffic: worked out when a micro-batch is first screened
         b_max = bs[-1]
-        layout_times = times(t, c)
+        layout_times = times[(t, c)]
+        by_micro_batch = layout_times.by_micro_batch
         for rc in rcs:
             # The floors of this recomputation's micro-batches are past the bound, and so are
             # those of full recomputation after it, whose stages are slower at every
@@ -393,33 +445,48 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             # proportional to it), so the largest micro-batch has the lowest floor, up to
             # rounding.
             full = rc == "full"
-            stage, sends = layout_times.stage(b_max, p, full)
-            p2p = 2 * sends / bandwidth if p > 1 else 0.0
-            if per_rank // b_max * (stage + p2p - p2p) * LOWER > bound:
+            # layout_times.stage(b_max, p, full), written out
+            plain, with_full, output, sends = by_micro_batch.get(b_max) or layout_times.layer(b_max)
+            per_layer = with_full if full else plain
+            if p == 1:
+                stage = L * per_layer + output
+                p2p = 0.0
+            else:
+                middle, slower = n_middle * per_layer, n_last * per_layer + output
+                stage = middle if middle >= slower else slower
+                p2p = 2 * sends / bandwidth
+            # With what the bubble and the sends add at least (`gain`, as for the layout).
+            if (per_rank // b_max * (stage + p2p - p2p) + gain) * LOWER > bound:
                 break
             # Screen.activation_need, written out: its coefficients once per recomputation.
-            co = screen.coefficients(t, c, rc)
-            (l0, l1), (e0, e1), (o0, o1), (r0, r1), (s0, s1) = (
-                co.layer,
-                co.embedding,
-                co.output,
-                co.recompute,
-                co.loss,
-            )
-            for b in bs:
-                if per_rank % b:
-                    continue
+            l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = screen.coefficients(t, c, rc)
+            for b in bs:  # each divides per_rank
                 m = per_rank // b
-                stage_j, sends_j = layout_times.stage(b, p, full)
-                p2p = 2 * sends_j / bandwidth if p > 1 else 0.0
+                # layout_times.stage(b, p, full), written out
+                plain, with_full, output, sends_j = by_micro_batch.get(b) or layout_times.layer(b)
+                per_layer = with_full if full else plain
+                if p == 1:
+                    stage_j = L * per_layer + output
+                    p2p = 0.0
+                else:
+                    middle, slower = n_middle * per_layer, n_last * per_layer + output
+                    stage_j = middle if middle >= slower else slower
+                    p2p = 2 * sends_j / bandwidth
                 if m * (stage_j + p2p - p2p) > bound:
                     continue  # its floor: no choice of v or ZeRO stage makes it fast enough
+                # Megatron-LM refuses interleaving with m < p
+                interleavings = vs if m >= p else head
+                if (
+                    p > 1
+                    and interleavings
+                    and (m * stage_j + bubble_and_sends(stage_j, p2p, m, p)) * LOWER > bound
+                ):
+                    # Each v's step time would be past the bound (and skipped below).
+                    continue
                 some_fit = False
                 per_layer, embedding = l0 * b + l1, e0 * b + e1
                 output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
-                for v in vs:
-                    if v > 1 and (up % v or m < p):
-                        continue  # Megatron-LM refuses interleaving with m < p
+                for v in interleavings:
                     t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
                     if base > bound:
@@ -428,7 +495,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     found = per_v.get(v)
                     if found is None:
                         if traffic is False:
-                            traffic = timing.data_parallel_traffic(ctx, t, p, c, d, grad_bytes)
+                            traffic = shared[0] = timing.data_parallel_traffic(
+                                ctx, t, p, c, d, grad_bytes
+                            )
                         found = per_v[v] = (
                             padded_layers(L, p, v),
                             screen.states_by_zero(t, p, v, zeros, shards),
@@ -444,44 +513,66 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         warmup = 0 if v == 1 else (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
                         last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
-                    best = least = None  # least: the ZeRO stage needing least memory
-                    least_need = 0.0
-                    for z, s_first, s_last in zero_states:
+                    # Each ZeRO stage shards more of the states than the one before, so it
+                    # needs at most as much memory (Screen.states_by_zero): the last needs the
+                    # least, and the stages that fit are the last few.
+                    z, s_first, s_last = zero_states[-1]
+                    need, other = s_first + first, s_last + last
+                    if other > need:
+                        need = other
+                    if need > usable:
+                        # None fits: every stage is screened, and the list of layouts that do
+                        # not fit takes the first stage that needs this least memory.
+                        searched += len(zero_states)
+                        least = z
+                        for z, s_first, s_last in zero_states[-2::-1]:
+                            other, other_last = s_first + first, s_last + last
+                            if other_last > other:
+                                other = other_last
+                            if other > need:
+                                break
+                            least = z
+                        seconds = base + exposed(traffic, least, m, t_mb)
+                        not_fitting.append((seconds, need, (t, p, c, d, v, b, rc, least)))
+                        continue
+                    for stage_states in zero_states:  # the first stage that fits
                         searched += 1
-                        need, other = s_first + first, s_last + last
+                        need, other = stage_states[1] + first, stage_states[2] + last
                         if other > need:
                             need = other
                         if need <= usable:
-                            seconds = base + exposed(traffic, z, m, t_mb)
-                            item = (seconds, need, (t, p, c, d, v, b, rc, z))
-                            if best is None or item < best:
-                                best = item
-                            if z > 0:
-                                # Stages past the first fitting one only add
-                                # communication (timing.data_parallel_exposed).
-                                break
-                        elif least is None or need < least_need:
-                            least, least_need = z, need
-                    if best is not None:
-                        fitting.append(best)
-                        if len(heap) < MAX_FITTING:
-                            heapq.heappush(heap, -best[0])
-                        elif best[0] < -heap[0]:
-                            heapq.heapreplace(heap, -best[0])
-                        if len(heap) == MAX_FITTING:
-                            bound = -heap[0]
-                        some_fit = True
-                    elif least is not None:
-                        seconds = base + exposed(traffic, least, m, t_mb)
-                        not_fitting.append((seconds, least_need, (t, p, c, d, v, b, rc, least)))
+                            break
+                    z = stage_states[0]
+                    best = (base + exposed(traffic, z, m, t_mb), need, (t, p, c, d, v, b, rc, z))
+                    if z == 0 and len(zero_states) > 1:
+                        # ZeRO-1 fits too and may be faster (timing.data_parallel_exposed);
+                        # the stages past it only add communication.
+                        searched += 1
+                        z, s_first, s_last = zero_states[1]
+                        need, other = s_first + first, s_last + last
+                        if other > need:
+                            need = other
+                        seconds = base + exposed(traffic, z, m, t_mb)
+                        item = (seconds, need, (t, p, c, d, v, b, rc, z))
+                        if item < best:
+                            best = item
+                    fitting.append(best)
+                    if len(heap) < MAX_FITTING:
+                        heapq.heappush(heap, -best[0])
+                    elif best[0] < -heap[0]:
+                        heapq.heapreplace(heap, -best[0])
+                    if len(heap) == MAX_FITTING:
+                        bound = -heap[0]
+                    some_fit = True
                 if not some_fit:
                     # Memory grows with the micro-batch (a rank holds at most
                     # min(b·p, its share) sequences in flight): larger ones fit no more.
                     break
     if not fitting and not not_fitting:
         raise no_split(gpus, batch, pins)
-    fitting.sort(key=lambda item: (item[0], item[1], item[2]))
-    not_fitting.sort(key=lambda item: (item[0], item[1], item[2]))
+    # By (seconds, need, layout): each item is that tuple.
+    fitting.sort()
+    not_fitting.sort()
     return Result(
         ranked(ctx, screen, run, grad_bytes, fitting, not_fitting),
         shape=shape,
@@ -570,11 +661,13 @@ def losses(first: Plan, other: Plan) -> list[Loss]:
     a, b = first.time, other.time
     comm_a = a.tensor_parallel + a.context_parallel + a.pipeline_p2p + a.data_parallel
     comm_b = b.tensor_parallel + b.context_parallel + b.pipeline_p2p + b.data_parallel
-    parts = [
-        Loss("compute", (b.compute - b.recompute) - (a.compute - a.recompute)),
-        Loss("recompute", b.recompute - a.recompute),
-        Loss("bubble", b.bubble - a.bubble),
-        Loss("communication", comm_b - comm_a),
-    ]
+    parts = (
+        ("compute", (b.compute - b.recompute) - (a.compute - a.recompute)),
+        ("recompute", b.recompute - a.recompute),
+        ("bubble", b.bubble - a.bubble),
+        ("communication", comm_b - comm_a),
+    )
     threshold = 0.01 * a.seconds
-    return sorted((x for x in parts if x.seconds > threshold), key=lambda x: -x.seconds)
+    grown = [Loss(kind, seconds) for kind, seconds in parts if seconds > threshold]
+    grown.sort(key=lambda x: -x.seconds)
+    return grown

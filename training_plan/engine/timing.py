@@ -216,6 +216,27 @@ class SearchTimes:
     visits a few hundred rows, and each Python operation counts there. Selective recomputation
     takes the time of none (see FULL_RECOMPUTE_EXTRA)."""
 
+    # A search makes one per (TP, CP) it lists, a few dozen a request: slots, no __dict__.
+    __slots__ = (
+        "tp",
+        "cp",
+        "seq_len",
+        "hidden",
+        "peak",
+        "layer_flops",
+        "output_flops",
+        "width",
+        "top",
+        "layers",
+        "tp_share",
+        "tp_bandwidth",
+        "cp_share",
+        "kv_dim",
+        "cp_bandwidth",
+        "by_micro_batch",
+        "stage_layers",
+    )
+
     def __init__(self, ctx, tp: int, cp: int):
         self.tp, self.cp, self.seq_len = tp, cp, ctx.seq_len
         self.hidden, self.peak = ctx.hidden, ctx.peak
@@ -328,11 +349,18 @@ def exposed(traffic, zero, m, t_mb) -> float:
     if traffic is None:
         return 0.0
     all_reduce, scatter, gather = traffic
-    fwd, bwd = t_mb / 3, 2 * t_mb / 3
+    # Each part is max(0.0, what is left) written out: the search calls this for every plan it
+    # screens, and a builtin's call costs more than the comparison.
+    bwd = 2 * t_mb / 3
     if zero == 0:
-        return max(0.0, all_reduce - bwd)
-    if zero == 1:
-        return max(0.0, scatter - bwd) + max(0.0, gather - fwd)
-    if zero == 2:
-        return m * max(0.0, scatter - bwd) + max(0.0, gather - fwd)
-    return m * (max(0.0, gather - fwd) + max(0.0, gather + scatter - bwd))
+        left = all_reduce - bwd
+        return left if left > 0.0 else 0.0
+    fwd = t_mb / 3
+    gathered = gather - fwd
+    gathered = gathered if gathered > 0.0 else 0.0
+    if zero == 3:
+        left = gather + scatter - bwd
+        return m * (gathered + (left if left > 0.0 else 0.0))
+    left = scatter - bwd
+    left = left if left > 0.0 else 0.0
+    return (m * left if zero == 2 else left) + gathered
