@@ -184,6 +184,25 @@ def test_whole_numbers_are_the_kits_fixed_to_no_digits(value):
     assert tables._whole(value) == fixed(value, 0)
 
 
+# Byte counts about the boundaries where "%" stops being enough: 999.99 GiB and 1,000 GiB,
+# exact halves of a hundredth (k × 2**30 / 200 bytes with 25 | k: ties, rounded to even).
+GIB_EDGES = [
+    round(g * 2**30) + d
+    for g in (0, 0.005, 0.015, 0.125, 0.375, 999.985, 999.99, 999.995, 1000, 12_345.675)
+    for d in (-2, -1, 0, 1, 2)
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.integers(-(2**45), 2**45)
+    | st.sampled_from(GIB_EDGES + [-e for e in GIB_EDGES])
+    | st.floats(-1e15, 1e15)
+)
+def test_table_gib_is_the_kits_gib(nbytes):
+    assert tables._gib(nbytes) == gib(nbytes)
+
+
 def straight_model_rows(models, totals, card, current_id) -> str:
     """A card page's table rows with every cell written out (the kit's formatters throughout)."""
     html = []
