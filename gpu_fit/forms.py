@@ -269,6 +269,7 @@ class CardForm(FitForm):
             "inputs": self.cleaned_data,
             "example": example,
             "example_stats": result_html.example_stats(example.fit, example.scenario, self.card),
+            "worked_example": result_html.worked_example(example, self.card),
             "vllm_rows": result_html.vllm_rows(example.fit.vllm) if example.fit.vllm else "",
             "fine_tuning_rows": result_html.fine_tuning_rows(tuned, self.card.vram_gib)
             if tuned
