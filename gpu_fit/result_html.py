@@ -10,7 +10,8 @@ Callgrind, a card page's default fragment (instructions a request): the result b
 3.58M in the template and 2.19M with these four parts written here, which cost 0.37M together
 (the worked example's figures, eleven ui.stat calls, 0.78M in the template and 0.13M here; the
 memory bar's shapes, the vLLM rows and the LoRA and QLoRA rows the rest). The worked example's
-steps followed (worked_example: 0.50M in the template, 0.18M here).
+steps followed (worked_example: 0.50M in the template, 0.18M here; fine_tuning_worked: 0.30M
+against 0.11M).
 """
 
 from typing import NamedTuple
@@ -446,3 +447,85 @@ def _worked_prefill(x: Explanation, card: GPU) -> str:
         f"{fixed(f.ttft_s, 2)} s</strong> ({fixed(f.prefill_tokens_per_s, 0)} tokens/s; "
         f"{fixed(f.ttft_s_low, 2)} to {fixed(f.ttft_s_high, 2)} s).</li>"
     )
+
+
+class ArchText(NamedTuple):
+    """An architecture's sizes as the fine-tuning steps print them."""
+
+    hidden: str
+    q_dim: str
+    kv_dim: str
+    ffn_hidden: str
+    vocab: str
+    adapters: str  # the adapter count's formula, then its substitution after "= rank × layers × "
+    adapters_substituted: str
+
+
+_ARCH_TEXT: dict[str, tuple] = {}
+
+
+def _arch_text(model_id: str, a) -> ArchText:
+    """A catalog model's once per process (kept with the architecture it was written from);
+    the user's own every time."""
+    kept = _ARCH_TEXT.get(model_id)
+    if kept is not None and kept[0] is a:
+        return kept[1]
+    h, q, kv, f = exact(a.hidden), exact(a.q_dim), exact(a.kv_dim), exact(a.ffn_hidden)
+    if a.fused_projections:
+        formula = "[(h + q + 2kv) + (q + h) + (h + 2f) + (f + h)]"
+        substituted = f"[({h} + {q} + 2 × {kv}) + ({q} + {h}) + ({h} + 2 × {f}) + ({f} + {h})]"
+    else:
+        experts = f"{a.experts} experts × " if a.is_moe else ""
+        formula = f"[(h + q) + 2 × (h + kv) + (q + h) + {experts}3 × (h + f)]"
+        experts = f"{a.experts} × " if a.is_moe else ""
+        substituted = f"[({h} + {q}) + 2 × ({h} + {kv}) + ({q} + {h}) + {experts}3 × ({h} + {f})]"
+    text = ArchText(h, q, kv, f, exact(a.vocab), formula, substituted)
+    if model_id in BY_ID:  # bounded by the catalog: never a request's own values
+        _ARCH_TEXT[model_id] = (a, text)
+    return text
+
+
+def fine_tuning_worked(
+    t: FineTuning, f: ModelFit, a, inputs: dict, quantized: int, unquantized: int,
+    mlp_width: int, vram_gib: int,
+) -> Markup:  # fmt: skip
+    """The LoRA and QLoRA estimate's steps, one line each as the template wrote them.
+    Callgrind, a card page's default fragment: 0.30M instructions a request in the template
+    (some 50 printed values), 0.11M here."""
+    x = _arch_text(f.id, a)
+    rank, seq = inputs["lora_rank"], exact(inputs["seq_len"])
+    lora, qlora, acts = t.lora, t.qlora, t.lora.activations
+    fused = (
+        ' <span class="muted">(this model stores Q, K and V as one matrix, and gate and up as '
+        "one: fewer, wider adapters)</span>"
+        if a.fused_projections
+        else ""
+    )
+    routed = (
+        f' <span class="muted">(f = {a.experts_per_token} routed experts × {x.ffn_hidden})</span>'
+        if a.is_moe
+        else ""
+    )
+    acts_total = gib(acts.total_bytes)
+    qlora_base = gib(qlora.base_weights_bytes)
+    lines = (
+        f"<li>Adapter parameters = rank × layers × {x.adapters} = {rank} × {a.layers} × "
+        f"{x.adapters_substituted} = <strong>{exact(lora.adapter_params)}</strong>; × 16 bytes "
+        "(weights, gradients, Adam's two states and master copy) = "
+        f"{gib(lora.adapter_bytes)}{fused}</li>",
+        f"<li>LoRA base = {exact(f.params)} parameters × 2 bytes = <strong>"
+        f"{gib(lora.base_weights_bytes)}</strong></li>",
+        "<li>QLoRA base = layer matrices × 8,452 bytes per 16,384 weights (4.127 bits) + the "
+        f"rest × 2 bytes = {exact(quantized)} × 8,452 ÷ 16,384 + {exact(unquantized)} × 2 = "
+        f"<strong>{qlora_base}</strong></li>",
+        "<li>Activations ≈ layers × 2 × s × h (checkpoints) + s × (16h + 4q + 4kv + 4 × heads + "
+        "8f + 8) (one layer rebuilt) + 14 × s × vocabulary (the loss) = "
+        f"{a.layers} × 2 × {seq} × {x.hidden} + {seq} × (16 × {x.hidden} + 4 × {x.q_dim} + "
+        f"4 × {x.kv_dim} + 4 × {a.heads} + 8 × {exact(mlp_width)} + 8) + 14 × {seq} × "
+        f"{x.vocab} = {gib(acts.checkpoints_bytes)} + {gib(acts.layer_bytes)} + "
+        f"{gib(acts.loss_bytes)} = <strong>{acts_total}</strong>{routed}</li>",
+        f"<li>QLoRA total = {qlora_base} + {gib(qlora.adapter_bytes)} + {acts_total} + "
+        f"{gib(qlora.overhead_bytes)} = <strong>{gib(qlora.total_bytes)}</strong>; LoRA total "
+        f"<strong>{gib(lora.total_bytes)}</strong>, against {vram_gib} GiB.</li>",
+    )
+    return Markup("\n    ".join(lines))

@@ -46,7 +46,13 @@ PAGES = [
 def page_context(card_slug: str, query: str) -> dict:
     form = registry.get(tool_slug(card_slug)).form(QueryDict(query))
     assert form.is_valid(), form.errors
-    return {"result": form.result, **form.extra_context()}
+    # What the template's fine-tuning steps read, before fine_tuning_worked wrote them.
+    before = {
+        "quantized_params": form.example_quantized_params(),
+        "unquantized_params": form.example_unquantized_params(),
+        "mlp_width": form.example_mlp_width(),
+    } if form.example_fine_tuning() else {}  # fmt: skip
+    return {"result": form.result, **form.extra_context(), **before}
 
 
 def rendered(section: str, context: dict) -> str:
@@ -57,6 +63,7 @@ def rendered(section: str, context: dict) -> str:
 def test_every_section_is_read():
     assert set(SECTIONS) == {
         "stats", "bar_shapes", "vllm_rows", "fine_tuning_rows", "worked_example",
+        "fine_tuning_worked",
     }  # fmt: skip
 
 
@@ -71,6 +78,7 @@ def test_written_parts_are_the_template_parts(card, query):
         assert context["vllm_rows"] == rendered("vllm_rows", context)
     if context["fine_tuning"]:
         assert context["fine_tuning_rows"] == rendered("fine_tuning_rows", context)
+        assert "    " + context["fine_tuning_worked"] == rendered("fine_tuning_worked", context)
 
 
 # Every catalog model as the worked example, which takes each architecture's branch of the
@@ -87,9 +95,11 @@ CATALOG_EXAMPLES = [
 
 
 @pytest.mark.parametrize(("card", "query"), CATALOG_EXAMPLES)
-def test_worked_example_is_the_template_for_every_catalog_model(card, query):
+def test_worked_examples_are_the_template_for_every_catalog_model(card, query):
     context = page_context(card, query)
     assert "    " + context["worked_example"] == rendered("worked_example", context)
+    if context["fine_tuning"]:
+        assert "    " + context["fine_tuning_worked"] == rendered("fine_tuning_worked", context)
 
 
 def test_the_pages_take_every_branch():
