@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from calculators.catalog.models import MODELS
 from calculators.kit.html import escape
 from calculators.kit.numbers import fixed, gib, human, tokens
-from gpu_fit import engine, finetune, offload, speed, tables
+from gpu_fit import engine, finetune, offload, serving, speed, tables
 from gpu_fit.cards import CARDS
 from gpu_fit.engine import QUANT_BY_ID, QUANTS, Profile, Scenario
 from gpu_fit.forms import card_href
@@ -105,6 +105,23 @@ def test_plans_are_the_dataclass_built_field_by_field():
         with pytest.raises(dataclasses.FrozenInstanceError):
             p.mode = "gpu"
     assert modes == {"experts", "layers"}
+
+
+def test_servings_are_the_dataclass_built_field_by_field():
+    """Every catalog model in each vLLM format on one to eight cards, served or not."""
+    names = [f.name for f in dataclasses.fields(serving.Serving)]
+    served = set()
+    for m in MODELS:
+        a = m.arch
+        per_token = engine.kv_f16_per_token(a)
+        for card in (CARDS[0], CARDS[-1]):
+            for tp in (1, 2, 3, 8):
+                for fmt in serving.FORMAT_BY_ID:
+                    r = serving.serve(card, a, m.params, m.active_params, per_token, 32768, fmt, tp)
+                    assert list(r.__dict__) == names  # the JSON's key order
+                    assert serving.Serving(**r.__dict__) == r
+                    served.add(r.problem is None)
+    assert served == {True, False}
 
 
 SCENARIOS = [
