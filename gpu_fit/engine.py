@@ -19,7 +19,7 @@ experts, in system RAM (offload.py).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 from calculators.catalog.gpus import GPU
@@ -356,7 +356,7 @@ class Profile:
 
     __slots__ = (
         "subject", "kv_cell", "compute_bytes", "full_layers", "sliding_layers", "window",
-        "is_moe", "_weights", "_splits", "_firsts",
+        "is_moe", "fit_fields", "_weights", "_splits", "_firsts",
     )  # fmt: skip
 
     def __init__(self, subject: Subject):
@@ -370,6 +370,7 @@ class Profile:
         self.full_layers = a.layers - self.sliding_layers if a else 0
         self.window = a.sliding_window if a else 0
         self.is_moe = a is not None and a.is_moe
+        self.fit_fields = model_fields(subject)  # what _fit copies for each of its fits
         self._weights: dict[str, Weights] = {}
         self._splits: dict[str, offload.Split] = {}
         self._firsts: tuple[tuple[int, str], ...] | None = None
@@ -540,55 +541,63 @@ def _fit(card: GPU, need: Need, s: Scenario, vram: int | None = None) -> ModelFi
         longest = context_fitting(
             a, room - w.gpu_bytes, profile.kv_cell[s.kv_cache], s.batch, subject.max_context
         )
-    # Every field of ModelFit in its order (the JSON's key order), vLLM serving and the
-    # commands left out (with_serving adds them). The instance is built without the frozen
-    # dataclass's __init__, which sets each of its 37 fields with object.__setattr__ (10 µs a
-    # model against 1 µs, timeit; /gpus/'s JSON builds 684), and from one dict display rather
-    # than keyword arguments copied over the defaults: a card page builds one a model on every
-    # recompute (callgrind, a card page's 36 fits with decode_ends: 3.69M instructions a
-    # request against 2.70M).
-    values = {
-        "id": subject.id,
-        "name": subject.name,
-        "params": subject.params,
-        "active_params": subject.active_params,
-        "weights_bytes": w.gpu_bytes,
-        "kv_cache_bytes": kv,
-        "overhead_bytes": overhead,
-        "total_bytes": total,
-        "fits": fits,
-        "headroom_bytes": vram - total,
-        "max_context": longest,
-        "best_quant": profile.best_quant(room - kv),
-        "decode_tokens_per_s": mid,
-        "decode_tokens_per_s_low": low,
-        "decode_tokens_per_s_high": high,
-        "model_max_context": subject.max_context,
-        "beyond_model_context": a is not None and s.context > subject.max_context,
-        "kv_cache_counted": a is not None,
-        "is_moe": profile.is_moe,
-        "file_bytes": w.file_bytes,
-        "cpu_weights_bytes": w.cpu_bytes,
-        "cards": s.cards,
-        "layers": a.layers if a else None,
-        "gpu_layers": gpu_layers,
-        "cpu_moe_layers": cpu_moe_layers,
-        "offload": mode,
-        "system_ram_bytes": ram,
-        "runs": runs,
-        "prefill_tokens_per_s": s.context / ttft.mid if ttft else None,
-        "prefill_tokens_per_s_low": s.context / ttft.high if ttft else None,
-        "prefill_tokens_per_s_high": s.context / ttft.low if ttft else None,
-        "ttft_s": ttft.mid if ttft else None,
-        "ttft_s_low": ttft.low if ttft else None,
-        "ttft_s_high": ttft.high if ttft else None,
-        "vllm": None,
-        "commands": None,
-        "commands_notes": None,
-    }
+    # Every field of ModelFit in its order (the JSON's key order): the model's own fields from
+    # its profile, each set here, vLLM serving and the commands left out (with_serving adds
+    # them). The instance is built without the frozen dataclass's __init__, which sets each of
+    # its 37 fields with object.__setattr__ (10 µs a model against 1 µs, timeit; /gpus/'s JSON
+    # builds 684), and from a copy of the profile's dict with the scenario's fields set rather
+    # than a dict display of all 37 (callgrind: 23K instructions a model against 11K; a card
+    # page builds one a model on every recompute).
+    values = profile.fit_fields.copy()
+    values["weights_bytes"] = w.gpu_bytes
+    values["kv_cache_bytes"] = kv
+    values["overhead_bytes"] = overhead
+    values["total_bytes"] = total
+    values["fits"] = fits
+    values["headroom_bytes"] = vram - total
+    values["max_context"] = longest
+    values["best_quant"] = profile.best_quant(room - kv)
+    values["decode_tokens_per_s"] = mid
+    values["decode_tokens_per_s_low"] = low
+    values["decode_tokens_per_s_high"] = high
+    values["beyond_model_context"] = a is not None and s.context > subject.max_context
+    values["file_bytes"] = w.file_bytes
+    values["cpu_weights_bytes"] = w.cpu_bytes
+    values["cards"] = s.cards
+    values["gpu_layers"] = gpu_layers
+    values["cpu_moe_layers"] = cpu_moe_layers
+    values["offload"] = mode
+    values["system_ram_bytes"] = ram
+    values["runs"] = runs
+    if ttft:
+        values["prefill_tokens_per_s"] = s.context / ttft.mid
+        values["prefill_tokens_per_s_low"] = s.context / ttft.high
+        values["prefill_tokens_per_s_high"] = s.context / ttft.low
+        values["ttft_s"] = ttft.mid
+        values["ttft_s_low"] = ttft.low
+        values["ttft_s_high"] = ttft.high
     fit = object.__new__(ModelFit)
     object.__setattr__(fit, "__dict__", values)  # a frozen dataclass refuses its own setattr
     return fit
+
+
+FIT_FIELDS = tuple(f.name for f in fields(ModelFit))
+
+
+def model_fields(subject: Subject) -> dict:
+    """ModelFit's fields in order: those that say which model it is, whatever the card and the
+    scenario, and None for the rest (_fit sets them)."""
+    a = subject.arch
+    values = dict.fromkeys(FIT_FIELDS)
+    values["id"] = subject.id
+    values["name"] = subject.name
+    values["params"] = subject.params
+    values["active_params"] = subject.active_params
+    values["model_max_context"] = subject.max_context
+    values["kv_cache_counted"] = a is not None
+    values["is_moe"] = a is not None and a.is_moe
+    values["layers"] = a.layers if a else None
+    return values
 
 
 def with_serving(card: GPU, subject: Subject, s: Scenario, r: ModelFit) -> ModelFit:

@@ -269,6 +269,7 @@ class CardForm(FitForm):
             "inputs": self.cleaned_data,
             "example": example,
             "example_stats": result_html.example_stats(example.fit, example.scenario, self.card),
+            "worked_example": result_html.worked_example(example, self.card),
             "vllm_rows": result_html.vllm_rows(example.fit.vllm) if example.fit.vllm else "",
             "fine_tuning_rows": result_html.fine_tuning_rows(tuned, self.card.vram_gib)
             if tuned
@@ -281,9 +282,18 @@ class CardForm(FitForm):
                 self.result.models, self.fine_tune_totals, self.card, self.cleaned_data["model"]
             ),
             "fine_tuning": tuned,
-            "quantized_params": self.example_quantized_params() if tuned else None,
-            "unquantized_params": self.example_unquantized_params() if tuned else None,
-            "mlp_width": self.example_mlp_width() if tuned else None,
+            "fine_tuning_worked": result_html.fine_tuning_worked(
+                tuned,
+                example.fit,
+                example.arch,
+                self.cleaned_data,
+                self.example_quantized_params(),
+                self.example_unquantized_params(),
+                self.example_mlp_width(),
+                self.card.vram_gib,
+            )
+            if tuned
+            else "",
             "activation_link": self.activation_memory_link(),
         }
 

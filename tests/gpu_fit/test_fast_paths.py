@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from calculators.catalog.models import MODELS
 from calculators.kit.html import escape
 from calculators.kit.numbers import fixed, gib, human, tokens
-from gpu_fit import engine, finetune, speed, tables
+from gpu_fit import engine, finetune, offload, serving, speed, tables
 from gpu_fit.cards import CARDS
 from gpu_fit.engine import QUANT_BY_ID, QUANTS, Profile, Scenario
 from gpu_fit.forms import card_href
@@ -55,6 +55,75 @@ def test_decode_speed_is_the_documented_sum(card, layers, w, kv, cpu, n, cpu_lay
     assert speed.decode_reads(card, layers, w, kv, cpu, n, cpu_layers, ram_bw) == speed.Range(*got)
 
 
+@settings(max_examples=500, deadline=None)
+@given(cards, st.integers(0, 200), byte_counts, byte_counts, st.floats(1, 2000))
+def test_decode_speed_all_in_vram_is_the_whole_sum_to_the_bit(card, layers, w, kv, ram_bw):
+    """With nothing in system RAM and one card, decode_ends leaves out the terms that are 0.0:
+    the whole sum, written out with them, is the same float."""
+    if layers + w + kv == 0:
+        return
+    bw = card.bandwidth_gb_s * 1e9
+    e = speed.weight_efficiency(card)
+    expected = tuple(
+        1
+        / (
+            layers * speed.LAYER_COST_S[i]
+            + w / bw / e[i]
+            + kv / bw / speed.KV_EFFICIENCY[i]
+            + 0 / (ram_bw * 1e9) / speed.CPU_EFFICIENCY[i]
+            + 0 * speed.CPU_LAYER_COST_S[i]
+            + 0 * speed.HOP_S[i]
+        )
+        for i in range(3)
+    )
+    assert speed.decode_ends(card, layers, w, kv, 0, 1, 0, ram_bw) == expected
+
+
+def plan_cases():
+    """Every catalog architecture in every format, with rooms from none to nearly all of it,
+    one sequence or many, RAM enough or not, and forced counts as a published run gives them."""
+    for m in MODELS:
+        a = m.arch
+        for quant in ("f16", "q4_k_m", "q2_k"):
+            w = engine.weights(engine.Subject.from_model(m), quant)
+            kv = engine.kv_cache_bytes(a, 8192, 1, "f16")
+            for share in (-0.1, 0.0, 0.3, 0.7, 0.99):
+                for ram_gb, batch, force in ((64, 1, None), (8, 4, None), (1024, 1, 2)):
+                    room = round(share * (w.gpu_bytes + kv))
+                    yield (a, quant, kv, w.cpu_bytes, w.embedding_row_bytes, room, ram_gb, batch,
+                           force)  # fmt: skip
+
+
+def test_plans_are_the_dataclass_built_field_by_field():
+    names = [f.name for f in dataclasses.fields(offload.Plan)]
+    modes = set()
+    for case in plan_cases():
+        p = offload.plan(*case)
+        assert list(p.__dict__) == names
+        assert offload.Plan(**p.__dict__) == p
+        modes.add(p.mode)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            p.mode = "gpu"
+    assert modes == {"experts", "layers"}
+
+
+def test_servings_are_the_dataclass_built_field_by_field():
+    """Every catalog model in each vLLM format on one to eight cards, served or not."""
+    names = [f.name for f in dataclasses.fields(serving.Serving)]
+    served = set()
+    for m in MODELS:
+        a = m.arch
+        per_token = engine.kv_f16_per_token(a)
+        for card in (CARDS[0], CARDS[-1]):
+            for tp in (1, 2, 3, 8):
+                for fmt in serving.FORMAT_BY_ID:
+                    r = serving.serve(card, a, m.params, m.active_params, per_token, 32768, fmt, tp)
+                    assert list(r.__dict__) == names  # the JSON's key order
+                    assert serving.Serving(**r.__dict__) == r
+                    served.add(r.problem is None)
+    assert served == {True, False}
+
+
 SCENARIOS = [
     Scenario(8192, "q4_k_m", "f16", 1),
     Scenario(131072, "q8_0", "q4_0", 4, 2, 16),
@@ -81,11 +150,12 @@ def profiles():
     return [*engine.catalog_profiles(), *(Profile(x) for x in CUSTOM)]
 
 
+@pytest.mark.parametrize("prefill", [True, False])
 @pytest.mark.parametrize("s", SCENARIOS)
-def test_a_fit_is_the_dataclass_built_field_by_field(s):
+def test_a_fit_is_the_dataclass_built_field_by_field(s, prefill):
     names = [f.name for f in dataclasses.fields(engine.ModelFit)]
     for card in (CARDS[0], CARDS[-1]):
-        for fit in engine.fit_cards((card,), profiles(), s)[0].models:
+        for fit in engine.fit_cards((card,), profiles(), s, prefill)[0].models:
             assert list(fit.__dict__) == names  # the JSON's key order
             assert engine.ModelFit(**fit.__dict__) == fit
             with pytest.raises(dataclasses.FrozenInstanceError):
@@ -182,6 +252,25 @@ def test_card_lists_are_the_template_loops_they_replaced(query):
 @given(st.floats(-1e7, 1e7) | st.integers(-(10**9), 10**9).map(float))
 def test_whole_numbers_are_the_kits_fixed_to_no_digits(value):
     assert tables._whole(value) == fixed(value, 0)
+
+
+# Byte counts about the boundaries where "%" stops being enough: 999.99 GiB and 1,000 GiB,
+# exact halves of a hundredth (k × 2**30 / 200 bytes with 25 | k: ties, rounded to even).
+GIB_EDGES = [
+    round(g * 2**30) + d
+    for g in (0, 0.005, 0.015, 0.125, 0.375, 999.985, 999.99, 999.995, 1000, 12_345.675)
+    for d in (-2, -1, 0, 1, 2)
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.integers(-(2**45), 2**45)
+    | st.sampled_from(GIB_EDGES + [-e for e in GIB_EDGES])
+    | st.floats(-1e15, 1e15)
+)
+def test_table_gib_is_the_kits_gib(nbytes):
+    assert tables._gib(nbytes) == gib(nbytes)
 
 
 def straight_model_rows(models, totals, card, current_id) -> str:

@@ -11,6 +11,7 @@ import pytest
 from django.http import QueryDict
 from django.template import engines
 
+from calculators.catalog.models import MODELS
 from calculators.kit import registry
 from gpu_fit import result_html
 from gpu_fit.cards import tool_slug
@@ -45,7 +46,13 @@ PAGES = [
 def page_context(card_slug: str, query: str) -> dict:
     form = registry.get(tool_slug(card_slug)).form(QueryDict(query))
     assert form.is_valid(), form.errors
-    return {"result": form.result, **form.extra_context()}
+    # What the template's fine-tuning steps read, before fine_tuning_worked wrote them.
+    before = {
+        "quantized_params": form.example_quantized_params(),
+        "unquantized_params": form.example_unquantized_params(),
+        "mlp_width": form.example_mlp_width(),
+    } if form.example_fine_tuning() else {}  # fmt: skip
+    return {"result": form.result, **form.extra_context(), **before}
 
 
 def rendered(section: str, context: dict) -> str:
@@ -54,7 +61,10 @@ def rendered(section: str, context: dict) -> str:
 
 
 def test_every_section_is_read():
-    assert set(SECTIONS) == {"stats", "bar_shapes", "vllm_rows", "fine_tuning_rows"}
+    assert set(SECTIONS) == {
+        "stats", "bar_shapes", "vllm_rows", "fine_tuning_rows", "worked_example",
+        "fine_tuning_worked",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(("card", "query"), PAGES)
@@ -62,10 +72,34 @@ def test_written_parts_are_the_template_parts(card, query):
     context = page_context(card, query)
     assert context["example_stats"] == rendered("stats", context)
     assert context["bar_shapes"] == rendered("bar_shapes", context)
+    # The template's lines began with the four spaces that now come before {{ worked_example }}.
+    assert "    " + context["worked_example"] == rendered("worked_example", context)
     if context["example"].fit.vllm:
         assert context["vllm_rows"] == rendered("vllm_rows", context)
     if context["fine_tuning"]:
         assert context["fine_tuning_rows"] == rendered("fine_tuning_rows", context)
+        assert "    " + context["fine_tuning_worked"] == rendered("fine_tuning_worked", context)
+
+
+# Every catalog model as the worked example, which takes each architecture's branch of the
+# weights and KV cache steps (tied embeddings, fallback tensors, sliding windows, chunks, latent
+# attention, grouped queries, experts), fitting and not, on one card and on several.
+CATALOG_EXAMPLES = [
+    (card, f"model={m.id}&{query}")
+    for m in MODELS
+    for card, query in (
+        ("rtx-3060-12gb", ""),
+        ("h100-sxm", "cards=3&quant=f16&context=65536&batch=2&kv_cache=q8_0"),
+    )
+]
+
+
+@pytest.mark.parametrize(("card", "query"), CATALOG_EXAMPLES)
+def test_worked_examples_are_the_template_for_every_catalog_model(card, query):
+    context = page_context(card, query)
+    assert "    " + context["worked_example"] == rendered("worked_example", context)
+    if context["fine_tuning"]:
+        assert "    " + context["fine_tuning_worked"] == rendered("fine_tuning_worked", context)
 
 
 def test_the_pages_take_every_branch():
