@@ -176,8 +176,9 @@ def floor(times, bandwidth, b, p, per_rank, full):
     return per_rank // b * (stage + p2p - p2p)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
+# Scenarios for the tests of the search's skip bounds: one (model, cluster, sequence length,
+# sequences per data-parallel rank) each.
+BOUND_SCENARIOS = given(
     shape=SHAPES,
     gpu=st.sampled_from([g.slug for g in planner_gpus()]),
     per_node=st.sampled_from([1, 2, 4, 8]),
@@ -185,6 +186,26 @@ def floor(times, bandwidth, b, p, per_rank, full):
     seq_len=st.sampled_from([128, 1000, 2048, 8192, 131072]),
     per_rank=st.sampled_from([1, 2, 12, 64, 360, 1024]),
 )
+BOUND_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def bound_scenario(shape, gpu, per_node, nodes, seq_len, per_rank):
+    """The search's context for one scenario, its pipeline bandwidth and (up to 12) micro-batches
+    dividing a rank's share; a cluster the catalog refuses is not a scenario."""
+    try:
+        c = cluster(gpu, per_node * nodes, per_node)
+    except InputError:
+        assume(False)
+    run = Run(seq_len, per_rank, 10**12)
+    ctx = Context(shape, c, run, Screen(shape, c, run))
+    bs = [b for b in range(1, per_rank + 1) if per_rank % b == 0][:12]
+    return ctx, ctx.links.within(c.gpus), bs
+
+
+@BOUND_SETTINGS
+@BOUND_SCENARIOS
 def test_the_bounds_that_skip_a_layouts_micro_batches_are_below_each_of_their_floors(
     shape, gpu, per_node, nodes, seq_len, per_rank
 ):
@@ -192,14 +213,7 @@ def test_the_bounds_that_skip_a_layouts_micro_batches_are_below_each_of_their_fl
     # recomputation after none) when a lower bound of their floors is past the bound: the
     # floor at the largest micro-batch, or the promise (micro-batch 1, no recomputation)
     # times the most the GEMMs can gain per sequence. Checked here against every floor.
-    try:
-        c = cluster(gpu, per_node * nodes, per_node)
-    except InputError:
-        assume(False)
-    run = Run(seq_len, per_rank, 10**12)
-    ctx = Context(shape, c, run, Screen(shape, c, run))
-    bandwidth = ctx.links.within(c.gpus)
-    bs = [b for b in range(1, per_rank + 1) if per_rank % b == 0][:12]
+    ctx, bandwidth, bs = bound_scenario(shape, gpu, per_node, nodes, seq_len, per_rank)
     for t in (1, 2, 8):
         for cp in (1, 4):
             times = timing.SearchTimes(ctx, t, cp)
@@ -216,15 +230,8 @@ def test_the_bounds_that_skip_a_layouts_micro_batches_are_below_each_of_their_fl
                             assert lowest * search.LOWER <= each
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    shape=SHAPES,
-    gpu=st.sampled_from([g.slug for g in planner_gpus()]),
-    per_node=st.sampled_from([1, 2, 4, 8]),
-    nodes=st.sampled_from([1, 2, 16, 128]),
-    seq_len=st.sampled_from([128, 1000, 2048, 8192, 131072]),
-    per_rank=st.sampled_from([1, 2, 12, 64, 360, 1024]),
-)
+@BOUND_SETTINGS
+@BOUND_SCENARIOS
 def test_the_bound_that_skips_a_whole_layout_is_below_each_of_its_step_times(
     shape, gpu, per_node, nodes, seq_len, per_rank
 ):
@@ -235,14 +242,7 @@ def test_the_bound_that_skips_a_whole_layout_is_below_each_of_its_step_times(
     # its own least is. Checked here against the base step time (m + (p − 1)/v) × t_mb of
     # every micro-batch, recomputation and interleaving, worked out by the scalar time model
     # (timing.layer_time, timing.stage_time).
-    try:
-        c = cluster(gpu, per_node * nodes, per_node)
-    except InputError:
-        assume(False)
-    run = Run(seq_len, per_rank, 10**12)
-    ctx = Context(shape, c, run, Screen(shape, c, run))
-    bandwidth = ctx.links.within(c.gpus)
-    bs = [b for b in range(1, per_rank + 1) if per_rank % b == 0][:12]
+    ctx, bandwidth, bs = bound_scenario(shape, gpu, per_node, nodes, seq_len, per_rank)
     for t in (1, 2, 8):
         k = timing.G_HALF * t / ctx.narrowest
         for cp in (1, 4):
