@@ -445,16 +445,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             # proportional to it), so the largest micro-batch has the lowest floor, up to
             # rounding.
             full = rc == "full"
-            # layout_times.stage(b_max, p, full), written out
-            plain, with_full, output, sends = by_micro_batch.get(b_max) or layout_times.layer(b_max)
-            per_layer = with_full if full else plain
-            if p == 1:
-                stage = L * per_layer + output
-                p2p = 0.0
-            else:
-                middle, slower = n_middle * per_layer, n_last * per_layer + output
-                stage = middle if middle >= slower else slower
-                p2p = 2 * sends / bandwidth
+            stage, sends = layout_times.stage(b_max, p, full)  # once per recomputation
+            p2p = 2 * sends / bandwidth if p > 1 else 0.0
             # With what the bubble and the sends add at least (`gain`, as for the layout).
             if (per_rank // b_max * (stage + p2p - p2p) + gain) * LOWER > bound:
                 break
