@@ -1,6 +1,15 @@
-"""The training planner's engine: pure Python, frozen dataclasses, no Django."""
+"""The training planner's engine: pure Python, frozen dataclasses, no Django.
 
-from .inputs import (
+A compiled build of its hot modules, when one matches these sources, is imported in their
+place (compiled.py says when and why).
+"""
+
+from .compiled import current_build
+
+if (_build := current_build()) is not None:
+    __path__.insert(0, str(_build))  # the package's submodules are looked up there first
+
+from .inputs import (  # noqa: E402 (after choosing where submodules are found)
     Cluster,
     Pins,
     Run,
@@ -11,7 +20,7 @@ from .inputs import (
     planner_gpus,
     planner_models,
 )
-from .search import Plan, Result, plan
+from .search import Plan, Result, plan  # noqa: E402
 
 __all__ = [
     "Cluster",
