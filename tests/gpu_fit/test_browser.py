@@ -63,3 +63,51 @@ def test_cards_and_system_ram_inputs_recompute_and_commands_copy(page, site_serv
     page.get_by_label("System RAM (GB)").fill("8")
     page.wait_for_url(re.compile(r"ram_gb=8"))
     page.get_by_test_id("cmd-llama_cpp-none").wait_for()
+
+
+# What the result region shows: its text as a reader sees it, and every data-testid in it with
+# its text (what tests and scripts read).
+SHOWN = """() => {
+    const result = document.querySelector('#result');
+    return [result.innerText, [...result.querySelectorAll('[data-testid]')]
+        .map((e) => [e.dataset.testid, e.textContent])];
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "label", "value"),
+    [
+        (CARD, "Context (tokens per sequence)", "32768"),
+        ("/gpus/rtx-3060-12gb/?model=gpt-oss-120b", "Cards (identical cards)", "2"),
+        ("/gpus/", "Concurrent sequences (batch)", "4"),
+        ("/gpus/?cards=2", "Weight format", "q8_0"),
+    ],
+)
+def test_a_recompute_shows_what_loading_its_address_shows(page, site_server, path, label, value):
+    """The live fragment (written for the wire: tests/gpu_fit/test_fragment_markup.py) swapped
+    into the page shows, to the character and the data-testid, what the page loaded afresh at
+    the new address shows."""
+    page.goto(site_server.url + path)
+    page.evaluate(
+        "window.__settled = 0; document.body.addEventListener("
+        "'htmx:afterSettle', () => { window.__settled += 1; })"
+    )
+    control = page.get_by_label(label)
+    if label == "Weight format":
+        control.select_option(value)
+    else:
+        control.fill(value)
+    name = control.get_attribute("name")
+    page.wait_for_function(
+        """([name, value]) => window.__settled > 0
+            && new URLSearchParams(location.search).get(name) === value
+            && !document.querySelector('.htmx-request')""",
+        arg=[name, value],
+        timeout=10_000,
+    )
+    live_text, live_testids = page.evaluate(SHOWN)
+    page.goto(page.url)  # a fresh load of the permalink, not the swapped document
+    fresh_text, fresh_testids = page.evaluate(SHOWN)
+    assert live_testids == fresh_testids
+    assert live_text == fresh_text
+    assert len(live_testids) > 100  # the whole catalog's table came with the recompute
