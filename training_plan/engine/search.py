@@ -242,7 +242,8 @@ class Context:
         self.stage_layers = {}
 
     def stage_params(self, pp: int) -> int:
-        return max(self.screen.stage_params(pp))
+        first, last = self.screen.stage_params(pp)
+        return first if first >= last else last  # max() of the two, without a generic call
 
 
 # A floor worked out in floating point is within a few hundred roundings (~1e-14) of its exact
@@ -434,7 +435,6 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     heap: list[float] = []
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
-    exposed = timing.exposed
     # Per (TP, PP), what every CP shares: per interleaving v, the layers a stage counts and
     # the model states of its first and last stage for each ZeRO stage (Screen.states_by_zero);
     # and the data-parallel collectives (timing.data_parallel_traffic), worked out with the
@@ -535,7 +535,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     chunks = m * v if warmup >= m * v else warmup + 1
                     # `/` of two ints; through memory.ratio past 2**53, where the compiled
                     # division would round differently (a call the interpreter skips here)
-                    held = layer_bytes * layers * chunks
+                    # Products of ints are exact in any order: the small factors first, so that
+                    # compiled only one multiplication may exceed a machine word's fast path.
+                    held = layer_bytes * (layers * chunks)
                     first = held / (p * v) if held <= EXACT_INT else ratio(held, p * v)
                     held = embedding_bytes * chunks
                     first = first + (held / v if held <= EXACT_INT else ratio(held, v)) + rebuild
@@ -544,7 +546,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     else:
                         warmup = 0 if v == 1 else (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
-                        held = layer_bytes * layers * chunks
+                        held = layer_bytes * (layers * chunks)
                         last = (
                             (held / (p * v) if held <= EXACT_INT else ratio(held, p * v))
                             + output_bytes
@@ -570,7 +572,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                             if other > need:
                                 break
                             least = z
-                        seconds = base + exposed(traffic, least, m, t_mb)
+                        seconds = base + timing.exposed(traffic, least, m, t_mb)
                         not_fitting.append((seconds, need, (t, p, c, d, v, b, rc, least)))
                         continue
                     for stage_states in zero_states:  # the first stage that fits
@@ -581,7 +583,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         if need <= usable:
                             break
                     z = stage_states[0]
-                    best = (base + exposed(traffic, z, m, t_mb), need, (t, p, c, d, v, b, rc, z))
+                    best = (
+                        base + timing.exposed(traffic, z, m, t_mb),
+                        need,
+                        (t, p, c, d, v, b, rc, z),
+                    )
                     if z == 0 and len(zero_states) > 1:
                         # ZeRO-1 fits too and may be faster (timing.data_parallel_exposed);
                         # the stages past it only add communication.
@@ -590,7 +596,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         need, other = s_first + first, s_last + last
                         if other > need:
                             need = other
-                        seconds = base + exposed(traffic, z, m, t_mb)
+                        seconds = base + timing.exposed(traffic, z, m, t_mb)
                         item = (seconds, need, (t, p, c, d, v, b, rc, z))
                         if item < best:
                             best = item
