@@ -13,10 +13,9 @@ micro-batch. Every plan the planner returns is then counted exactly (`Screen.exa
 engine's `stage_needs`), and that count decides whether it fits.
 """
 
-from dataclasses import dataclass
 from functools import cache
 from operator import truediv
-from typing import Final
+from typing import Final, NamedTuple
 
 from calculators.catalog.activation import ParamCount, chunks_in_flight, param_count
 from calculators.catalog.memory import state_bytes_per_param
@@ -143,9 +142,12 @@ class Count:
         return plain if recompute == "full" else plain - self.layer(s, b, tp, recompute)
 
 
-@dataclass(frozen=True)
-class MemoryParts:
-    """One GPU's bytes, the most loaded one (a pipeline's first or last stage)."""
+class MemoryParts(NamedTuple):
+    """One GPU's bytes, the most loaded one (a pipeline's first or last stage).
+
+    A named tuple rather than a frozen dataclass: as immutable, and built without a Python
+    __init__ (a dataclass's generated one stays interpreted under mypyc; a plan's four of them
+    were most of making it)."""
 
     stage: str  # "only", "first" or "last"
     weights: int

@@ -14,8 +14,8 @@ import bisect
 import heapq
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass
-from typing import Final
+from dataclasses import astuple
+from typing import Final, NamedTuple
 
 from calculators.catalog.budget import FlopsPerToken
 from calculators.kit.errors import InputError
@@ -76,8 +76,13 @@ class Divisors(dict[int, list[int]]):
         return found
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
+    """One layout of the search, worked out in full.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built without a Python
+    __init__ (a dataclass's generated one stays interpreted under mypyc; a plan's four of them
+    were most of making it)."""
+
     tp: int
     pp: int
     cp: int
@@ -120,9 +125,9 @@ class Plan:
         }
 
 
-@dataclass(frozen=True)
-class Loss:
-    """Why a plan is slower than the first: a part of the step time that grew, in seconds."""
+class Loss(NamedTuple):
+    """Why a plan is slower than the first: a part of the step time that grew, in seconds. A
+    named tuple, as Plan."""
 
     kind: str  # "compute", "recompute", "bubble", "communication"
     seconds: float

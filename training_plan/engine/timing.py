@@ -10,7 +10,7 @@ point-to-point sends. (p − 1)/v micro-batch slots are the 1F1B pipeline bubble
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from calculators.catalog.interconnect import ACHIEVED_FRACTION
 
@@ -139,8 +139,13 @@ class Request(Protocol):
     def stage_params(self, pp: int) -> int: ...
 
 
-@dataclass(frozen=True)
-class StepTime:
+class StepTime(NamedTuple):
+    """One optimizer step's time and its parts, in seconds.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built without a Python
+    __init__ (a dataclass's generated one stays interpreted under mypyc; a plan's four of them
+    were most of making it)."""
+
     seconds: float
     micro_batch_seconds: float  # one micro-batch through the slowest stage
     compute: float  # per step, every micro-batch, at the achieved fraction of peak
@@ -153,9 +158,9 @@ class StepTime:
     efficiency: float  # the achievable fraction of peak this layout's GEMMs get
 
 
-@dataclass(frozen=True)
-class LayerTime:
-    """One layer, one micro-batch, one GPU: what depends on TP, CP, micro-batch and recompute."""
+class LayerTime(NamedTuple):
+    """One layer, one micro-batch, one GPU: what depends on TP, CP, micro-batch and recompute.
+    A named tuple, as StepTime."""
 
     efficiency: float
     compute: float  # forward + backward at the achieved rate
