@@ -296,22 +296,25 @@ class Screen:
     ) -> list[tuple[int, int, int]]:
         """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""
         w, g, o = self.weight_bytes, self.gradient_bytes, self.optimizer_bytes
-        by_zero: list[tuple[int, int, int, int]] = []  # per stage: bytes at ZeRO 0, 1, 2, 3
-        for params in self.stage_params(pp, vpp):
+        # Per stage: bytes at ZeRO 0, 1, 2 and 3. Lists, not tuples: compiled, a list is
+        # indexed by a variable without boxing the whole of it first.
+        by_zero: list[list[int]] = []
+        first, last = self.stage_params(pp, vpp)
+        for params in [first, last]:
             here = -(-params // tp)
             weights, gradients, optimizer = here * w, here * g, here * o
             optimizer_shard = -(-optimizer // shards)
             gradients_shard = -(-gradients // shards)
             by_zero.append(
-                (
+                [
                     weights + gradients + optimizer,
                     weights + gradients + optimizer_shard,
                     weights + gradients_shard + optimizer_shard,
                     -(-weights // shards) + gradients_shard + optimizer_shard,
-                )
+                ]
             )
-        first, last = by_zero
-        return [(zero, first[zero], last[zero]) for zero in zeros]
+        first_bytes, last_bytes = by_zero
+        return [(zero, first_bytes[zero], last_bytes[zero]) for zero in zeros]
 
     def activation_need(
         self, tp: int, pp: int, cp: int, dp: int, vpp: int, b: int, recompute: str
