@@ -180,7 +180,9 @@ def padded_layers(layers: int, pp: int, vpp: int) -> int:
 def affine(one: int, two: int) -> tuple[int, int]:
     """A count's (bytes per sequence, bytes that do not grow with it), from its bytes at one
     sequence and at two."""
-    return two - one, 2 * one - two
+    # one + one rather than 2 * one: compiled, mypyc adds ints inline up to a machine word but
+    # multiplies inline only factors below 2**30 (bytes often are not)
+    return two - one, one + one - two
 
 
 class Screen:
