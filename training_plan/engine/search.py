@@ -341,9 +341,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
     bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
     narrowest = ctx.narrowest
-    times: dict[tuple[int, int], timing.SearchTimes] = {}  # by (TP, CP)
-    # Per layout (t, p, c, d, ...), in the order they are listed:
-    combos: list[tuple[int, int, int, int, PerDepth, int, float]] = []
+    # Per layout (t, p, c, d, ..., its (TP, CP)'s SearchTimes), in the order they are listed:
+    combos: list[tuple[int, int, int, int, PerDepth, int, float, timing.SearchTimes]] = []
     # Layouts likely to fit and run fast first, so the bound below prunes early: the model
     # states alone overflow even with ZeRO-3 (`overs`), then the step's compute floor at
     # micro-batch 1 (`floors`; its floor below: t_mb at v = 1 less its sends, rounded as
@@ -369,7 +368,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         # GPUs ÷ (TP·PP), so GPUs ÷ (TP·the least PP)), what does not depend on PP: s/c, the
         # largest micro-batch, and at micro-batch 1 the layer's time without recomputation,
         # the output layer's and the pipeline sends' at v = 1 (X_1 of `bubble_and_sends`).
-        per_c: list[tuple[int, float, int, float, float, float]] = []
+        per_c: list[tuple[int, float, int, float, float, float, timing.SearchTimes]] = []
         for c in [pins.cp] if pins.cp else factors[rest // pps[0]]:
             if (t > 1 and (s // c) % t) or (
                 c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp))
@@ -379,9 +378,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
             if largest > MAX_MICRO_BATCH:
                 largest = MAX_MICRO_BATCH
-            layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
+            layout_times = timing.SearchTimes(ctx, t, c)
             plain, _, output, sends = layout_times.layer(1)
-            per_c.append((c, s / c, largest, plain, output, 2 * sends / bandwidth))
+            per_c.append((c, s / c, largest, plain, output, 2 * sends / bandwidth, layout_times))
         for p in pps:
             if rest % p:
                 continue
@@ -400,7 +399,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             n_middle, n_last = per_p[2]
             shards = rest // p  # d·c, the ranks sharding the states, for every c
             over: bool | None = None
-            for c, s_c, largest, plain, output, x in per_c:
+            for c, s_c, largest, plain, output, x, layout_times in per_c:
                 if shards % c:
                     continue
                 d = shards // c
@@ -430,7 +429,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 # and interleaving.
                 gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
                 lowest.append((promise_floor * rho + gain) * LOWER)
-                combos.append((t, p, c, d, per_p, largest, gain))
+                combos.append((t, p, c, d, per_p, largest, gain, layout_times))
     if not combos:
         raise no_split(gpus, batch, pins)
 
@@ -456,7 +455,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         over = overs[i]
         if lowest[i] > bound:
             continue  # every micro-batch's floor is past the bound: each would be skipped below
-        t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain = combos[i]
+        t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain, layout_times = combos[i]
         per_rank = batch // d
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
@@ -482,7 +481,6 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             shared = by_tp[(t, p)] = ({}, None)
         per_v, traffic = shared
         b_max = bs[-1]
-        layout_times = times[(t, c)]
         by_micro_batch = layout_times.by_micro_batch
         for rc in rcs:
             # The floors of this recomputation's micro-batches are past the bound, and so are
