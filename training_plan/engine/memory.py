@@ -20,7 +20,7 @@ from typing import Final, NamedTuple
 from calculators.catalog.activation import ParamCount, chunks_in_flight, param_count
 from calculators.catalog.memory import state_bytes_per_param
 
-from .inputs import Cluster, Run, Shape
+from .inputs import Cluster, Run, Shape, catalog_shape
 
 # Final: mypyc writes these constants into the code rather than reading module globals.
 FP32: Final = 4  # bytes: the RMSNorm upcast, the flash log-sum-exp, the log-probabilities
@@ -164,10 +164,12 @@ class MemoryParts(NamedTuple):
 
 
 @cache
-def catalog_param_count(shape: Shape) -> ParamCount:
+def catalog_param_count(model_id: str) -> ParamCount:
     """param_count of a catalog model's shape (inputs.catalog_shape), worked out once per
-    process: building the activation engine's scenario and counting costs ~10 µs a request."""
-    return param_count(shape.scenario())
+    process: building the activation engine's scenario and counting costs ~10 µs a request.
+    Keyed by the model's id, which fixes its shape: hashing the Shape itself (a dataclass's
+    generated __hash__, interpreted even when compiled) cost ~16 k instructions a request."""
+    return param_count(catalog_shape(model_id).scenario())
 
 
 def padded_layers(layers: int, pp: int, vpp: int) -> int:
@@ -202,7 +204,8 @@ class Screen:
         self.usable = int(cluster.capacity_bytes * (100 - run.reserve_pct) / 100)
         self.count = Count(shape)
         # A catalog model's shape: a constant of the catalog.
-        pc = catalog_param_count(shape) if shape.model_id else param_count(shape.scenario())
+        model_id = shape.model_id
+        pc = catalog_param_count(model_id) if model_id else param_count(shape.scenario())
         self.total_params: int = pc.total
         self.layer_params: int = pc.per_layer
         self.embedding_params: int = pc.embedding
