@@ -8,7 +8,7 @@ time. It is slow (tens of milliseconds for a thousand GPUs) and plain, which is 
 
 import heapq
 import math
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from functools import cached_property
 
 from calculators.catalog.activation import (
@@ -361,7 +361,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         raise InputError(
             "global_batch",
             f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
-            + (" with the pinned choices" if any(vars(pins).values()) else "")
+            # astuple, not vars: the planner's compiled build has no __dict__ on its dataclasses
+            + (" with the pinned choices" if any(astuple(pins)) else "")
             + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
             "that is a multiple of the GPU count, or unpin a choice.",
         )

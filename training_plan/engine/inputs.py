@@ -188,15 +188,14 @@ def cluster(gpu: str, gpus: int, gpus_per_node: int) -> Cluster:
     if g is None:
         offered = ", ".join(x.slug for x in planner_gpus())
         raise InputError("gpu", f"Unknown GPU {gpu!r}: choose one of {offered}.")
-    missing = missing_figures(g)
-    if missing:
+    capacity, peak, link = gpu_capacity_bytes(g), gpu_peak_tflops(g), interconnect.get(g.slug)
+    if not capacity or not peak or link is None:  # what missing_figures lists
         offered = ", ".join(x.slug for x in planner_gpus())
         raise InputError(
             "gpu",
-            f"The GPU catalog has no {' or '.join(missing)} for {g.name} yet, so it cannot be "
-            f"planned; choose one of {offered}.",
+            f"The GPU catalog has no {' or '.join(missing_figures(g))} for {g.name} yet, so it "
+            f"cannot be planned; choose one of {offered}.",
         )
-    link = interconnect.get(g.slug)
     if gpus > gpus_per_node and not link.has_network:
         raise InputError(
             "gpus",
@@ -212,8 +211,8 @@ def cluster(gpu: str, gpus: int, gpus_per_node: int) -> Cluster:
     return Cluster(
         g.slug,
         g.name,
-        gpu_capacity_bytes(g),
-        gpu_peak_tflops(g) * 1e12,
+        capacity,
+        peak * 1e12,
         link,
         gpus,
         gpus_per_node,

@@ -13,20 +13,41 @@ micro-batch. Every plan the planner returns is then counted exactly (`Screen.exa
 engine's `stage_needs`), and that count decides whether it fits.
 """
 
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
+from operator import truediv
+from typing import Final, NamedTuple
 
 from calculators.catalog.activation import ParamCount, chunks_in_flight, param_count
 from calculators.catalog.memory import state_bytes_per_param
 
-FP32 = 4  # bytes: the RMSNorm upcast, the flash log-sum-exp, the log-probabilities
-INT64 = 8  # bytes: token ids and labels
-D = 2  # bytes per activation element: the planner trains with 16-bit activations
-MASK = 1  # bytes per dropout-mask element on a GPU (the GPT block)
+from .inputs import Cluster, Run, Shape, catalog_shape
+
+# Final: mypyc writes these constants into the code rather than reading module globals.
+FP32: Final = 4  # bytes: the RMSNorm upcast, the flash log-sum-exp, the log-probabilities
+INT64: Final = 8  # bytes: token ids and labels
+D: Final = 2  # bytes per activation element: the planner trains with 16-bit activations
+MASK: Final = 1  # bytes per dropout-mask element on a GPU (the GPT block)
+
+# Every int of at most this magnitude is exactly a double.
+EXACT_INT: Final = 2**53
+
+# The (per sequence, fixed) pairs of Screen.coefficients: layer, embedding, output, recompute,
+# loss.
+Coefficients = tuple[int, int, int, int, int, int, int, int, int, int]
 
 
 def ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
+
+
+def ratio(numerator: int, denominator: int) -> float:
+    """numerator / denominator as Python divides two ints: the exact quotient, rounded once.
+    Compiled, mypyc divides two ints that fit a machine word as two doubles, and past 2**53
+    each rounds on its own, so the quotient could differ in its last bit from the interpreted
+    one. Up to 2**53 both are exact doubles and the division is the same."""
+    if -EXACT_INT <= numerator <= EXACT_INT and -EXACT_INT <= denominator <= EXACT_INT:
+        return numerator / denominator
+    return truediv(numerator, denominator)  # a call mypyc leaves to Python's int division
 
 
 class Count:
@@ -35,7 +56,16 @@ class Count:
     `loss` loss_working_bytes, for a scenario of s tokens per GPU (seq_len ÷ CP), micro-batch
     b, tensor parallel tp (with sequence parallelism when tp > 1, as the planner runs it)."""
 
-    def __init__(self, shape):
+    gpt: bool
+    h: int
+    a: int
+    head_dim: int
+    q: int
+    k: int
+    f: int
+    v: int
+
+    def __init__(self, shape: Shape) -> None:
         self.gpt = shape.arch == "gpt"
         self.h = shape.hidden
         self.a = shape.heads
@@ -51,40 +81,42 @@ class Count:
         """One layer's stored tensors on one GPU (layer_terms). Selective recomputation keeps
         what none keeps: flash attention stores no s × s scores to drop. Each term is rounded up
         on its own, -(-x // n), as ceil_div does (written out: this runs thousands of times a
-        search)."""
+        search), with x multiplied out before it is negated: compiled, mypyc multiplies two
+        ints inline only when neither is negative (nor past 2**30), and calls Python's int
+        multiplication otherwise."""
         sb = s * b
         spd = tp if tp > 1 else 1  # sequence parallel shards the "sp" terms by tp
         h, q, k, f = self.h, self.q, self.k, self.f
         if recompute == "full":
-            return -(-D * sb * h // spd)
-        lse = -(-FP32 * self.a * sb // tp)
+            return -(-(D * sb * h) // spd)
+        lse = -(-(FP32 * self.a * sb) // tp)
         if self.gpt:
             return (
-                2 * -(-D * sb * h // spd)  # LayerNorm 1 input, Q/K/V projection input
-                + -(-D * sb * (q + k) // tp)  # Q and K
-                + -(-D * sb * k // tp)  # V
+                2 * -(-(D * sb * h) // spd)  # LayerNorm 1 input, Q/K/V projection input
+                + -(-(D * sb * (q + k)) // tp)  # Q and K
+                + -(-(D * sb * k) // tp)  # V
                 + lse
-                + -(-D * sb * q // tp)  # output projection input
-                + -(-MASK * sb * h // spd)  # attention residual dropout mask
-                + 2 * -(-D * sb * h // spd)  # LayerNorm 2 input, MLP first linear input
-                + 2 * -(-D * sb * f // tp)  # GeLU input, MLP second linear input
-                + -(-MASK * sb * h // spd)  # MLP dropout mask
+                + -(-(D * sb * q) // tp)  # output projection input
+                + -(-(MASK * sb * h) // spd)  # attention residual dropout mask
+                + 2 * -(-(D * sb * h) // spd)  # LayerNorm 2 input, MLP first linear input
+                + 2 * -(-(D * sb * f) // tp)  # GeLU input, MLP second linear input
+                + -(-(MASK * sb * h) // spd)  # MLP dropout mask
             )
         norm = -(-((FP32 + D) * sb * h + FP32 * sb) // spd)  # fp32 copy, output, fp32 rstd
         return (
             2 * norm  # RMSNorm 1 and 2
-            + 2 * -(-D * sb * h // spd)  # Q/K/V projection input, MLP input
-            + -(-D * sb * q // tp)  # Q after RoPE
-            + -(-2 * D * sb * k // tp)  # K after RoPE, and V
+            + 2 * -(-(D * sb * h) // spd)  # Q/K/V projection input, MLP input
+            + -(-(D * sb * q) // tp)  # Q after RoPE
+            + -(-(2 * D * sb * k) // tp)  # K after RoPE, and V
             + lse
-            + -(-D * sb * q // tp)  # attention output
-            + -(-4 * D * sb * f // tp)  # SwiGLU: gate, SiLU(gate), up, product
+            + -(-(D * sb * q) // tp)  # attention output
+            + -(-(4 * D * sb * f) // tp)  # SwiGLU: gate, SiLU(gate), up, product
         )
 
     def embedding(self, s: int, b: int, tp: int) -> int:
         """The first stage's input side for one micro-batch in flight (embedding_terms)."""
         if self.gpt:  # token ids, embedding dropout mask
-            return INT64 * s * b + -(-MASK * s * b * self.h // (tp if tp > 1 else 1))
+            return INT64 * s * b + -(-(MASK * s * b * self.h) // (tp if tp > 1 else 1))
         return INT64 * s * b + 2 * D * s * self.head_dim  # token ids, RoPE cos and sin
 
     def output(self, s: int, b: int, tp: int) -> int:
@@ -93,14 +125,14 @@ class Count:
         sb = s * b
         spd = tp if tp > 1 else 1
         if self.gpt:
-            norm = -(-D * sb * self.h // spd)
+            norm = -(-(D * sb * self.h) // spd)
         else:
             norm = -(-((FP32 + D) * sb * self.h + FP32 * sb) // spd)
-        return norm + -(-D * sb * self.h // spd) + -(-FP32 * sb * self.v // tp) + INT64 * sb
+        return norm + -(-(D * sb * self.h) // spd) + -(-(FP32 * sb * self.v) // tp) + INT64 * sb
 
     def loss(self, s: int, b: int, tp: int) -> int:
         """loss_working_bytes: the logits buffers around the cross-entropy."""
-        return -(-(2 * FP32 + D) * s * b * self.v // tp)
+        return -(-((2 * FP32 + D) * s * b * self.v) // tp)
 
     def rebuild(self, s: int, b: int, tp: int, recompute: str) -> int:
         """recompute_working_bytes: what the backward of one layer rebuilds."""
@@ -110,9 +142,12 @@ class Count:
         return plain if recompute == "full" else plain - self.layer(s, b, tp, recompute)
 
 
-@dataclass(frozen=True)
-class MemoryParts:
-    """One GPU's bytes, the most loaded one (a pipeline's first or last stage)."""
+class MemoryParts(NamedTuple):
+    """One GPU's bytes, the most loaded one (a pipeline's first or last stage).
+
+    A named tuple rather than a frozen dataclass: as immutable, and built without a Python
+    __init__ (a dataclass's generated one stays interpreted under mypyc; a plan's four of them
+    were most of making it)."""
 
     stage: str  # "only", "first" or "last"
     weights: int
@@ -129,10 +164,12 @@ class MemoryParts:
 
 
 @cache
-def catalog_param_count(shape) -> ParamCount:
+def catalog_param_count(model_id: str) -> ParamCount:
     """param_count of a catalog model's shape (inputs.catalog_shape), worked out once per
-    process: building the activation engine's scenario and counting costs ~10 µs a request."""
-    return param_count(shape.scenario())
+    process: building the activation engine's scenario and counting costs ~10 µs a request.
+    Keyed by the model's id, which fixes its shape: hashing the Shape itself (a dataclass's
+    generated __hash__, interpreted even when compiled) cost ~16 k instructions a request."""
+    return param_count(catalog_shape(model_id).scenario())
 
 
 def padded_layers(layers: int, pp: int, vpp: int) -> int:
@@ -145,65 +182,77 @@ def padded_layers(layers: int, pp: int, vpp: int) -> int:
 def affine(one: int, two: int) -> tuple[int, int]:
     """A count's (bytes per sequence, bytes that do not grow with it), from its bytes at one
     sequence and at two."""
-    return two - one, 2 * one - two
+    # one + one rather than 2 * one: compiled, mypyc adds ints inline up to a machine word but
+    # multiplies inline only factors below 2**30 (bytes often are not)
+    return two - one, one + one - two
 
 
 class Screen:
     """Fast, engine-derived memory per layout for the search; `exact` for the answer."""
 
-    def __init__(self, shape, cluster, run):
+    def __init__(self, shape: Shape, cluster: Cluster, run: Run) -> None:
         self.shape, self.cluster, self.run = shape, cluster, run
-        self.per_param = state_bytes_per_param(run.precision, run.optimizer)
+        self.per_param = per = state_bytes_per_param(run.precision, run.optimizer)
+        # What the methods below read, as typed attributes: the catalog's classes are not
+        # compiled, and each read of theirs would be a dictionary lookup.
+        self.weight_bytes: int = per.weights
+        self.gradient_bytes: int = per.gradients
+        self.optimizer_bytes: int = per.optimizer
+        self.seq_len: int = run.seq_len
+        self.global_batch: int = run.global_batch
+        self.layers: int = shape.layers
         self.usable = int(cluster.capacity_bytes * (100 - run.reserve_pct) / 100)
         self.count = Count(shape)
-        self._coefficients = {}
-        self._params = {}
-        self._shared = {}
+        # A catalog model's shape: a constant of the catalog.
+        model_id = shape.model_id
+        pc = catalog_param_count(model_id) if model_id else param_count(shape.scenario())
+        self.total_params: int = pc.total
+        self.layer_params: int = pc.per_layer
+        self.embedding_params: int = pc.embedding
+        self.output_params: int = pc.final_norm + (pc.output_layer or pc.embedding)
+        self._coefficients: dict[tuple[int, int, str], Coefficients] = {}
+        self._params: dict[tuple[int, int], tuple[int, int]] = {}
+        self._shared: dict[tuple[int, int], tuple[int, int, int, int, int, int]] = {}
 
-    def coefficients(self, tp, cp, recompute) -> tuple:
+    def coefficients(self, tp: int, cp: int, recompute: str) -> Coefficients:
         """(l0, l1, e0, e1, o0, o1, r0, r1, s0, s1): each of the layer, embedding, output,
         recompute and loss counts at micro-batch b is x0·b + x1 (see `affine`)."""
         key = (tp, cp, recompute)
         found = self._coefficients.get(key)
         if found is not None:
             return found
-        count, s = self.count, self.run.seq_len // cp
+        count, s = self.count, self.seq_len // cp
         shared = self._shared.get((tp, cp))
         if shared is None:  # what does not depend on recomputation
-            shared = self._shared[(tp, cp)] = (
-                *affine(count.embedding(s, 1, tp), count.embedding(s, 2, tp)),
-                *affine(count.output(s, 1, tp), count.output(s, 2, tp)),
-                *affine(count.loss(s, 1, tp), count.loss(s, 2, tp)),
-            )
-        layer = affine(count.layer(s, 1, tp, recompute), count.layer(s, 2, tp, recompute))
+            e0, e1 = affine(count.embedding(s, 1, tp), count.embedding(s, 2, tp))
+            o0, o1 = affine(count.output(s, 1, tp), count.output(s, 2, tp))
+            s0, s1 = affine(count.loss(s, 1, tp), count.loss(s, 2, tp))
+            shared = self._shared[(tp, cp)] = (e0, e1, o0, o1, s0, s1)
+        else:
+            e0, e1, o0, o1, s0, s1 = shared
+        l0, l1 = affine(count.layer(s, 1, tp, recompute), count.layer(s, 2, tp, recompute))
         if recompute == "none":
-            rebuild = (0, 0)
+            r0, r1 = 0, 0
         else:
             # What the backward rebuilds for one layer: recompute_working_bytes, from the
             # layer without recomputation (a difference of two affine counts is affine).
-            plain = self.coefficients(tp, cp, "none")[:2]
-            rebuild = plain if recompute == "full" else (plain[0] - layer[0], plain[1] - layer[1])
-        found = self._coefficients[key] = (*layer, *shared[:4], *rebuild, *shared[4:])
+            plain = self.coefficients(tp, cp, "none")
+            r0, r1 = plain[0], plain[1]
+            if recompute != "full":
+                r0, r1 = r0 - l0, r1 - l1
+        found = self._coefficients[key] = (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1)
         return found
-
-    @cached_property
-    def _param_count(self):
-        if self.shape.model_id:  # a catalog model's shape: a constant of the catalog
-            return catalog_param_count(self.shape)
-        return param_count(self.shape.scenario())
 
     def stage_params(self, pp: int, vpp: int = 1) -> tuple[int, int]:
         """(first-stage, last-stage) parameters; both the whole model when pp = 1."""
         key = (pp, vpp)
         found = self._params.get(key)
         if found is None:
-            pc = self._param_count
             if pp == 1:
-                found = (pc.total, pc.total)
+                found = (self.total_params, self.total_params)
             else:
-                here = pc.per_layer * (padded_layers(self.shape.layers, pp, vpp) // pp)
-                out = pc.final_norm + (pc.output_layer or pc.embedding)
-                found = (here + pc.embedding, here + out)
+                here = self.layer_params * (padded_layers(self.layers, pp, vpp) // pp)
+                found = (here + self.embedding_params, here + self.output_params)
             self._params[key] = found
         return found
 
@@ -212,11 +261,10 @@ class Screen:
         over the dp·cp ranks that hold the same weights (zero_sharded_state_bytes, whose shards
         round up)."""
         here = -(-params // tp)
-        per = self.per_param
         weights, gradients, optimizer = (
-            here * per.weights,
-            here * per.gradients,
-            here * per.optimizer,
+            here * self.weight_bytes,
+            here * self.gradient_bytes,
+            here * self.optimizer_bytes,
         )
         if zero >= 1:
             optimizer = -(-optimizer // shards)
@@ -226,7 +274,7 @@ class Screen:
                     weights = -(-weights // shards)
         return weights, gradients, optimizer
 
-    def states(self, tp, pp, vpp, zero, shards) -> tuple[int, int]:
+    def states(self, tp: int, pp: int, vpp: int, zero: int, shards: int) -> tuple[int, int]:
         """Model-state bytes of the (first, last) stage's GPU."""
         first, last = self.stage_params(pp, vpp)
         return (
@@ -234,77 +282,86 @@ class Screen:
             sum(self.state_parts(last, tp, zero, shards)),
         )
 
-    def overflows(self, tp, pp, shards) -> bool:
+    def overflows(self, tp: int, pp: int, shards: int) -> bool:
         """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
         chunk per stage): `states(tp, pp, 1, 3, shards)`, written out. Every term rounds up a
         quotient of the stage's parameters, so the stage with more parameters holds at least
         as many bytes: only it is counted."""
-        per = self.per_param
         first, last = self.stage_params(pp)
         here = -(-(first if first >= last else last) // tp)
         sharded = (
-            -(-here * per.weights // shards)
-            + -(-here * per.gradients // shards)
-            + -(-here * per.optimizer // shards)
+            -(-(here * self.weight_bytes) // shards)
+            + -(-(here * self.gradient_bytes) // shards)
+            + -(-(here * self.optimizer_bytes) // shards)
         )
         return sharded > self.usable
 
-    def states_by_zero(self, tp, pp, vpp, zeros, shards) -> list[tuple[int, int, int]]:
+    def states_by_zero(
+        self, tp: int, pp: int, vpp: int, zeros: tuple[int, ...], shards: int
+    ) -> list[tuple[int, int, int]]:
         """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""
-        per = self.per_param
-        w, g, o = per.weights, per.gradients, per.optimizer
-        by_zero = []  # per stage: its bytes at ZeRO 0, 1, 2 and 3
-        for params in self.stage_params(pp, vpp):
+        w, g, o = self.weight_bytes, self.gradient_bytes, self.optimizer_bytes
+        # Per stage: bytes at ZeRO 0, 1, 2 and 3. Lists, not tuples: compiled, a list is
+        # indexed by a variable without boxing the whole of it first.
+        by_zero: list[list[int]] = []
+        first, last = self.stage_params(pp, vpp)
+        for params in [first, last]:
             here = -(-params // tp)
             weights, gradients, optimizer = here * w, here * g, here * o
             optimizer_shard = -(-optimizer // shards)
             gradients_shard = -(-gradients // shards)
             by_zero.append(
-                (
+                [
                     weights + gradients + optimizer,
                     weights + gradients + optimizer_shard,
                     weights + gradients_shard + optimizer_shard,
                     -(-weights // shards) + gradients_shard + optimizer_shard,
-                )
+                ]
             )
-        first, last = by_zero
-        return [(zero, first[zero], last[zero]) for zero in zeros]
+        first_bytes, last_bytes = by_zero
+        return [(zero, first_bytes[zero], last_bytes[zero]) for zero in zeros]
 
-    def activation_need(self, tp, pp, cp, dp, vpp, b, recompute) -> tuple[float, float]:
+    def activation_need(
+        self, tp: int, pp: int, cp: int, dp: int, vpp: int, b: int, recompute: str
+    ) -> tuple[float, float]:
         """Bytes beyond the model states on the (first, last) stage's GPU: activations as the
         engine's `activations` counts them, and the recompute and loss buffers."""
         l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = self.coefficients(tp, cp, recompute)
-        m = self.run.global_batch // (dp * b)
-        layers = padded_layers(self.shape.layers, pp, vpp)
+        m = self.global_batch // (dp * b)
+        layers = padded_layers(self.layers, pp, vpp)
         per_layer = l0 * b + l1
         rebuild = r0 * b + r1
         loss = s0 * b + s1
         output = o0 * b + o1
         first_chunks = chunks_in_flight(pp, vpp, m, 0)
         first = (
-            per_layer * layers * first_chunks / (pp * vpp)
-            + (e0 * b + e1) * first_chunks / vpp
+            ratio(per_layer * layers * first_chunks, pp * vpp)
+            + ratio((e0 * b + e1) * first_chunks, vpp)
             + rebuild
         )
         if pp == 1:
             whole = first + output + loss
             return whole, whole
         last_chunks = chunks_in_flight(pp, vpp, m, pp - 1)
-        return first, per_layer * layers * last_chunks / (pp * vpp) + output + rebuild + loss
+        return first, ratio(per_layer * layers * last_chunks, pp * vpp) + output + rebuild + loss
 
-    def need(self, tp, pp, cp, dp, vpp, b, recompute, zero) -> float:
+    def need(
+        self, tp: int, pp: int, cp: int, dp: int, vpp: int, b: int, recompute: str, zero: int
+    ) -> float:
         """Bytes on the most loaded GPU (the screen: the engine's count up to rounding)."""
         first, last = self.activation_need(tp, pp, cp, dp, vpp, b, recompute)
         s_first, s_last = self.states(tp, pp, vpp, zero, dp * cp)
         return max(s_first + first, s_last + last)
 
-    def exact(self, tp, pp, cp, dp, vpp, b, recompute, zero) -> MemoryParts:
+    def exact(
+        self, tp: int, pp: int, cp: int, dp: int, vpp: int, b: int, recompute: str, zero: int
+    ) -> MemoryParts:
         """The engine's count, `worst(stage_needs(...))` of activation.py for the scenario of
         this layout (s ÷ CP tokens per GPU, the padded layers, sequence parallelism with TP,
         m micro-batches a step), term by term with its rounding."""
-        count, s = self.count, self.run.seq_len // cp
-        m = self.run.global_batch // (dp * b)
-        layers = padded_layers(self.shape.layers, pp, vpp)
+        count, s = self.count, self.seq_len // cp
+        m = self.global_batch // (dp * b)
+        layers = padded_layers(self.layers, pp, vpp)
         per_layer = count.layer(s, b, tp, recompute)
         first_chunks = chunks_in_flight(pp, vpp, m, 0)
         layers_bytes = ceil_div(per_layer * layers * first_chunks, pp * vpp)
@@ -314,20 +371,12 @@ class Screen:
         rebuild = count.rebuild(s, b, tp, recompute)
         loss = count.loss(s, b, tp)
         first_params, last_params = self.stage_params(pp, vpp)
+        weights, gradients, optimizer = self.state_parts(first_params, tp, zero, dp * cp)
         if pp == 1:
-            needs = [("only", first_params, first_total, rebuild + loss)]
-        else:
-            last_chunks = chunks_in_flight(pp, vpp, m, pp - 1)
-            last_total = ceil_div(per_layer * layers * last_chunks, pp * vpp) + output
-            needs = [
-                ("first", first_params, first_total, rebuild),
-                ("last", last_params, last_total, rebuild + loss),
-            ]
-        best = most = None
-        for stage, params, activations, buffers in needs:
-            weights, gradients, optimizer = self.state_parts(params, tp, zero, dp * cp)
-            total = weights + gradients + optimizer + activations + buffers  # MemoryParts.total
-            if best is None or total > most:  # the first of equals, as `worst`
-                best = (stage, weights, gradients, optimizer, activations, buffers)
-                most = total
-        return MemoryParts(*best)
+            return MemoryParts("only", weights, gradients, optimizer, first_total, rebuild + loss)
+        first = MemoryParts("first", weights, gradients, optimizer, first_total, rebuild)
+        last_chunks = chunks_in_flight(pp, vpp, m, pp - 1)
+        last_total = ceil_div(per_layer * layers * last_chunks, pp * vpp) + output
+        weights, gradients, optimizer = self.state_parts(last_params, tp, zero, dp * cp)
+        last = MemoryParts("last", weights, gradients, optimizer, last_total, rebuild + loss)
+        return last if last.total > first.total else first  # the first of equals, as `worst`

@@ -13,25 +13,40 @@ the pinned value.
 import bisect
 import heapq
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import astuple
+from typing import Final, NamedTuple
 
-from calculators.catalog.memory import state_bytes_per_param
+from calculators.catalog.budget import FlopsPerToken
 from calculators.kit.errors import InputError
 
 from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
-from .memory import MemoryParts, Screen, padded_layers
+from .memory import EXACT_INT, MemoryParts, Screen, padded_layers, ratio
 
+# Final: mypyc writes these constants into the code rather than reading module globals.
 # Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
 # full long before a micro-batch holds a million tokens, interleaving beyond 32 chunks per GPU
 # only multiplies pipeline sends, and a context-parallel chunk under 128 tokens is all exchange.
-MAX_MICRO_BATCH_TOKENS = 2**20
-MAX_MICRO_BATCH = 4096
-MAX_VPP = 32
-MIN_CP_TOKENS = 128
-MAX_FITTING = 12  # plans returned that fit, fastest first
-MAX_NOT_FITTING = 4  # the fastest layouts that do not fit, listed after them
-FREE = Pins()
+MAX_MICRO_BATCH_TOKENS: Final = 2**20
+MAX_MICRO_BATCH: Final = 4096
+MAX_VPP: Final = 32
+MIN_CP_TOKENS: Final = 128
+MAX_FITTING: Final = 12  # plans returned that fit, fastest first
+MAX_NOT_FITTING: Final = 4  # the fastest layouts that do not fit, listed after them
+FREE: Final = Pins()
+
+# Per pipeline depth p (see `plan`): the interleavings v, those at m < p, stage_layers(L, p).
+PerDepth = tuple[list[int], list[int], tuple[int, int]]
+# Per interleaving v of a (TP, PP): the layers a stage counts, Screen.states_by_zero.
+ByInterleaving = tuple[int, list[tuple[int, int, int]]]
+# timing.data_parallel_traffic of a (TP, PP)
+Traffic = tuple[float, float, float] | None
+# A layout the search screened: (TP, PP, CP, DP, VPP, micro-batch, recomputation, ZeRO stage).
+Layout = tuple[int, int, int, int, int, int, str, int]
+# What the search keeps of a layout: (its step time, its memory by the screen, the layout);
+# tuples compare item by item, so a sorted list of them is fastest first.
+Item = tuple[float, float, Layout]
 
 
 def divisors(n: int) -> list[int]:
@@ -43,12 +58,12 @@ def divisors(n: int) -> list[int]:
     return small + large
 
 
-class Divisors(dict):
+class Divisors(dict[int, list[int]]):
     """divisors(n) by n, each worked out when first asked for: `factors[n]`. Most n asked for
     divide one of a few numbers (the GPU count, the global batch): their divisors are those of
     that number's that divide n."""
 
-    def __init__(self, *numbers: int):
+    def __init__(self, *numbers: int) -> None:
         super().__init__()
         self.numbers = numbers
 
@@ -61,8 +76,13 @@ class Divisors(dict):
         return found
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
+    """One layout of the search, worked out in full.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built without a Python
+    __init__ (a dataclass's generated one stays interpreted under mypyc; a plan's four of them
+    were most of making it)."""
+
     tp: int
     pp: int
     cp: int
@@ -93,7 +113,7 @@ class Plan:
         return self.memory.total
 
     @property
-    def choices(self) -> dict:
+    def choices(self) -> dict[str, int | str]:
         return {
             "tp": self.tp,
             "pp": self.pp,
@@ -105,9 +125,9 @@ class Plan:
         }
 
 
-@dataclass(frozen=True)
-class Loss:
-    """Why a plan is slower than the first: a part of the step time that grew, in seconds."""
+class Loss(NamedTuple):
+    """Why a plan is slower than the first: a part of the step time that grew, in seconds. A
+    named tuple, as Plan."""
 
     kind: str  # "compute", "recompute", "bubble", "communication"
     seconds: float
@@ -120,7 +140,7 @@ class Result:
 
     def __init__(
         self,
-        plans,  # fitting plans fastest first, then the fastest that do not fit (any iterable)
+        plans: Iterable["Plan"],  # fitting fastest first, then the fastest that do not fit
         shape: Shape,
         cluster: Cluster,
         run: Run,
@@ -133,19 +153,19 @@ class Result:
         self.usable_bytes = usable_bytes
         self.layouts_searched = layouts_searched
         self._made: list[Plan] = []
-        self._pending = iter(plans)
+        self._pending: Iterator[Plan] | None = iter(plans)
 
-    def first(self, n: int) -> list[Plan]:
-        """The first n plans (fewer if there are fewer)."""
+    def first(self, n: float) -> list[Plan]:
+        """The first n plans (fewer if there are fewer); n = math.inf for all of them."""
         while len(self._made) < n and self._pending is not None:
             made = next(self._pending, None)
             if made is None:
                 self._pending = None
             else:
                 self._made.append(made)
-        return self._made[:n] if n < len(self._made) else list(self._made)
+        return self._made[: int(n)] if n < len(self._made) else list(self._made)
 
-    def first_losses(self, n: int) -> list[list[Loss]]:
+    def first_losses(self, n: float) -> list[list[Loss]]:
         """What each of the first n plans loses against the first (empty for the first)."""
         plans = self.first(n)
         return [losses(plans[0], p) for p in plans]
@@ -163,7 +183,7 @@ class Result:
         first = self.first(1)
         return first[0] if first and first[0].fits else None
 
-    def _values(self):
+    def _values(self) -> tuple[object, ...]:
         return (
             self.plans,
             self.losses,
@@ -175,21 +195,38 @@ class Result:
             self.layouts_searched,
         )
 
-    def __eq__(self, other):
+    # Defining __eq__ leaves the class unhashable (__hash__ None), as a mutable one should be.
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Result):
             return NotImplemented
         return self._values() == other._values()
 
-    __hash__ = None
-
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Result(plans={self.plans!r}, layouts_searched={self.layouts_searched})"
 
 
 class Context:
     """Per-request constants the time model reads."""
 
-    def __init__(self, shape: Shape, cluster: Cluster, run: Run, screen: Screen):
+    flops: FlopsPerToken
+    output_flops: float
+    layer_flops: float
+    attention_flops: float
+    narrowest: int
+    kv_dim: int
+    hidden: int
+    layers: int
+    seq_len: int
+    global_batch: int
+    gpus: int
+    peak: float
+    eff_max: float
+    links: timing.Links
+    screen: Screen
+    layer_times: dict[tuple[int, int, int, str], timing.LayerTime]
+    stage_layers: dict[int, tuple[int, int]]
+
+    def __init__(self, shape: Shape, cluster: Cluster, run: Run, screen: Screen) -> None:
         flops = model_flops(shape, run.seq_len)
         self.flops = flops
         self.output_flops = 6.0 * shape.vocab * shape.hidden
@@ -210,16 +247,17 @@ class Context:
         self.stage_layers = {}
 
     def stage_params(self, pp: int) -> int:
-        return max(self.screen.stage_params(pp))
+        first, last = self.screen.stage_params(pp)
+        return first if first >= last else last  # max() of the two, without a generic call
 
 
 # A floor worked out in floating point is within a few hundred roundings (~1e-14) of its exact
 # value; a bound this much lower is below every floor it stands for (see `plan`).
-LOWER = 1 - 1e-9
+LOWER: Final = 1 - 1e-9
 
 
 def tp_options(shape: Shape, run: Run, gpus: int) -> list[int]:
-    def ok(t):
+    def ok(t: int) -> bool:
         return (
             shape.heads % t == 0
             and shape.hidden % t == 0
@@ -294,7 +332,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     check_pins(shape, cluster, run, pins)
     screen = Screen(shape, cluster, run)
     ctx = Context(shape, cluster, run, screen)
-    grad_bytes = state_bytes_per_param(run.precision, run.optimizer).gradients
+    grad_bytes = screen.gradient_bytes
     gpus, L, s, batch = cluster.gpus, shape.layers, run.seq_len, run.global_batch
     usable = screen.usable
     factors = Divisors(gpus, batch)
@@ -303,21 +341,21 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     recomputes = [pins.recompute] if pins.recompute else ["none", "full"]
     bandwidth = ctx.links.within(gpus)  # of the pipeline's sends (stage_time)
     narrowest = ctx.narrowest
-    times = {}  # timing.SearchTimes by (TP, CP)
-    # Per layout (t, p, c, d, ...), in the order they are listed:
-    combos = []
+    # Per layout (t, p, c, d, ..., its (TP, CP)'s SearchTimes), in the order they are listed:
+    combos: list[tuple[int, int, int, int, PerDepth, int, float, timing.SearchTimes]] = []
     # Layouts likely to fit and run fast first, so the bound below prunes early: the model
-    # states alone overflow even with ZeRO-3, then the step's compute floor at micro-batch 1
-    # (its floor below: t_mb at v = 1 less its sends, rounded as stage_time rounds), then the
-    # order listed; with the layout's index.
-    promise = []
+    # states alone overflow even with ZeRO-3 (`overs`), then the step's compute floor at
+    # micro-batch 1 (`floors`; its floor below: t_mb at v = 1 less its sends, rounded as
+    # stage_time rounds), then the order listed.
+    overs: list[bool] = []
+    floors: list[float] = []
     # A bound below the step time of every (micro-batch, recomputation, interleaving) the
     # layout may screen (see `bubble_and_sends`): past the bound, it is skipped whole.
-    lowest = []
+    lowest: list[float] = []
     # Per pipeline depth p, worked out once: the interleavings v Megatron-LM can run, each
     # dividing the layers a stage counts (all v, and v = 1 alone when m < p), and the layers of
     # the most loaded middle stage and of the last (timing.stage_layers).
-    by_p = {}
+    by_p: dict[int, PerDepth] = {}
     for t in tps:
         rest = gpus // t
         pps = [pins.pp] if pins.pp else [p for p in factors[rest] if L % p == 0]
@@ -330,7 +368,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         # GPUs ÷ (TP·PP), so GPUs ÷ (TP·the least PP)), what does not depend on PP: s/c, the
         # largest micro-batch, and at micro-batch 1 the layer's time without recomputation,
         # the output layer's and the pipeline sends' at v = 1 (X_1 of `bubble_and_sends`).
-        per_c = []
+        per_c: list[tuple[int, float, int, float, float, float, timing.SearchTimes]] = []
         for c in [pins.cp] if pins.cp else factors[rest // pps[0]]:
             if (t > 1 and (s // c) % t) or (
                 c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp))
@@ -340,9 +378,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             largest = ((MAX_MICRO_BATCH_TOKENS + 1) * c - 1) // s
             if largest > MAX_MICRO_BATCH:
                 largest = MAX_MICRO_BATCH
-            layout_times = times[(t, c)] = timing.SearchTimes(ctx, t, c)
+            layout_times = timing.SearchTimes(ctx, t, c)
             plain, _, output, sends = layout_times.layer(1)
-            per_c.append((c, s / c, largest, plain, output, 2 * sends / bandwidth))
+            per_c.append((c, s / c, largest, plain, output, 2 * sends / bandwidth, layout_times))
         for p in pps:
             if rest % p:
                 continue
@@ -360,8 +398,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 per_p = by_p[p] = (vs, vs[:1] if vs[:1] == [1] else [], timing.stage_layers(L, p))
             n_middle, n_last = per_p[2]
             shards = rest // p  # d·c, the ranks sharding the states, for every c
-            over = None
-            for c, s_c, largest, plain, output, x in per_c:
+            over: bool | None = None
+            for c, s_c, largest, plain, output, x, layout_times in per_c:
                 if shards % c:
                     continue
                 d = shards // c
@@ -379,7 +417,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     over = screen.overflows(t, p, shards)
                 per_rank = batch // d
                 promise_floor = per_rank * (stage + p2p - p2p)
-                promise.append((over, promise_floor, len(combos)))
+                overs.append(over)
+                floors.append(promise_floor)
                 # max(1, min(largest, per_rank)), written out (per_rank ≥ 1, largest ≥ 0)
                 cap = pins.micro_batch or (largest if largest < per_rank else per_rank) or 1
                 # From b = 1 (the promise) to any b up to this cap, the floor per sequence
@@ -390,35 +429,46 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 # and interleaving.
                 gain = 0.0 if p == 1 else bubble_and_sends(stage * rho, p2p, per_rank, p)
                 lowest.append((promise_floor * rho + gain) * LOWER)
-                combos.append((t, p, c, d, per_p, largest, gain))
+                combos.append((t, p, c, d, per_p, largest, gain, layout_times))
     if not combos:
         raise no_split(gpus, batch, pins)
 
-    promise.sort()  # by (over, floor), then in the order listed
+    # By (over, floor), then in the order listed: a stable sort by the floor alone, then those
+    # that overflow moved after the rest. Float keys sort without a tuple's generic
+    # comparisons (sorting (over, floor, index) tuples was ~0.1 M instructions compiled).
+    by_floor = sorted(range(len(combos)), key=floors.__getitem__)
+    promise = [i for i in by_floor if not overs[i]] + [i for i in by_floor if overs[i]]
 
-    fitting, not_fitting = [], []
-    heap = []  # the step times of the fastest fitting plans so far, negated: slowest on top
+    fitting: list[Item] = []
+    not_fitting: list[Item] = []
+    # The step times of the fastest fitting plans so far, negated: slowest on top
+    heap: list[float] = []
     bound = math.inf  # a layout slower than all MAX_FITTING of them cannot make the list
     searched = 0
-    exposed = timing.exposed
-    by_tp = {}
-    for over, _, i in promise:
+    # Per (TP, PP), what every CP shares: per interleaving v, the layers a stage counts and
+    # the model states of its first and last stage for each ZeRO stage (Screen.states_by_zero);
+    # and the data-parallel collectives (timing.data_parallel_traffic), worked out with the
+    # first v (when a micro-batch is first screened). Both are the same for every CP: the d·c
+    # ranks sharding the states and reducing the gradients are GPUs ÷ (TP·PP).
+    by_tp: dict[tuple[int, int], tuple[dict[int, ByInterleaving], Traffic]] = {}
+    for i in promise:
+        over = overs[i]
         if lowest[i] > bound:
             continue  # every micro-batch's floor is past the bound: each would be skipped below
-        t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain = combos[i]
+        t, p, c, d, (vs, head, (n_middle, n_last)), largest, gain, layout_times = combos[i]
         per_rank = batch // d
         shards = d * c
         # Nothing to shard over one rank; otherwise every stage, each trading memory for
         # communication.
-        free_zeros = (0,) if shards == 1 else ZERO_STAGES
+        free_zeros: tuple[int, ...] = (0,) if shards == 1 else ZERO_STAGES
         zeros = (pins.zero,) if pins.zero is not None else free_zeros
         if pins.micro_batch:
             if per_rank % pins.micro_batch:
                 continue  # the pinned micro-batch does not divide a rank's share
             bs = [pins.micro_batch]
         else:
-            found = factors[per_rank]  # sorted
-            bs = found[: bisect.bisect_right(found, largest)] or [1]
+            shares = factors[per_rank]  # sorted
+            bs = shares[: bisect.bisect_right(shares, largest)] or [1]
         rcs = recomputes
         if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
             over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
@@ -426,16 +476,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             # The model states alone overflow: no micro-batch fits. One entry (the least
             # memory) is enough for the list of layouts that do not fit.
             bs, rcs, vs, head = bs[:1], recomputes[-1:], vs[:1], head[:1]
-        # Per interleaving v: the layers a stage counts, and the model states of its first and
-        # last stage for each ZeRO stage (Screen.states); the data-parallel collectives. Both
-        # are the same for every CP of a (TP, PP): the d·c ranks sharding the states and
-        # reducing the gradients are GPUs ÷ (TP·PP).
         shared = by_tp.get((t, p))
         if shared is None:
-            shared = by_tp[(t, p)] = [False, {}]
-        traffic, per_v = shared  # traffic: worked out when a micro-batch is first screened
+            shared = by_tp[(t, p)] = ({}, None)
+        per_v, traffic = shared
         b_max = bs[-1]
-        layout_times = times[(t, c)]
         by_micro_batch = layout_times.by_micro_batch
         for rc in rcs:
             # The floors of this recomputation's micro-batches are past the bound, and so are
@@ -476,8 +521,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     # Each v's step time would be past the bound (and skipped below).
                     continue
                 some_fit = False
-                per_layer, embedding = l0 * b + l1, e0 * b + e1
-                output, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
+                # Bytes at this micro-batch (ints, where the names above hold seconds)
+                layer_bytes, embedding_bytes = l0 * b + l1, e0 * b + e1
+                output_bytes, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
                 for v in interleavings:
                     t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
@@ -486,10 +532,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         continue
                     found = per_v.get(v)
                     if found is None:
-                        if traffic is False:
-                            traffic = shared[0] = timing.data_parallel_traffic(
-                                ctx, t, p, c, d, grad_bytes
-                            )
+                        if not per_v:  # the first v of this (TP, PP): no traffic yet either
+                            traffic = timing.data_parallel_traffic(ctx, t, p, c, d, grad_bytes)
+                            by_tp[(t, p)] = (per_v, traffic)
                         found = per_v[v] = (
                             padded_layers(L, p, v),
                             screen.states_by_zero(t, p, v, zeros, shards),
@@ -498,13 +543,26 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     # chunks_in_flight of the first and the last stage
                     warmup = p - 1 if v == 1 else 2 * (p - 1) + (v - 1) * p
                     chunks = m * v if warmup >= m * v else warmup + 1
-                    first = per_layer * layers * chunks / (p * v) + embedding * chunks / v + rebuild
+                    # `/` of two ints; through memory.ratio past 2**53, where the compiled
+                    # division would round differently (a call the interpreter skips here)
+                    # Products of ints are exact in any order: the small factors first, so that
+                    # compiled only one multiplication may exceed a machine word's fast path.
+                    held = layer_bytes * (layers * chunks)
+                    first = held / (p * v) if held <= EXACT_INT else ratio(held, p * v)
+                    held = embedding_bytes * chunks
+                    first = first + (held / v if held <= EXACT_INT else ratio(held, v)) + rebuild
                     if p == 1:
-                        first = last = first + output + loss
+                        first = last = first + output_bytes + loss
                     else:
                         warmup = 0 if v == 1 else (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
-                        last = per_layer * layers * chunks / (p * v) + output + rebuild + loss
+                        held = layer_bytes * (layers * chunks)
+                        last = (
+                            (held / (p * v) if held <= EXACT_INT else ratio(held, p * v))
+                            + output_bytes
+                            + rebuild
+                            + loss
+                        )
                     # Each ZeRO stage shards more of the states than the one before, so it
                     # needs at most as much memory (Screen.states_by_zero): the last needs the
                     # least, and the stages that fit are the last few.
@@ -524,7 +582,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                             if other > need:
                                 break
                             least = z
-                        seconds = base + exposed(traffic, least, m, t_mb)
+                        seconds = base + timing.exposed(traffic, least, m, t_mb)
                         not_fitting.append((seconds, need, (t, p, c, d, v, b, rc, least)))
                         continue
                     for stage_states in zero_states:  # the first stage that fits
@@ -535,7 +593,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         if need <= usable:
                             break
                     z = stage_states[0]
-                    best = (base + exposed(traffic, z, m, t_mb), need, (t, p, c, d, v, b, rc, z))
+                    best = (
+                        base + timing.exposed(traffic, z, m, t_mb),
+                        need,
+                        (t, p, c, d, v, b, rc, z),
+                    )
                     if z == 0 and len(zero_states) > 1:
                         # ZeRO-1 fits too and may be faster (timing.data_parallel_exposed);
                         # the stages past it only add communication.
@@ -544,7 +606,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         need, other = s_first + first, s_last + last
                         if other > need:
                             need = other
-                        seconds = base + exposed(traffic, z, m, t_mb)
+                        seconds = base + timing.exposed(traffic, z, m, t_mb)
                         item = (seconds, need, (t, p, c, d, v, b, rc, z))
                         if item < best:
                             best = item
@@ -576,11 +638,18 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     )
 
 
-def ranked(ctx, screen: Screen, run: Run, grad_bytes: int, fitting: list, not_fitting: list):
+def ranked(
+    ctx: Context,
+    screen: Screen,
+    run: Run,
+    grad_bytes: int,
+    fitting: list[Item],
+    not_fitting: list[Item],
+) -> Iterator[Plan]:
     """The plans in the order a Result lists them, each made when the one before it has been
     taken: up to MAX_FITTING that fit by the engine's exact count, then the fastest that do
     not (`fitting` and `not_fitting` are the search's items, sorted)."""
-    first = None
+    first: Plan | None = None
     count = 0
     for item in fitting:
         made = make_plan(ctx, screen, run, grad_bytes, item)
@@ -604,13 +673,13 @@ def no_split(gpus: int, batch: int, pins: Pins) -> InputError:
     return InputError(
         "global_batch",
         f"No layout splits a global batch of {batch:,} sequences over {gpus:,} GPUs"
-        + (" with the pinned choices" if any(vars(pins).values()) else "")
+        + (" with the pinned choices" if any(astuple(pins)) else "")
         + ": the batch must be a multiple of data parallel × micro-batch. Try a batch "
         "that is a multiple of the GPU count, or unpin a choice.",
     )
 
 
-def make_plan(ctx, screen: Screen, run: Run, grad_bytes: int, item) -> Plan:
+def make_plan(ctx: Context, screen: Screen, run: Run, grad_bytes: int, item: Item) -> Plan:
     _, _, (t, p, c, d, v, b, rc, z) = item
     memory = screen.exact(t, p, c, d, v, b, rc, z)
     st = timing.step_time(ctx, t, p, c, d, v, b, rc, z, grad_bytes)

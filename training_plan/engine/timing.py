@@ -10,10 +10,18 @@ point-to-point sends. (p − 1)/v micro-batch slots are the 1F1B pipeline bubble
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from calculators.catalog.interconnect import ACHIEVED_FRACTION
 
-BF16 = 2  # bytes of an activation or weight on the wire
+from .inputs import Cluster
+from .memory import ratio
+
+if TYPE_CHECKING:  # search imports this module: only its type is needed here
+    from .search import Context
+
+# Final: mypyc writes these constants into the code rather than reading module globals.
+BF16: Final = 2  # bytes of an activation or weight on the wire
 
 # The achievable fraction of peak. Two things lower it, each a saturating curve:
 #   eff = EFF_MAX × h/(h + H_HALF) × g/(g + G_HALF)
@@ -32,10 +40,10 @@ BF16 = 2  # bytes of an activation or weight on the wire
 # is lower on Hopper than on Ampere (fitted: 0.68 against 0.75; H100 runs at its 989 TFLOP/s
 # only at boost clocks its 700 W limit rarely allows under a full GEMM load). GPUs outside the
 # two tables take the Hopper figure, the more cautious one.
-EFF_MAX = {"a100": 0.75, "h100": 0.68}
-EFF_MAX_OTHER = 0.68
-H_HALF = 1500
-G_HALF = 1.6e6
+EFF_MAX: Final = {"a100": 0.75, "h100": 0.68}
+EFF_MAX_OTHER: Final = 0.68
+H_HALF: Final = 1500
+G_HALF: Final = 1.6e6
 
 
 def eff_max(gpu_slug: str) -> float:
@@ -47,14 +55,14 @@ def eff_max(gpu_slug: str) -> float:
 # 2022, section 5; Narayanan et al. 2021, Eq. 3 counts 4 passes instead of 3). Selective
 # recomputation re-runs only the attention scores, which a flash-attention kernel recomputes in
 # its backward anyway: no extra time, and no memory saved (the activation engine agrees).
-FULL_RECOMPUTE_EXTRA = 1 / 3
+FULL_RECOMPUTE_EXTRA: Final = 1 / 3
 
 # Tensor parallelism (Megatron-LM, Shoeybi et al. 2019, Fig. 3): per layer, two all-reduces of
 # the layer's activations in the forward and two in the backward (the same bytes as the
 # all-gather + reduce-scatter pairs of sequence parallelism); full recomputation repeats the
 # forward's two. Assumed not overlapped with compute (Megatron-LM's default).
-TP_COLLECTIVES = 4
-TP_COLLECTIVES_RECOMPUTE = 2
+TP_COLLECTIVES: Final = 4
+TP_COLLECTIVES_RECOMPUTE: Final = 2
 
 
 @dataclass(frozen=True)
@@ -73,9 +81,10 @@ class Links:
         return self.network
 
 
-def links(cluster) -> Links:
+def links(cluster: Cluster) -> Links:
     link = cluster.link
-    network = link.network_gb_s * 1e9 * ACHIEVED_FRACTION if link.has_network else None
+    network_gb_s = link.network_gb_s  # None: no network (Interconnect.has_network)
+    network = network_gb_s * 1e9 * ACHIEVED_FRACTION if network_gb_s is not None else None
     return Links(link.intra_gb_s * 1e9 * ACHIEVED_FRACTION, network, cluster.gpus_per_node)
 
 
@@ -108,8 +117,35 @@ def stage_layers(layers: int, pp: int) -> tuple[int, int]:
     return per, max(1, per - (short + 1) // 2)
 
 
-@dataclass(frozen=True)
-class StepTime:
+class Request(Protocol):
+    """What the scalar time model reads of a request: search.Context. A protocol rather than
+    that class because the tests' reference search (tests/training_plan/reference_search.py)
+    passes its own copy of it; SearchTimes, the search's own, takes the class itself."""
+
+    seq_len: int
+    global_batch: int
+    hidden: int
+    narrowest: int
+    kv_dim: int
+    layers: int
+    gpus: int
+    layer_flops: float
+    output_flops: float
+    peak: float
+    eff_max: float
+    links: Links
+    layer_times: "dict[tuple[int, int, int, str], LayerTime]"
+
+    def stage_params(self, pp: int) -> int: ...
+
+
+class StepTime(NamedTuple):
+    """One optimizer step's time and its parts, in seconds.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built without a Python
+    __init__ (a dataclass's generated one stays interpreted under mypyc; a plan's four of them
+    were most of making it)."""
+
     seconds: float
     micro_batch_seconds: float  # one micro-batch through the slowest stage
     compute: float  # per step, every micro-batch, at the achieved fraction of peak
@@ -122,9 +158,9 @@ class StepTime:
     efficiency: float  # the achievable fraction of peak this layout's GEMMs get
 
 
-@dataclass(frozen=True)
-class LayerTime:
-    """One layer, one micro-batch, one GPU: what depends on TP, CP, micro-batch and recompute."""
+class LayerTime(NamedTuple):
+    """One layer, one micro-batch, one GPU: what depends on TP, CP, micro-batch and recompute.
+    A named tuple, as StepTime."""
 
     efficiency: float
     compute: float  # forward + backward at the achieved rate
@@ -139,7 +175,7 @@ class LayerTime:
         return self.compute + self.recompute + self.tensor_parallel + self.context_parallel
 
 
-def layer_time(ctx, tp, cp, micro_batch, recompute) -> LayerTime:
+def layer_time(ctx: Request, tp: int, cp: int, micro_batch: int, recompute: str) -> LayerTime:
     key = (tp, cp, micro_batch, recompute)
     cached = ctx.layer_times.get(key)
     if cached is not None:
@@ -148,7 +184,9 @@ def layer_time(ctx, tp, cp, micro_batch, recompute) -> LayerTime:
     return result
 
 
-def layer_figures(ctx, tp, cp, micro_batch, recompute) -> tuple:
+def layer_figures(
+    ctx: Request, tp: int, cp: int, micro_batch: int, recompute: str
+) -> tuple[float, float, float, float, float, float, float]:
     """LayerTime's fields, in its order, as a plain tuple: the search reads them for hundreds
     of layouts a request and needs no dataclass around them."""
     tokens = micro_batch * ctx.seq_len / cp  # tokens of one micro-batch on one GPU
@@ -181,7 +219,7 @@ def layer_figures(ctx, tp, cp, micro_batch, recompute) -> tuple:
     )
 
 
-def slowest_stage(layers: int, pp: int, per_layer: float, output: float):
+def slowest_stage(layers: int, pp: int, per_layer: float, output: float) -> tuple[float, int, bool]:
     """(one micro-batch through the slowest stage without its point-to-point sends, its layers,
     whether it holds the output layer), for one layer's time `per_layer` (LayerTime.total)."""
     mid, last = stage_layers(layers, pp)
@@ -195,7 +233,7 @@ def slowest_stage(layers: int, pp: int, per_layer: float, output: float):
     return n_layers * per_layer + (output if with_output else 0.0), n_layers, with_output
 
 
-def stage_time(ctx, lt: LayerTime, pp, vpp) -> tuple[float, int, bool, float]:
+def stage_time(ctx: Request, lt: LayerTime, pp: int, vpp: int) -> tuple[float, int, bool, float]:
     """(one micro-batch through the slowest stage, its layers, whether it holds the output
     layer, the point-to-point part of it)."""
     stage, n_layers, with_output = slowest_stage(ctx.layers, pp, lt.total, lt.output)
@@ -237,7 +275,25 @@ class SearchTimes:
         "stage_layers",
     )
 
-    def __init__(self, ctx, tp: int, cp: int):
+    tp: int
+    cp: int
+    seq_len: int
+    hidden: int
+    peak: float
+    layer_flops: float
+    output_flops: float
+    width: float
+    top: float
+    layers: int
+    tp_share: float
+    tp_bandwidth: float
+    cp_share: float
+    kv_dim: int
+    cp_bandwidth: float
+    by_micro_batch: dict[int, tuple[float, float, float, float]]
+    stage_layers: dict[int, tuple[int, int]]
+
+    def __init__(self, ctx: "Context", tp: int, cp: int) -> None:
         self.tp, self.cp, self.seq_len = tp, cp, ctx.seq_len
         self.hidden, self.peak = ctx.hidden, ctx.peak
         self.layer_flops, self.output_flops = ctx.layer_flops, ctx.output_flops
@@ -288,15 +344,26 @@ class SearchTimes:
         per_layer = with_full if full else plain
         if pp == 1:
             return self.layers * per_layer + output, sends
-        found = self.stage_layers.get(pp)
-        if found is None:
-            found = self.stage_layers[pp] = stage_layers(self.layers, pp)
-        middle = found[0] * per_layer
-        slower = found[1] * per_layer + output
+        layers = self.stage_layers.get(pp)
+        if layers is None:
+            layers = self.stage_layers[pp] = stage_layers(self.layers, pp)
+        middle = layers[0] * per_layer
+        slower = layers[1] * per_layer + output
         return (middle if middle >= slower else slower), sends
 
 
-def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes) -> StepTime:
+def step_time(
+    ctx: Request,
+    tp: int,
+    pp: int,
+    cp: int,
+    dp: int,
+    vpp: int,
+    micro_batch: int,
+    recompute: str,
+    zero: int,
+    grad_bytes: int,
+) -> StepTime:
     """`ctx` carries the per-request constants (see search.Context)."""
     lt = layer_time(ctx, tp, cp, micro_batch, recompute)
     t_mb, n_layers, with_output, p2p = stage_time(ctx, lt, pp, vpp)
@@ -318,7 +385,17 @@ def step_time(ctx, tp, pp, cp, dp, vpp, micro_batch, recompute, zero, grad_bytes
     )
 
 
-def data_parallel_exposed(ctx, tp, pp, cp, dp, zero, m, t_mb, grad_bytes) -> float:
+def data_parallel_exposed(
+    ctx: Request,
+    tp: int,
+    pp: int,
+    cp: int,
+    dp: int,
+    zero: int,
+    m: int,
+    t_mb: float,
+    grad_bytes: int,
+) -> float:
     """Gradient reduction and parameter gathering across the dp·cp ranks that hold the same
     weights, minus what overlaps with compute. Overlap assumption (Megatron-LM's
     --overlap-grad-reduce and --overlap-param-gather, PyTorch FSDP's prefetching): a step's
@@ -329,21 +406,23 @@ def data_parallel_exposed(ctx, tp, pp, cp, dp, zero, m, t_mb, grad_bytes) -> flo
     return exposed(data_parallel_traffic(ctx, tp, pp, cp, dp, grad_bytes), zero, m, t_mb)
 
 
-def data_parallel_traffic(ctx, tp, pp, cp, dp, grad_bytes) -> tuple[float, float, float] | None:
+def data_parallel_traffic(
+    ctx: Request, tp: int, pp: int, cp: int, dp: int, grad_bytes: int
+) -> tuple[float, float, float] | None:
     """A layout's data-parallel collectives, in seconds with nothing hidden: (the gradient
     all-reduce, the gradient reduce-scatter, the weight all-gather); None with one rank. The
     search works them out once per layout, `exposed` per ZeRO stage and micro-batch."""
     n = dp * cp
     if n == 1:
         return None
-    params = ctx.stage_params(pp) / tp
+    params = ratio(ctx.stage_params(pp), tp)
     bw = ctx.links.within(tp * cp * dp)
     grads = params * grad_bytes
     weights = params * BF16
     return ring_all_reduce(n, grads, bw), ring_half(n, grads, bw), ring_half(n, weights, bw)
 
 
-def exposed(traffic, zero, m, t_mb) -> float:
+def exposed(traffic: tuple[float, float, float] | None, zero: int, m: int, t_mb: float) -> float:
     """What of `traffic` (data_parallel_traffic) the compute does not hide, for ZeRO `zero`
     with m micro-batches of t_mb seconds (see data_parallel_exposed)."""
     if traffic is None:
