@@ -4,7 +4,8 @@
 
 Nothing to do when the build there is current (training_plan/engine/compiled.py says when the
 site uses it). Needs mypy (requirements-build.txt, which `make` installs) and a C compiler with
-Python's headers; without them the site runs the same modules interpreted, slower.
+Python's headers. Without a compiler or the headers it says so and builds nothing: the site
+runs the same modules interpreted, only slower. Any other failure (a type error) fails.
 
 mypyc compiles ordinary typed Python: the modules stay the source of truth, runnable as they are
 (the tests run both ways and compare the answers). It type-checks them first; an error fails the
@@ -15,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,9 +25,26 @@ sys.path.insert(0, str(ROOT))
 from training_plan.engine import compiled  # noqa: E402
 
 
+def missing_toolchain() -> str | None:
+    """What stops a C extension from being built here, if anything."""
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        return f"no C compiler ({compiler}; on Debian: apt-get install gcc)"
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    if not headers.exists():
+        return f"no Python headers ({headers}; on Debian: apt-get install python3-dev)"
+    return None
+
+
 def main() -> int:
     target = compiled.package_dir()
-    if compiled.current_build() is not None and not os.environ.get("GRADACC_INTERPRETED"):
+    if compiled.current_build() is not None:
+        return 0
+    if os.environ.get("GRADACC_INTERPRETED"):
+        print("GRADACC_INTERPRETED is set: the engine runs interpreted; not compiling.")
+        return 0
+    if missing := missing_toolchain():
+        print(f"Not compiling the planner engine: {missing}. It runs interpreted, slower.")
         return 0
     from mypyc.build import mypycify
     from setuptools import Distribution
