@@ -1,4 +1,5 @@
-"""The training planner's engine: pure Python, frozen dataclasses, no Django.
+"""The training planner's engine: typed Python, no Django. Its inputs are frozen dataclasses
+(Shape, Cluster, Run, Pins), its results named tuples (Plan and its parts).
 
 A compiled build of its hot modules, when one matches these sources, is imported in their
 place (compiled.py says when and why).
