@@ -10,8 +10,10 @@ RUN apt-get update \
     && apt-get install --yes --no-install-recommends gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements-build.txt .
-RUN python -m pip install --no-cache-dir --disable-pip-version-check -r requirements-build.txt
+# The site's own requirements too: mypy reads the types of what the engine imports.
+COPY requirements.txt requirements-build.txt ./
+RUN python -m pip install --no-cache-dir --disable-pip-version-check \
+    -r requirements.txt -r requirements-build.txt
 COPY . .
 RUN python deploy/compile_engine.py && test -f build/compiled/training_plan/engine/sources.json
 
