@@ -285,4 +285,4 @@ def test_the_searchs_divisors_are_every_divisor_ascending(gpus, batch, others):
     factors = search.Divisors(gpus, batch)
     asked = [batch, gpus, *others, *search.divisors(gpus)[:6], *search.divisors(batch)[-6:]]
     for n in asked:
-        assert factors[n] == [d for d in range(1, n + 1) if n % d == 0]
+        assert factors.of(n) == [d for d in range(1, n + 1) if n % d == 0]

@@ -30,10 +30,11 @@ MASK: Final = 1  # bytes per dropout-mask element on a GPU (the GPT block)
 
 # Every int of at most this magnitude is exactly a double.
 EXACT_INT: Final = 2**53
+EXACT_FLOAT: Final = 9007199254740992.0  # 2.0**53, for comparing doubles without a conversion
 
 # The (per sequence, fixed) pairs of Screen.coefficients: layer, embedding, output, recompute,
-# loss.
-Coefficients = tuple[int, int, int, int, int, int, int, int, int, int]
+# loss; then the sum of their magnitudes (see Screen.coefficients).
+Coefficients = tuple[int, int, int, int, int, int, int, int, int, int, int]
 
 
 def ceil_div(numerator: int, denominator: int) -> int:
@@ -215,8 +216,9 @@ class Screen:
         self._shared: dict[tuple[int, int], tuple[int, int, int, int, int, int]] = {}
 
     def coefficients(self, tp: int, cp: int, recompute: str) -> Coefficients:
-        """(l0, l1, e0, e1, o0, o1, r0, r1, s0, s1): each of the layer, embedding, output,
-        recompute and loss counts at micro-batch b is x0·b + x1 (see `affine`)."""
+        """(l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, reach): each of the layer, embedding,
+        output, recompute and loss counts at micro-batch b is x0·b + x1 (see `affine`); reach,
+        the sum of the ten's magnitudes, bounds every x0·b and x0·b + x1 up to b by reach·b."""
         key = (tp, cp, recompute)
         found = self._coefficients.get(key)
         if found is not None:
@@ -240,7 +242,10 @@ class Screen:
             r0, r1 = plain[0], plain[1]
             if recompute != "full":
                 r0, r1 = r0 - l0, r1 - l1
-        found = self._coefficients[key] = (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1)
+        reach = 0
+        for x in (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1):
+            reach += x if x >= 0 else -x
+        found = self._coefficients[key] = (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, reach)
         return found
 
     def stage_params(self, pp: int, vpp: int = 1) -> tuple[int, int]:
@@ -326,7 +331,7 @@ class Screen:
     ) -> tuple[float, float]:
         """Bytes beyond the model states on the (first, last) stage's GPU: activations as the
         engine's `activations` counts them, and the recompute and loss buffers."""
-        l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = self.coefficients(tp, cp, recompute)
+        l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, _ = self.coefficients(tp, cp, recompute)
         m = self.global_batch // (dp * b)
         layers = padded_layers(self.layers, pp, vpp)
         per_layer = l0 * b + l1
