@@ -204,6 +204,7 @@ class Screen:
         self.weight_bytes: int = per.weights
         self.gradient_bytes: int = per.gradients
         self.optimizer_bytes: int = per.optimizer
+        self.state_bytes: int = per.weights + per.gradients + per.optimizer  # per parameter
         self.seq_len: int = run.seq_len
         self.global_batch: int = run.global_batch
         self.layers: int = shape.layers
@@ -306,9 +307,17 @@ class Screen:
         """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
         chunk per stage): `states(tp, pp, 1, 3, shards)`, written out. Every term rounds up a
         quotient of the stage's parameters, so the stage with more parameters holds at least
-        as many bytes: only it is counted."""
+        as many bytes: only it is counted. In doubles while exact, as states_by_zero."""
         first, last = self.stage_params(pp)
         here = -(-(first if first >= last else last) // tp)
+        here_f = float(here)
+        if here_f * self.state_bytes < EXACT_FLOAT:
+            sharded_f = (
+                -(-(here_f * self.weight_bytes) // shards)
+                + -(-(here_f * self.gradient_bytes) // shards)
+                + -(-(here_f * self.optimizer_bytes) // shards)
+            )
+            return sharded_f > self.usable
         sharded = (
             -(-(here * self.weight_bytes) // shards)
             + -(-(here * self.gradient_bytes) // shards)
@@ -318,15 +327,30 @@ class Screen:
 
     def states_by_zero(
         self, tp: int, pp: int, vpp: int, zeros: tuple[int, ...], shards: int
-    ) -> list[tuple[int, int, int]]:
-        """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""
+    ) -> list[tuple[int, float, float]]:
+        """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass; the bytes as
+        doubles, each the int rounded once (the search only adds them to doubles, which
+        converts them so).
+
+        Below 2**53 the doubles hold the ints exactly and every operation here on them is
+        exact (a product or sum of ints below 2**53, and `//` of two, which Python and mypyc
+        work out as fmod, an exact subtraction and an exact quotient): the same figures,
+        without the int products past 2**30 that compiled code hands to Python's int
+        multiplication (a stage's parameters ÷ TP often are; ~0.1 M instructions a search
+        with `overflows`, measured). Past 2**53 (bytes no GPU holds), `states` counts them."""
         w, g, o = self.weight_bytes, self.gradient_bytes, self.optimizer_bytes
         # Per stage: bytes at ZeRO 0, 1, 2 and 3. Lists, not tuples: compiled, a list is
         # indexed by a variable without boxing the whole of it first.
-        by_zero: list[list[int]] = []
+        by_zero: list[list[float]] = []
         first, last = self.stage_params(pp, vpp)
         for params in [first, last]:
-            here = -(-params // tp)
+            here = float(-(-params // tp))
+            if here * self.state_bytes >= EXACT_FLOAT:  # not exact: in ints
+                counted: list[tuple[int, float, float]] = []
+                for zero in zeros:
+                    s_first, s_last = self.states(tp, pp, vpp, zero, shards)
+                    counted.append((zero, float(s_first), float(s_last)))
+                return counted
             weights, gradients, optimizer = here * w, here * g, here * o
             optimizer_shard = -(-optimizer // shards)
             gradients_shard = -(-gradients // shards)

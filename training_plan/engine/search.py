@@ -39,7 +39,7 @@ FREE: Final = Pins()
 # Per pipeline depth p (see `plan`): the interleavings v, those at m < p, stage_layers(L, p).
 PerDepth = tuple[list[int], list[int], tuple[int, int]]
 # Per interleaving v of a (TP, PP): the layers a stage counts, Screen.states_by_zero.
-ByInterleaving = tuple[int, list[tuple[int, int, int]]]
+ByInterleaving = tuple[int, list[tuple[int, float, float]]]
 # timing.data_parallel_traffic of a (TP, PP)
 Traffic = tuple[float, float, float] | None
 # A layout the search screened: (TP, PP, CP, DP, VPP, micro-batch, recomputation, ZeRO stage).
