@@ -180,11 +180,6 @@ def padded_layers(layers: int, pp: int, vpp: int) -> int:
     return per * pp * vpp
 
 
-def magnitude(x: int) -> int:
-    """abs(x), which compiled code would call through Python for an int."""
-    return x if x >= 0 else -x
-
-
 def affine(one: int, two: int) -> tuple[int, int]:
     """A count's (bytes per sequence, bytes that do not grow with it), from its bytes at one
     sequence and at two."""
@@ -248,18 +243,20 @@ class Screen:
             r0, r1 = plain[0], plain[1]
             if recompute != "full":
                 r0, r1 = r0 - l0, r1 - l1
-        # Written out: a loop over a tuple of them boxed each (~1.4 k instructions a call).
+        # Written out: compiled, a loop over a tuple of them boxed each (~1.4 k instructions a
+        # call) and abs() of an int is a Python call; interpreted, a helper's ten calls cost
+        # as much.
         reach = (
-            magnitude(l0)
-            + magnitude(l1)
-            + magnitude(e0)
-            + magnitude(e1)
-            + magnitude(o0)
-            + magnitude(o1)
-            + magnitude(r0)
-            + magnitude(r1)
-            + magnitude(s0)
-            + magnitude(s1)
+            (l0 if l0 >= 0 else -l0)
+            + (l1 if l1 >= 0 else -l1)
+            + (e0 if e0 >= 0 else -e0)
+            + (e1 if e1 >= 0 else -e1)
+            + (o0 if o0 >= 0 else -o0)
+            + (o1 if o1 >= 0 else -o1)
+            + (r0 if r0 >= 0 else -r0)
+            + (r1 if r1 >= 0 else -r1)
+            + (s0 if s0 >= 0 else -s0)
+            + (s1 if s1 >= 0 else -s1)
         )
         found = self._coefficients[key] = (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, reach)
         return found
