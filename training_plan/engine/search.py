@@ -10,11 +10,11 @@ chunks v over the divisors of L/p (Megatron-LM needs m ≥ p for v > 1); recompu
 the pinned value.
 """
 
-import bisect
-import heapq
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple
+from heapq import heappush, heapreplace
 from typing import Final, NamedTuple
 
 from calculators.catalog.budget import FlopsPerToken
@@ -23,6 +23,9 @@ from calculators.kit.errors import InputError
 from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
 from .memory import EXACT_FLOAT, EXACT_INT, MemoryParts, Screen, padded_layers, ratio
+
+# bisect_right, heappush and heapreplace imported by name: compiled, `heapq.heappush` is a
+# module attribute looked up at every call (~8 k instructions a search, measured).
 
 # Final: mypyc writes these constants into the code rather than reading module globals.
 # Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
@@ -475,7 +478,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             bs = [pins.micro_batch]
         else:
             shares = factors.of(per_rank)  # sorted
-            bs = shares[: bisect.bisect_right(shares, largest)] or [1]
+            bs = shares[: bisect_right(shares, largest)] or [1]
         rcs = recomputes
         if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
             over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
@@ -644,9 +647,9 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                             best = item
                     fitting.append(best)
                     if len(heap) < MAX_FITTING:
-                        heapq.heappush(heap, -best[0])
+                        heappush(heap, -best[0])
                     elif best[0] < -heap[0]:
-                        heapq.heapreplace(heap, -best[0])
+                        heapreplace(heap, -best[0])
                     if len(heap) == MAX_FITTING:
                         bound = -heap[0]
                     some_fit = True
