@@ -66,7 +66,7 @@ class Divisors:
     for divide one of a few numbers (the GPU count, the global batch): their divisors are those
     of that number's that divide n. A plain class holding a dict rather than a dict subclass
     with __missing__: compiled, `of` is a native call, where a subclass's `factors[n]` went
-    through Python's item lookup (~19 k instructions a search, measured)."""
+    through Python's item lookup and dispatched __missing__ through Python."""
 
     def __init__(self, *numbers: int) -> None:
         self.numbers = numbers
