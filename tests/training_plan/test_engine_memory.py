@@ -7,6 +7,7 @@ on many scenarios, both blocks, every recomputation, pipelines with and without 
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +150,21 @@ def test_each_zero_stage_needs_at_most_the_memory_of_the_one_before(
             e.weights_bytes + e.gradients_bytes + e.optimizer_bytes for e in engine
         ]
         assert all(a[stage] >= b[stage] for a, b in zip(states, states[1:], strict=False))
+
+
+@pytest.mark.parametrize("tp, pp, vpp, shards", [(1, 1, 1, 1), (2, 2, 1, 8), (8, 4, 2, 3)])
+def test_model_states_past_2_53_are_the_engines_ints_rounded_once(tp, pp, vpp, shards):
+    # The screen's model states are doubles (the search adds them to doubles): below 2**53
+    # the ints exactly, past it (where a double no longer holds every int) the ints rounded
+    # once, counted in ints. A model of ~2**55 parameters of 16 bytes of states each.
+    shape = custom_shape(64, 2**23, 2**13, 2**13, 4 * 2**23, 2**17, False)
+    screen = Screen(shape, cluster("h100-sxm", 8, 8), Run(4096, 64, 10**12, "mixed", "adam"))
+    per = state_bytes_per_param("mixed", "adam")
+    states = screen.states_by_zero(tp, pp, vpp, (0, 1, 2, 3), shards)
+    for stage, params in zip((1, 2), screen.stage_params(pp, vpp), strict=True):
+        here = -(-params // tp)
+        assert here * (per.weights + per.gradients + per.optimizer) > 2**53
+        engine = [zero_sharded_state_bytes(here, per, z, shards) for z in (0, 1, 2, 3)]
+        assert [s[stage] for s in states] == [
+            float(e.weights_bytes + e.gradients_bytes + e.optimizer_bytes) for e in engine
+        ]

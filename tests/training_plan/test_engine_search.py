@@ -83,6 +83,17 @@ def test_a_custom_gpt_block_gets_the_reference_searchs_answer():
     assert result.best is not None
 
 
+def test_byte_counts_past_2_53_take_the_int_paths_and_answer_as_the_reference():
+    # Below 2**53 the search works bytes out as doubles, which hold those ints exactly; past
+    # it, Screen.states_by_zero and Screen.overflows count model states in ints and the search
+    # calls Screen.activation_need. A model no GPU holds takes both: ~12·h²·L = 2**52 weights
+    # of ~16 bytes of states each, and a layer's activations of ~34·s·h = 2**54 bytes per
+    # sequence (s = 2**26 tokens, h = 2**23).
+    shape = custom_shape(4, 2**23, 2**13, 2**13, 4 * 2**23, 2**17, False)
+    result = assert_same(shape, cluster(H100, 8, 8), Run(2**26, 8, 10**12))
+    assert result.plans and result.best is None
+
+
 def custom_shapes():
     @st.composite
     def build(draw):
@@ -285,4 +296,4 @@ def test_the_searchs_divisors_are_every_divisor_ascending(gpus, batch, others):
     factors = search.Divisors(gpus, batch)
     asked = [batch, gpus, *others, *search.divisors(gpus)[:6], *search.divisors(batch)[-6:]]
     for n in asked:
-        assert factors[n] == [d for d in range(1, n + 1) if n % d == 0]
+        assert factors.of(n) == [d for d in range(1, n + 1) if n % d == 0]

@@ -30,10 +30,11 @@ MASK: Final = 1  # bytes per dropout-mask element on a GPU (the GPT block)
 
 # Every int of at most this magnitude is exactly a double.
 EXACT_INT: Final = 2**53
+EXACT_FLOAT: Final = 9007199254740992.0  # 2.0**53, for comparing doubles without a conversion
 
 # The (per sequence, fixed) pairs of Screen.coefficients: layer, embedding, output, recompute,
-# loss.
-Coefficients = tuple[int, int, int, int, int, int, int, int, int, int]
+# loss; then the sum of their magnitudes (see Screen.coefficients).
+Coefficients = tuple[int, int, int, int, int, int, int, int, int, int, int]
 
 
 def ceil_div(numerator: int, denominator: int) -> int:
@@ -198,6 +199,7 @@ class Screen:
         self.weight_bytes: int = per.weights
         self.gradient_bytes: int = per.gradients
         self.optimizer_bytes: int = per.optimizer
+        self.state_bytes: int = per.weights + per.gradients + per.optimizer  # per parameter
         self.seq_len: int = run.seq_len
         self.global_batch: int = run.global_batch
         self.layers: int = shape.layers
@@ -215,8 +217,9 @@ class Screen:
         self._shared: dict[tuple[int, int], tuple[int, int, int, int, int, int]] = {}
 
     def coefficients(self, tp: int, cp: int, recompute: str) -> Coefficients:
-        """(l0, l1, e0, e1, o0, o1, r0, r1, s0, s1): each of the layer, embedding, output,
-        recompute and loss counts at micro-batch b is x0·b + x1 (see `affine`)."""
+        """(l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, reach): each of the layer, embedding,
+        output, recompute and loss counts at micro-batch b is x0·b + x1 (see `affine`); reach,
+        the sum of the ten's magnitudes, bounds every x0·b and x0·b + x1 up to b by reach·b."""
         key = (tp, cp, recompute)
         found = self._coefficients.get(key)
         if found is not None:
@@ -240,7 +243,22 @@ class Screen:
             r0, r1 = plain[0], plain[1]
             if recompute != "full":
                 r0, r1 = r0 - l0, r1 - l1
-        found = self._coefficients[key] = (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1)
+        # Written out: compiled, a loop over a tuple of them boxed each (~1.4 k instructions a
+        # call) and abs() of an int is a Python call; interpreted, a helper's ten calls cost
+        # as much.
+        reach = (
+            (l0 if l0 >= 0 else -l0)
+            + (l1 if l1 >= 0 else -l1)
+            + (e0 if e0 >= 0 else -e0)
+            + (e1 if e1 >= 0 else -e1)
+            + (o0 if o0 >= 0 else -o0)
+            + (o1 if o1 >= 0 else -o1)
+            + (r0 if r0 >= 0 else -r0)
+            + (r1 if r1 >= 0 else -r1)
+            + (s0 if s0 >= 0 else -s0)
+            + (s1 if s1 >= 0 else -s1)
+        )
+        found = self._coefficients[key] = (l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, reach)
         return found
 
     def stage_params(self, pp: int, vpp: int = 1) -> tuple[int, int]:
@@ -286,9 +304,17 @@ class Screen:
         """Whether the model states alone overflow the usable memory even with ZeRO-3 (at one
         chunk per stage): `states(tp, pp, 1, 3, shards)`, written out. Every term rounds up a
         quotient of the stage's parameters, so the stage with more parameters holds at least
-        as many bytes: only it is counted."""
+        as many bytes: only it is counted. In doubles while exact, as states_by_zero."""
         first, last = self.stage_params(pp)
         here = -(-(first if first >= last else last) // tp)
+        here_f = float(here)
+        if here_f * self.state_bytes < EXACT_FLOAT:
+            sharded_f = (
+                -(-(here_f * self.weight_bytes) // shards)
+                + -(-(here_f * self.gradient_bytes) // shards)
+                + -(-(here_f * self.optimizer_bytes) // shards)
+            )
+            return sharded_f > self.usable
         sharded = (
             -(-(here * self.weight_bytes) // shards)
             + -(-(here * self.gradient_bytes) // shards)
@@ -298,15 +324,31 @@ class Screen:
 
     def states_by_zero(
         self, tp: int, pp: int, vpp: int, zeros: tuple[int, ...], shards: int
-    ) -> list[tuple[int, int, int]]:
-        """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass."""
+    ) -> list[tuple[int, float, float]]:
+        """[(ZeRO stage, `states` of it)] for each of `zeros`, flat, in one pass; the bytes as
+        doubles, each the int rounded once (the search only adds them to doubles, which
+        converts them so).
+
+        Below 2**53 the doubles hold the ints exactly and every operation here on them is
+        exact (a product or sum of ints below 2**53, and `//` of two, which Python and mypyc
+        work out as fmod, an exact subtraction and an exact quotient): the same figures,
+        without the int products past 2**30 that compiled code hands to Python's int
+        multiplication (a stage's parameters ÷ TP often are; with `overflows`, 0.06 M of a
+        search's 1.31 M instructions, callgrind). Past 2**53 (bytes no GPU holds), `states`
+        counts them."""
         w, g, o = self.weight_bytes, self.gradient_bytes, self.optimizer_bytes
         # Per stage: bytes at ZeRO 0, 1, 2 and 3. Lists, not tuples: compiled, a list is
         # indexed by a variable without boxing the whole of it first.
-        by_zero: list[list[int]] = []
+        by_zero: list[list[float]] = []
         first, last = self.stage_params(pp, vpp)
         for params in [first, last]:
-            here = -(-params // tp)
+            here = float(-(-params // tp))
+            if here * self.state_bytes >= EXACT_FLOAT:  # not exact: in ints
+                counted: list[tuple[int, float, float]] = []
+                for zero in zeros:
+                    s_first, s_last = self.states(tp, pp, vpp, zero, shards)
+                    counted.append((zero, float(s_first), float(s_last)))
+                return counted
             weights, gradients, optimizer = here * w, here * g, here * o
             optimizer_shard = -(-optimizer // shards)
             gradients_shard = -(-gradients // shards)
@@ -326,7 +368,7 @@ class Screen:
     ) -> tuple[float, float]:
         """Bytes beyond the model states on the (first, last) stage's GPU: activations as the
         engine's `activations` counts them, and the recompute and loss buffers."""
-        l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = self.coefficients(tp, cp, recompute)
+        l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, _ = self.coefficients(tp, cp, recompute)
         m = self.global_batch // (dp * b)
         layers = padded_layers(self.layers, pp, vpp)
         per_layer = l0 * b + l1

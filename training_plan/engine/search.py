@@ -10,11 +10,11 @@ chunks v over the divisors of L/p (Megatron-LM needs m ≥ p for v > 1); recompu
 the pinned value.
 """
 
-import bisect
-import heapq
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple
+from heapq import heappush, heapreplace
 from typing import Final, NamedTuple
 
 from calculators.catalog.budget import FlopsPerToken
@@ -22,7 +22,10 @@ from calculators.kit.errors import InputError
 
 from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
-from .memory import EXACT_INT, MemoryParts, Screen, padded_layers, ratio
+from .memory import EXACT_FLOAT, EXACT_INT, MemoryParts, Screen, padded_layers, ratio
+
+# bisect_right, heappush and heapreplace imported by name: compiled, `heapq.heappush` is a
+# module attribute looked up at every call (~8 k instructions a search, measured).
 
 # Final: mypyc writes these constants into the code rather than reading module globals.
 # Bounds that keep the search finite on any input without cutting a useful layout: GEMMs are
@@ -39,14 +42,14 @@ FREE: Final = Pins()
 # Per pipeline depth p (see `plan`): the interleavings v, those at m < p, stage_layers(L, p).
 PerDepth = tuple[list[int], list[int], tuple[int, int]]
 # Per interleaving v of a (TP, PP): the layers a stage counts, Screen.states_by_zero.
-ByInterleaving = tuple[int, list[tuple[int, int, int]]]
+ByInterleaving = tuple[int, list[tuple[int, float, float]]]
 # timing.data_parallel_traffic of a (TP, PP)
 Traffic = tuple[float, float, float] | None
-# A layout the search screened: (TP, PP, CP, DP, VPP, micro-batch, recomputation, ZeRO stage).
-Layout = tuple[int, int, int, int, int, int, str, int]
-# What the search keeps of a layout: (its step time, its memory by the screen, the layout);
-# tuples compare item by item, so a sorted list of them is fastest first.
-Item = tuple[float, float, Layout]
+# What the search keeps of a layout it screened: (its step time, its memory by the screen,
+# TP, PP, CP, DP, VPP, micro-batch, recomputation, ZeRO stage); tuples compare item by item,
+# so a sorted list of them is fastest first. Flat rather than with the layout in a tuple of
+# its own: one tuple fewer to make and free per layout (~0.3 k instructions compiled).
+Item = tuple[float, float, int, int, int, int, int, int, str, int]
 
 
 def divisors(n: int) -> list[int]:
@@ -58,21 +61,28 @@ def divisors(n: int) -> list[int]:
     return small + large
 
 
-class Divisors(dict[int, list[int]]):
-    """divisors(n) by n, each worked out when first asked for: `factors[n]`. Most n asked for
-    divide one of a few numbers (the GPU count, the global batch): their divisors are those of
-    that number's that divide n."""
+class Divisors:
+    """divisors(n) by n, each worked out when first asked for: `factors.of(n)`. Most n asked
+    for divide one of a few numbers (the GPU count, the global batch): their divisors are those
+    of that number's that divide n. A plain class holding a dict rather than a dict subclass
+    with __missing__: compiled, `of` is a native call, where a subclass's `factors[n]` went
+    through Python's item lookup and dispatched __missing__ through Python."""
 
     def __init__(self, *numbers: int) -> None:
-        super().__init__()
         self.numbers = numbers
+        self.found: dict[int, list[int]] = {}
 
-    def __missing__(self, n: int) -> list[int]:
+    def of(self, n: int) -> list[int]:
+        found = self.found.get(n)
+        if found is not None:
+            return found
         for number in self.numbers:
             if n != number and number % n == 0:
-                found = self[n] = [d for d in self[number] if n % d == 0]
-                return found
-        found = self[n] = divisors(n)
+                found = [d for d in self.of(number) if n % d == 0]
+                break
+        else:
+            found = divisors(n)
+        self.found[n] = found
         return found
 
 
@@ -358,7 +368,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
     by_p: dict[int, PerDepth] = {}
     for t in tps:
         rest = gpus // t
-        pps = [pins.pp] if pins.pp else [p for p in factors[rest] if L % p == 0]
+        pps = [pins.pp] if pins.pp else [p for p in factors.of(rest) if L % p == 0]
         if rest % pps[0]:
             continue  # a pinned PP that does not divide GPUs ÷ TP
         # Per sequence, a stage's GEMM time is ∝ s/c + K/b with K = G_HALF·t/width
@@ -369,7 +379,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
         # largest micro-batch, and at micro-batch 1 the layer's time without recomputation,
         # the output layer's and the pipeline sends' at v = 1 (X_1 of `bubble_and_sends`).
         per_c: list[tuple[int, float, int, float, float, float, timing.SearchTimes]] = []
-        for c in [pins.cp] if pins.cp else factors[rest // pps[0]]:
+        for c in [pins.cp] if pins.cp else factors.of(rest // pps[0]):
             if (t > 1 and (s // c) % t) or (
                 c > 1 and (s % (2 * c) or (s // c < MIN_CP_TOKENS and not pins.cp))
             ):
@@ -392,7 +402,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     vs = [pins.vpp]
                 else:
                     # Uneven (pinned) stages interleave chunks of the padded count.
-                    vs = [v for v in factors[-(-L // p)] if v <= MAX_VPP]
+                    vs = [v for v in factors.of(-(-L // p)) if v <= MAX_VPP]
                 up = -(-L // p)
                 vs = [v for v in vs if v == 1 or up % v == 0]
                 per_p = by_p[p] = (vs, vs[:1] if vs[:1] == [1] else [], timing.stage_layers(L, p))
@@ -467,8 +477,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                 continue  # the pinned micro-batch does not divide a rank's share
             bs = [pins.micro_batch]
         else:
-            shares = factors[per_rank]  # sorted
-            bs = shares[: bisect.bisect_right(shares, largest)] or [1]
+            shares = factors.of(per_rank)  # sorted
+            bs = shares[: bisect_right(shares, largest)] or [1]
         rcs = recomputes
         if zeros[-1] != 3:  # the promise's `over` is with ZeRO-3
             over = max(screen.states(t, p, 1, zeros[-1], shards)) > usable
@@ -496,7 +506,13 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
             if (per_rank // b_max * (stage + p2p - p2p) + gain) * LOWER > bound:
                 break
             # Screen.activation_need, written out: its coefficients once per recomputation.
-            l0, l1, e0, e1, o0, o1, r0, r1, s0, s1 = screen.coefficients(t, c, rc)
+            l0, l1, e0, e1, o0, o1, r0, r1, s0, s1, reach = screen.coefficients(t, c, rc)
+            # Each count x0·b + x1 below, and each product in it, is at most reach·b_max:
+            # within 2**53 it is exactly a double, and worked out as one it skips Python's int
+            # multiplication, which compiled code calls for any factor past 2**30 (bytes per
+            # sequence often are; ~0.1 M instructions a search, measured). Past it (bytes no
+            # GPU holds), Screen.activation_need counts in ints.
+            exact = reach * b_max <= EXACT_INT
             for b in bs:  # each divides per_rank
                 m = per_rank // b
                 # layout_times.stage(b, p, full), written out
@@ -521,9 +537,13 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                     # Each v's step time would be past the bound (and skipped below).
                     continue
                 some_fit = False
-                # Bytes at this micro-batch (ints, where the names above hold seconds)
-                layer_bytes, embedding_bytes = l0 * b + l1, e0 * b + e1
-                output_bytes, rebuild, loss = o0 * b + o1, r0 * b + r1, s0 * b + s1
+                # Bytes at this micro-batch (where the names above hold seconds), as doubles
+                # holding ints exactly (`exact`): a sum of them, or one divided, rounds as the
+                # ints' would (Python converts an int to a double, rounded once, to add it to
+                # one).
+                b_f = float(b)
+                layer_bytes, embedding_bytes = l0 * b_f + l1, e0 * b_f + e1
+                output_bytes, rebuild, loss = o0 * b_f + o1, r0 * b_f + r1, s0 * b_f + s1
                 for v in interleavings:
                     t_mb = stage_j + (2 * v * sends_j / bandwidth if p > 1 else 0.0)
                     base = (m + (p - 1) / v) * t_mb
@@ -540,29 +560,47 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                             screen.states_by_zero(t, p, v, zeros, shards),
                         )
                     layers, zero_states = found
-                    # chunks_in_flight of the first and the last stage
-                    warmup = p - 1 if v == 1 else 2 * (p - 1) + (v - 1) * p
-                    chunks = m * v if warmup >= m * v else warmup + 1
-                    # `/` of two ints; through memory.ratio past 2**53, where the compiled
-                    # division would round differently (a call the interpreter skips here)
-                    # Products of ints are exact in any order: the small factors first, so that
-                    # compiled only one multiplication may exceed a machine word's fast path.
-                    held = layer_bytes * (layers * chunks)
-                    first = held / (p * v) if held <= EXACT_INT else ratio(held, p * v)
-                    held = embedding_bytes * chunks
-                    first = first + (held / v if held <= EXACT_INT else ratio(held, v)) + rebuild
-                    if p == 1:
-                        first = last = first + output_bytes + loss
+                    if not exact:
+                        first, last = screen.activation_need(t, p, c, d, v, b, rc)
                     else:
-                        warmup = 0 if v == 1 else (v - 1) * p
+                        # chunks_in_flight of the first and the last stage
+                        warmup = p - 1 if v == 1 else 2 * (p - 1) + (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
+                        # A product below 2**53 as a double is exact (one at or past it rounds
+                        # to at least 2**53), and so is its quotient by an int as `/` of two
+                        # ints rounds it; past 2**53 it goes through memory.ratio in ints.
                         held = layer_bytes * (layers * chunks)
-                        last = (
-                            (held / (p * v) if held <= EXACT_INT else ratio(held, p * v))
-                            + output_bytes
-                            + rebuild
-                            + loss
+                        first = (
+                            held / (p * v)
+                            if held < EXACT_FLOAT
+                            else ratio(int(layer_bytes) * (layers * chunks), p * v)
                         )
+                        held = embedding_bytes * chunks
+                        first = (
+                            first
+                            + (
+                                held / v
+                                if held < EXACT_FLOAT
+                                else ratio(int(embedding_bytes) * chunks, v)
+                            )
+                            + rebuild
+                        )
+                        if p == 1:
+                            first = last = first + output_bytes + loss
+                        else:
+                            warmup = 0 if v == 1 else (v - 1) * p
+                            chunks = m * v if warmup >= m * v else warmup + 1
+                            held = layer_bytes * (layers * chunks)
+                            last = (
+                                (
+                                    held / (p * v)
+                                    if held < EXACT_FLOAT
+                                    else ratio(int(layer_bytes) * (layers * chunks), p * v)
+                                )
+                                + output_bytes
+                                + rebuild
+                                + loss
+                            )
                     # Each ZeRO stage shards more of the states than the one before, so it
                     # needs at most as much memory (Screen.states_by_zero): the last needs the
                     # least, and the stages that fit are the last few.
@@ -583,7 +621,7 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                                 break
                             least = z
                         seconds = base + timing.exposed(traffic, least, m, t_mb)
-                        not_fitting.append((seconds, need, (t, p, c, d, v, b, rc, least)))
+                        not_fitting.append((seconds, need, t, p, c, d, v, b, rc, least))
                         continue
                     for stage_states in zero_states:  # the first stage that fits
                         searched += 1
@@ -593,11 +631,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         if need <= usable:
                             break
                     z = stage_states[0]
-                    best = (
-                        base + timing.exposed(traffic, z, m, t_mb),
-                        need,
-                        (t, p, c, d, v, b, rc, z),
-                    )
+                    seconds = base + timing.exposed(traffic, z, m, t_mb)
+                    best = (seconds, need, t, p, c, d, v, b, rc, z)
                     if z == 0 and len(zero_states) > 1:
                         # ZeRO-1 fits too and may be faster (timing.data_parallel_exposed);
                         # the stages past it only add communication.
@@ -607,14 +642,14 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         if other > need:
                             need = other
                         seconds = base + timing.exposed(traffic, z, m, t_mb)
-                        item = (seconds, need, (t, p, c, d, v, b, rc, z))
+                        item = (seconds, need, t, p, c, d, v, b, rc, z)
                         if item < best:
                             best = item
                     fitting.append(best)
                     if len(heap) < MAX_FITTING:
-                        heapq.heappush(heap, -best[0])
+                        heappush(heap, -best[0])
                     elif best[0] < -heap[0]:
-                        heapq.heapreplace(heap, -best[0])
+                        heapreplace(heap, -best[0])
                     if len(heap) == MAX_FITTING:
                         bound = -heap[0]
                     some_fit = True
@@ -680,7 +715,7 @@ def no_split(gpus: int, batch: int, pins: Pins) -> InputError:
 
 
 def make_plan(ctx: Context, screen: Screen, run: Run, grad_bytes: int, item: Item) -> Plan:
-    _, _, (t, p, c, d, v, b, rc, z) = item
+    _, _, t, p, c, d, v, b, rc, z = item
     memory = screen.exact(t, p, c, d, v, b, rc, z)
     st = timing.step_time(ctx, t, p, c, d, v, b, rc, z, grad_bytes)
     seconds = st.seconds
