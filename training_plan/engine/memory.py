@@ -51,6 +51,15 @@ def ratio(numerator: int, denominator: int) -> float:
     return truediv(numerator, denominator)  # a call mypyc leaves to Python's int division
 
 
+def share(each: float, count: int, parts: int) -> float:
+    """each · count / parts as the ints would give it, for `each` a whole number of bytes held
+    in a double: below 2**53 the product is exact as a double and `/` rounds it once, as
+    Python divides two ints; at or past it (bytes no GPU holds) the product is formed in ints
+    and divided by `ratio`."""
+    held = each * count
+    return held / parts if held < EXACT_FLOAT else ratio(int(each) * count, parts)
+
+
 class Count:
     """activation.py's byte counts for one model shape, without the term lists: `layer` is
     total(layer_terms), `embedding` total(embedding_terms), `output` total(output_terms) and

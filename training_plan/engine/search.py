@@ -22,7 +22,7 @@ from calculators.kit.errors import InputError
 
 from . import timing
 from .inputs import RECOMPUTES, ZERO_STAGES, Cluster, Pins, Run, Shape, model_flops
-from .memory import EXACT_FLOAT, EXACT_INT, MemoryParts, Screen, padded_layers, ratio
+from .memory import EXACT_INT, MemoryParts, Screen, padded_layers, share
 
 # bisect_right, heappush and heapreplace imported by name: compiled, `heapq.heappush` is a
 # module attribute looked up at every call (~8 k instructions a search, measured).
@@ -566,23 +566,11 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         # chunks_in_flight of the first and the last stage
                         warmup = p - 1 if v == 1 else 2 * (p - 1) + (v - 1) * p
                         chunks = m * v if warmup >= m * v else warmup + 1
-                        # A product below 2**53 as a double is exact (one at or past it rounds
-                        # to at least 2**53), and so is its quotient by an int as `/` of two
-                        # ints rounds it; past 2**53 it goes through memory.ratio in ints.
-                        held = layer_bytes * (layers * chunks)
+                        # The stored layers over p·v chunks, and the embedding's over v, each
+                        # divided as the ints would be (memory.share)
                         first = (
-                            held / (p * v)
-                            if held < EXACT_FLOAT
-                            else ratio(int(layer_bytes) * (layers * chunks), p * v)
-                        )
-                        held = embedding_bytes * chunks
-                        first = (
-                            first
-                            + (
-                                held / v
-                                if held < EXACT_FLOAT
-                                else ratio(int(embedding_bytes) * chunks, v)
-                            )
+                            share(layer_bytes, layers * chunks, p * v)
+                            + share(embedding_bytes, chunks, v)
                             + rebuild
                         )
                         if p == 1:
@@ -590,13 +578,8 @@ def plan(shape: Shape, cluster: Cluster, run: Run, pins: Pins = FREE) -> Result:
                         else:
                             warmup = 0 if v == 1 else (v - 1) * p
                             chunks = m * v if warmup >= m * v else warmup + 1
-                            held = layer_bytes * (layers * chunks)
                             last = (
-                                (
-                                    held / (p * v)
-                                    if held < EXACT_FLOAT
-                                    else ratio(int(layer_bytes) * (layers * chunks), p * v)
-                                )
+                                share(layer_bytes, layers * chunks, p * v)
                                 + output_bytes
                                 + rebuild
                                 + loss
