@@ -168,3 +168,56 @@ def test_model_states_past_2_53_are_the_engines_ints_rounded_once(tp, pp, vpp, s
         assert [s[stage] for s in states] == [
             float(e.weights_bytes + e.gradients_bytes + e.optimizer_bytes) for e in engine
         ]
+
+
+def activation_need_cases():
+    # Shapes the search meets (an 8B-class Llama block, a GPT block) and one no GPU holds, whose
+    # layer activations pass 2**53 bytes per sequence (~34·s·h with s = 2**26, h = 2**23), where
+    # a double no longer holds every byte count.
+    llama = custom_shape(32, 4096, 32, 8, 14336, 128256, False)
+    gpt = custom_shape(40, 6144, 48, 48, 4 * 6144, 51200, True)
+    huge = custom_shape(4, 2**23, 2**13, 2**13, 4 * 2**23, 2**17, False)
+    for shape, seq_len in [(llama, 8192), (gpt, 2048), (huge, 2**26)]:
+        for tp, pp, cp, vpp, dp, b, m in [
+            (1, 1, 1, 1, 8, 1, 4),
+            (2, 2, 1, 1, 2, 2, 8),
+            (4, 4, 2, 2, 1, 1, 9),
+            (2, 4, 1, 1, 3, 3, 2),  # fewer micro-batches than stages
+        ]:
+            for recompute in ("none", "selective", "full"):
+                yield shape, seq_len, tp, pp, cp, vpp, dp, b, m, recompute
+
+
+@pytest.mark.parametrize(
+    "shape, seq_len, tp, pp, cp, vpp, dp, b, m, recompute", list(activation_need_cases())
+)
+def test_activation_need_is_the_activation_engines_bytes_to_the_rounding(
+    shape, seq_len, tp, pp, cp, vpp, dp, b, m, recompute
+):
+    # Screen.activation_need is the search's count of what a stage holds beyond its model
+    # states, in doubles: each stage's quotients rounded once (memory.ratio) where the engine
+    # rounds them up to whole bytes. So the two differ by at most a byte per quotient (two)
+    # plus the rounding of a double of that size, past 2**53 too, where the huge shape takes
+    # memory.ratio's exact integer division.
+    run = Run(seq_len, dp * b * m, 10**9, "mixed", "adam")
+    screen = Screen(shape, cluster("h100-sxm", 8, 8), run)
+    first, last = screen.activation_need(tp, pp, cp, dp, vpp, b, recompute)
+    sc = replace(
+        shape.scenario(),
+        seq_len=seq_len // cp,
+        micro_batch=b,
+        layers=padded_layers(shape.layers, pp, vpp),
+        tp=tp,
+        pp=pp,
+        sp=int(tp > 1),
+        vpp=vpp,
+        recompute=recompute,
+        accumulation_steps=m,
+    )
+    hw = Hardware(capacity_bytes=80 * 2**30, zero=0, precision="mixed", optimizer="adam")
+    needs = stage_needs(sc, hw, dp * cp)
+    theirs = [n.activations_bytes + n.working_bytes for n in (needs[0], needs[-1])]
+    for ours, exact in zip((first, last), theirs, strict=True):
+        assert abs(ours - exact) <= 2 + 2 * abs(exact) * 2**-52
+    if shape.hidden == 2**23 and tp * cp <= 2:
+        assert min(theirs) > 2**53
