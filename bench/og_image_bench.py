@@ -43,7 +43,6 @@ def timed(work) -> tuple[float, float]:
 
 def clear():
     scenario.IMAGES.items.clear()
-    scenario.HEADLINES.items.clear()
 
 
 def main():
@@ -55,7 +54,6 @@ def main():
         form.is_valid()
 
         def headline(tool=tool, form=form):
-            scenario.HEADLINES.items.clear()
             return scenario.headline(tool, form)
 
         def draw(tool=tool):

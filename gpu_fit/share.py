@@ -57,18 +57,24 @@ def card_headline(inputs: dict, result: dict) -> Headline:
     return Headline(figures=figures, inputs=key_inputs(inputs))
 
 
+def largest_anywhere(cards: list[dict]) -> tuple[dict, dict] | None:
+    """(The largest model any one card runs, the first (smallest) card that runs it)."""
+    found = None
+    for card in cards:
+        candidate = largest_fitting(card["models"])
+        if candidate and (found is None or candidate["params"] > found[0]["params"]):
+            found = candidate, card
+    return found
+
+
 def index_headline(inputs: dict, result: dict) -> Headline:
     cards = result["cards"]
     counts = [(short_name(c["card"]), sum(m["fits"] for m in c["models"])) for c in cards]
     total = len(cards[0]["models"])
     fewest, most = min(n for _, n in counts), max(n for _, n in counts)
     span = f"{fewest}–{most}" if fewest != most else f"{most}"
-    # The largest model any one card runs, and the first (smallest) card that runs it.
-    best, where = None, ""
-    for card in cards:
-        candidate = largest_fitting(card["models"])
-        if candidate and (best is None or candidate["params"] > best["params"]):
-            best, where = candidate, f" one {short_name(card['card'])}"
+    found = largest_anywhere(cards)
+    best, where = (found[0], f" one {short_name(found[1]['card'])}") if found else (None, "")
     figures = (
         Figure(f"{span} of {total}", "open models fit, by card", spoken="open models fit, by card"),
         best_figure(best, where),

@@ -40,11 +40,10 @@ class LRU:
         return value
 
 
-# A headline is a few hundred bytes: many fit. It is computed when a page is rendered (for the
-# alt text), and the image fetched right after reads it back instead of building the tool's
-# JSON again (11 to 35 ms on the GPU pages). Images are 15 to 40 KB: 128 of them stay under
-# 5 MB per worker, and an unfurler that fetches the same URL twice draws it once.
-HEADLINES = LRU(1024)
+# Images are 15 to 40 KB: 128 of them stay under 5 MB per worker, and an unfurler that fetches
+# the same URL twice draws it once. Headlines are not kept: a page works its headline out from
+# the answer it has just computed (CalculatorForm.headline_answer), for the alt text, in well
+# under a millisecond, so a page's cost is the same on a first view and a repeat one.
 IMAGES = LRU(128)
 
 
@@ -71,10 +70,7 @@ def headline(tool: registry.Tool, form) -> Headline | None:
     if tool.headline is None or not form.is_valid():
         return None
     try:
-        return HEADLINES.get(
-            (tool.slug, form.query_string()),
-            lambda: tool.headline(form.inputs(), form.result_json()),
-        )
+        return tool.headline(form.inputs(), form.headline_answer())
     except Exception:
         # The preview is an extra: a fault in one tool's headline must not take its page
         # down. It is logged, and the tests call every headline over fuzzed input.
