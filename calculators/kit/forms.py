@@ -63,10 +63,16 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
     - `extra_context()` is what the page and its live result print beyond `result` (charts,
       tables, links), built once per request by the view, so templates never call back in here;
     - `shared_values()` are the values a link to a related tool may carry;
-    - `summary()` is one sentence with the answer, for search results and link unfurls.
+    - `summary()` is one sentence with the answer, for search results and link unfurls;
+    - `headline_answer()` is what its share image's headline reads;
+    - `accepts_post` says the tool also takes a POSTed body (data too large for a URL);
+    - `API_EXAMPLE`, a query for the API description's example answer when the defaults leave
+      keys of the answer null.
     """
 
     sections: dict[str, tuple[str, ...]] = {}
+    accepts_post: bool = False
+    API_EXAMPLE: dict[str, str] | None = None
 
     def __init__(self, query=None):
         query = query if query is not None else {}
@@ -159,6 +165,13 @@ class CalculatorForm(forms.Form, metaclass=SharedFieldsMetaclass):
 
     def result_json(self) -> dict:
         return asdict(self.result)
+
+    def headline_answer(self) -> dict:
+        """What the tool's share headline reads (registry.Tool.headline; valid forms only): the
+        JSON answer. Every page computes it for its image's alt text, so a tool whose JSON
+        costs far more than its page gives the same keys from the page's own result instead,
+        and a test checks that its headline comes out the same either way."""
+        return self.result_json()
 
     def query_string(self, **overrides) -> str:
         """The canonical permalink query for these inputs (optional blanks left out)."""

@@ -152,7 +152,7 @@ def result_schema(tool: registry.Tool) -> dict:
     form = tool.form({})
     form.is_valid()
     schema = value_schema(form.result_json(), top=True)
-    example = getattr(tool.form_class, "API_EXAMPLE", None)
+    example = tool.form_class.API_EXAMPLE
     if example:
         full = tool.form(example)
         if not full.is_valid():
@@ -268,7 +268,7 @@ def describe(server_url: str = "/") -> dict:
     for tool in registry.all_tools():
         get = operation(tool)
         paths[tool.path] = {"get": get}
-        if getattr(tool.form_class, "accepts_post", False):
+        if tool.form_class.accepts_post:
             paths[tool.path]["post"] = post_operation(tool, get)
     return {
         "openapi": "3.1.0",

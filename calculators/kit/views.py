@@ -171,7 +171,7 @@ def calculator_view(form_class, template_name: str, *, unknown=None):
     answers a URL the registry has no tool for (an unknown GPU card, say); without it that
     is a plain 404."""
 
-    accepts_post = getattr(form_class, "accepts_post", False)
+    accepts_post = form_class.accepts_post
 
     @vary_on_headers("HX-Request")
     def view(request, **url_kwargs):
