@@ -6,7 +6,7 @@ import pytest
 from calculators.kit import registry
 
 # Tools whose form takes POST for data too large for a URL, and the others.
-POST_TOOLS = [t.path for t in registry.all_tools() if getattr(t.form_class, "accepts_post", False)]
+POST_TOOLS = [t.path for t in registry.all_tools() if t.form_class.accepts_post]
 GET_TOOLS = [t.path for t in registry.all_tools() if t.path not in POST_TOOLS]
 
 
@@ -27,7 +27,7 @@ def test_a_tool_that_takes_post_says_so(client, method):
         assert allow(r) == {"GET", "HEAD", "POST"}, path
 
 
-@pytest.mark.parametrize("method", ["post", "put", "delete"])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
 def test_other_urls_allow_get_and_head(client, method):
     # A POST waits for its URL to be resolved (the middleware asks the view), so a POST to
     # a page that does not exist is a 404; other methods are refused before that.

@@ -28,7 +28,7 @@ def test_openapi_describes_every_tool_from_its_form(client):
         files = {name for name, f in fields.items() if isinstance(f.widget, forms.FileInput)}
         assert set(fields) - files <= names
         assert not files & names  # a file cannot travel in a query string
-        if getattr(tool.form_class, "accepts_post", False):
+        if tool.form_class.accepts_post:
             body = spec["paths"][tool.path]["post"]["requestBody"]["content"]
             assert set(fields) <= set(body["multipart/form-data"]["schema"]["properties"])
         else:
@@ -155,6 +155,19 @@ def test_head_answers_like_get_without_a_body(client, path, headers):
         assert int(get["Content-Length"]) == len(get.content)  # describes the GET's body
 
 
+@pytest.mark.parametrize(
+    "path, headers", list(requests_for_every_path()), ids=lambda v: str(v) if v else "plain"
+)
+def test_every_answer_carries_the_security_headers(client, path, headers):
+    r = client.get(path, **headers)
+    assert r["X-Content-Type-Options"] == "nosniff", path
+    assert r["Referrer-Policy"] == "same-origin", path
+    assert r["Cross-Origin-Opener-Policy"] == "same-origin", path
+    csp = r["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+    assert "unsafe-inline" not in csp, path
+
+
 def test_every_path_is_walked_and_no_response_sets_a_cookie(client, settings):
     # settings.py keeps Django's CSRF middleware (idle: every other method is refused first);
     # it sets its cookie only for a template that asks for a token, and none does.
@@ -167,12 +180,6 @@ def test_every_path_is_walked_and_no_response_sets_a_cookie(client, settings):
         for method in (client.get, client.head):
             r = method(path, **headers)
             assert "Set-Cookie" not in r and not r.cookies, path
-
-
-@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
-def test_only_get_and_head_are_answered(client, method):
-    r = getattr(client, method)("/gradient-accumulation/")
-    assert r.status_code == 405 and r["Allow"] == "GET, HEAD"
 
 
 def test_every_tool_page_has_its_own_title_description_and_canonical(client):

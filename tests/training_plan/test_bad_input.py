@@ -1,78 +1,10 @@
-"""Every parameter of /training-plan/, every kind of bad value: never a 5xx, always a message
-naming the field and what is allowed."""
+"""/training-plan/'s own refusals: values each fine alone that no layout can honour together,
+models and GPUs it cannot plan, and every field at its upper bound. Every field with every kind
+of bad value is tests/site/test_bad_input.py's, for every tool alike."""
 
 import pytest
 
-from tests.bad_values import BAD, error_box_text
-
 URL = "/training-plan/"
-NUMBER_PARAMS = {
-    "layers": "Layers",
-    "hidden": "Hidden size",
-    "heads": "Attention heads",
-    "kv_heads": "KV heads",
-    "ffn_hidden": "MLP width",
-    "vocab": "Vocabulary",
-    "gpus": "GPUs",
-    "gpus_per_node": "GPUs per node",
-    "seq_len": "Sequence length",
-    "global_batch": "Global batch",
-    "train_tokens": "Training tokens",
-    "tp": "Tensor parallel",
-    "pp": "Pipeline parallel",
-    "cp": "Context parallel",
-    "vpp": "Interleaved chunks",
-    "micro_batch": "Micro-batch",
-    "zero": "ZeRO stage",
-    "reserve_pct": "Kept free",
-}
-OPTIONAL = {"tp", "pp", "cp", "vpp", "micro_batch", "zero"}  # blank means "search"
-CHOICE_PARAMS = {
-    "model": "Model",
-    "tied": "Output layer",
-    "gpu": "GPU",
-    "recompute": "Recomputation",
-    "precision": "Training precision",
-    "optimizer": "Optimizer",
-}
-
-
-def bad_values(param):
-    values = list(BAD)
-    if param == "reserve_pct":
-        values.remove("1.5")  # a valid decimal
-        values.remove("0")  # keep nothing free
-    if param == "zero":
-        values.remove("0")  # ZeRO stage 0
-    if param == "train_tokens":
-        values.remove("1e309")  # read as a whole count: out of range, said so below anyway
-    if param in OPTIONAL:
-        values = [v for v in values if v.strip()]  # blank is allowed
-    return values
-
-
-@pytest.mark.parametrize("param", NUMBER_PARAMS)
-def test_bad_numbers(client, param):
-    label = NUMBER_PARAMS[param]
-    for value in bad_values(param):
-        query = {param: value, "model": "custom", "format": "json"}
-        r = client.get(URL, query)
-        assert r.status_code == 400, (param, value[:20])
-        (message,) = r.json()["errors"][param]
-        assert label in message, (param, value[:20], message)
-        assert " to " in message  # the allowed range is stated
-        page = client.get(URL, {param: value, "model": "custom"})
-        assert page.status_code == 200
-        assert label in error_box_text(page)
-
-
-@pytest.mark.parametrize("param", CHOICE_PARAMS)
-def test_bad_choices(client, param):
-    for value in ["sideways", "9", "\u0661", "x" * 10_240]:
-        r = client.get(URL, {param: value, "format": "json"})
-        assert r.status_code == 400, (param, value[:20])
-        (message,) = r.json()["errors"][param]
-        assert message.startswith(f"{CHOICE_PARAMS[param]} must be one of:")
 
 
 @pytest.mark.parametrize(
