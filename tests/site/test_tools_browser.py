@@ -13,7 +13,7 @@ import pytest
 from django import forms
 
 from calculators.kit.list_fields import NumberListField, NumberTableField
-from tests.site.tool_fields import PAGE_SHAPES, slug, valid_change
+from tests.site.tool_fields import PAGE_SHAPES, other_values, slug, valid_change
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 667}
@@ -96,20 +96,47 @@ def open_every_section(page):
 
 def settled_after(page, action, name, value):
     """Do `action` and wait until the recompute it starts has been swapped in and settled: the
-    address holds the new value (htmx replaces it after the swap) and no request is pending."""
+    address holds the new value (htmx replaces it after the swap; a blank optional value leaves
+    the address) and no request is pending."""
     before = page.evaluate("window.__settled")
     action()
     page.wait_for_function(
         """([before, name, value]) => window.__settled > before
-            && new URLSearchParams(location.search).get(name) === value
+            && (new URLSearchParams(location.search).get(name) ?? '') === value
             && !document.querySelector('.htmx-request')""",
         arg=[before, name, value],
         timeout=10_000,
     )
 
 
+def set_value(page, control, field, name, value):
+    """Type `value` into the field as a person would (select it from a list), and wait for the
+    live result."""
+    control.focus()  # the browser scrolls it into view, as for a tap or Tab
+    if isinstance(field, forms.ChoiceField):
+        settled_after(page, lambda: control.select_option(value), name, value)
+    else:
+        page.keyboard.press("Control+A")
+        if value:
+            settled_after(page, lambda: page.keyboard.type(value), name, value)
+        else:
+            settled_after(page, lambda: page.keyboard.press("Backspace"), name, value)
+
+
+def computing_value(tool, name, field, context, current: str) -> str | None:
+    """Another value for the field that, changed alone, still computes: the summary then shows
+    an answer, not a message. A list shown on the page is tried in reverse order."""
+    candidates = other_values(field, field.initial)
+    if isinstance(field, NumberListField) and current.strip():
+        candidates.append(", ".join(reversed(current.replace(",", " ").split())))
+    for value in candidates:
+        if value != current and tool.form({**context, name: value}).is_valid():
+            return value
+    return None
+
+
 def typed_value(field, current: str) -> str:
-    """Something else to put in the field, valid or not: the summary shows either answer."""
+    """Something else to put in the field where no value computes: the summary then says why."""
     if isinstance(field, forms.ChoiceField):
         candidates = [str(key) for key, _ in field.choices]
     elif isinstance(field, NumberListField | NumberTableField):
@@ -139,38 +166,50 @@ def overlap(a, b) -> bool:
 
 @pytest.mark.parametrize("tool", PAGE_SHAPES, ids=slug)
 def test_on_a_phone_the_answer_stays_in_view_while_typing_in_any_input(
-    open_page, site_server, tool
+    open_page, site_server, client, tool
 ):
-    """At 375 × 667, for every input a reader can see (with every section opened): focus it,
-    type another value, wait for the live result; the one-line summary of the answer is inside
-    the viewport and does not cover the input being typed in."""
+    """At 375 × 667, for every input a reader can see (with every section opened), in every
+    mode of a form that has modes: focus it, type another value, wait for the live result; the
+    one-line summary is inside the viewport, does not cover the input being typed in, and says
+    what the server answers for the new address (an answer wherever the value computes). The
+    input is then set back, so each is tried from the tool's defaults."""
     page = open_page(viewport=PHONE)
     page.goto(site_server.url + tool.path)
     page.evaluate(
         "window.__settled = 0; document.body.addEventListener("
         "'htmx:afterSettle', () => { window.__settled += 1; })"
     )
-    open_every_section(page)
     form = tool.form({})
-    typed = 0
-    for name, field in form.fields.items():
-        control = page.locator(f"#{form[name].auto_id}")
-        if not control.is_visible():
-            continue  # another mode's input, hidden until that mode is chosen
-        if isinstance(field.widget, forms.FileInput):
-            continue  # a file is chosen, not typed (tests/eval_metrics/ upload files)
-        value = typed_value(field, control.input_value())
-        control.focus()  # the browser scrolls it into view, as for a tap or Tab
-        if isinstance(field, forms.ChoiceField):
-            settled_after(page, lambda c=control, v=value: c.select_option(v), name, value)
-        else:
-            page.keyboard.press("Control+A")
-            settled_after(page, lambda v=value: page.keyboard.type(v), name, value)
-        typed += 1
-        summary = page.get_by_test_id("result-summary")
-        box = summary.bounding_box()
-        assert summary.is_visible() and box and inside(box, PHONE), (name, value, box)
-        assert summary.text_content().strip(), name
-        control_box = control.bounding_box()
-        assert control_box and not overlap(control_box, box), (name, control_box, box)
+    modes = [str(k) for k, _ in form.fields["mode"].choices] if "mode" in form.fields else [None]
+    typed = answered = 0
+    for mode in modes:
+        context = {}
+        if mode is not None:
+            context = {"mode": mode}
+            mode_control = page.locator(f"#{form['mode'].auto_id}")
+            if mode_control.input_value() != mode:
+                set_value(page, mode_control, form.fields["mode"], "mode", mode)
+        open_every_section(page)
+        for name, field in form.fields.items():
+            control = page.locator(f"#{form[name].auto_id}")
+            if name == "mode" or not control.is_visible():
+                continue  # another mode's input, hidden until that mode is chosen
+            if isinstance(field.widget, forms.FileInput):
+                continue  # a file is chosen, not typed (tests/eval_metrics/ upload files)
+            start = control.input_value()
+            value = computing_value(tool, name, field, context, start)
+            set_value(page, control, field, name, value or typed_value(field, start))
+            typed += 1
+            summary = page.get_by_test_id("result-summary")
+            box = summary.bounding_box()
+            assert summary.is_visible() and box and inside(box, PHONE), (name, box)
+            control_box = control.bounding_box()
+            assert control_box and not overlap(control_box, box), (name, control_box, box)
+            shown = shown_summary(page)
+            assert shown == server_summary(client, tool, page.url), (name, shown)
+            if value is not None:
+                assert not shown.startswith("Cannot calculate"), (name, value, shown)
+                answered += 1
+            set_value(page, control, field, name, start)
     assert typed >= 2, f"{tool.slug}: only {typed} inputs were visible"
+    assert answered, f"{tool.slug}: no input was given a value that computes"
