@@ -1,10 +1,11 @@
 """The Megatron snippet with a batch ramp-up and a training budget, run through Megatron's own
 logic: megatron-core 0.18+ (the default, for 0.19.2, its latest release:
 --step-batch-size-schedule, StepBatchsizeNumMicroBatchesCalculator, validate_args and
-update_train_iters transcribed in test_rampup.py from the 0.19.2 wheel on PyPI) and, as the
+update_train_iters transcribed in test_engine_rampup.py from the 0.19.2 wheel on PyPI) and, as the
 labelled alternative, megatron-core up to 0.17 (--rampup-batch-size,
 RampupBatchsizeNumMicroBatchesCalculator and update_train_iters, transcribed in
-test_rampup.py). The ramp both must give is the one the page's inputs describe in 0.17's terms."""
+test_engine_rampup.py). The ramp both must give is the one the page's inputs describe in
+0.17's terms."""
 
 import errno
 import subprocess

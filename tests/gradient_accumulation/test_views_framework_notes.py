@@ -1,6 +1,6 @@
-"""The expert's scenarios (issue 12) over HTTP: the JSON notes and the page agree with the
-frameworks' own released code (the rules themselves are tested in test_framework_*.py and
-test_engine_rampup.py beside this file)."""
+"""The frameworks' notes over HTTP, for the scenarios an expert review raised: the JSON notes
+and the page agree with the frameworks' own released code (the rules themselves are tested in
+test_framework_*.py and test_engine_rampup.py beside this file)."""
 
 URL = "/gradient-accumulation/"
 

@@ -1,4 +1,5 @@
-"""The flagship's cluster-depth features over HTTP: JSON keys, page sections, compare."""
+"""The flagship's parallelism, token target, budget, epoch, ramp-up and compared scenarios over
+HTTP: JSON keys, page sections, refusals."""
 
 import re
 from urllib.parse import parse_qs, urlencode, urlparse

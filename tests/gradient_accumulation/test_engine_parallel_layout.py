@@ -1,4 +1,5 @@
-"""The flagship's cluster-depth plan: layout, token targets and the pieces tied together."""
+"""The flagship's parallel layout (TP × PP × CP × DP), token targets, the pipeline bubble, and the
+budget, epoch and ramp-up tied together."""
 
 import pytest
 from hypothesis import given, settings
