@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.browser import settled_after
+
 pytestmark = pytest.mark.browser
 CARD = "/gpus/rtx-4090-24gb/"
 
@@ -88,23 +90,12 @@ def test_a_recompute_shows_what_loading_its_address_shows(page, site_server, pat
     into the page shows, to the character and the data-testid, what the page loaded afresh at
     the new address shows."""
     page.goto(site_server.url + path)
-    page.evaluate(
-        "window.__settled = 0; document.body.addEventListener("
-        "'htmx:afterSettle', () => { window.__settled += 1; })"
-    )
     control = page.get_by_label(label)
-    if label == "Weight format":
-        control.select_option(value)
-    else:
-        control.fill(value)
     name = control.get_attribute("name")
-    page.wait_for_function(
-        """([name, value]) => window.__settled > 0
-            && new URLSearchParams(location.search).get(name) === value
-            && !document.querySelector('.htmx-request')""",
-        arg=[name, value],
-        timeout=10_000,
-    )
+    if label == "Weight format":
+        settled_after(page, lambda: control.select_option(value), name, value)
+    else:
+        settled_after(page, lambda: control.fill(value), name, value)
     live_text, live_testids = page.evaluate(SHOWN)
     page.goto(page.url)  # a fresh load of the permalink, not the swapped document
     fresh_text, fresh_testids = page.evaluate(SHOWN)

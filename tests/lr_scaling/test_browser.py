@@ -5,23 +5,14 @@ import re
 
 import pytest
 
+from tests.browser import settled_after
+
 pytestmark = pytest.mark.browser
 URL = "/lr-scaling/"
 
 
 def shown(page, testid):
     return page.get_by_test_id(testid).inner_text()
-
-
-def settled_after(page, action):
-    """Do `action` and wait until the recompute it triggers has been swapped in and settled,
-    so that a later click never lands on a result that is being replaced."""
-    page.evaluate(
-        "window.__settled = false; document.body.addEventListener("
-        "'htmx:afterSettle', () => { window.__settled = true; }, {once: true})"
-    )
-    action()
-    page.wait_for_function("() => window.__settled === true", timeout=10_000)
 
 
 def type_and_settle(page, label, text):

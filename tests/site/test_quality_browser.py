@@ -4,13 +4,13 @@ no console errors, no request leaving the origin (the last two via the `page` fi
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser import PHONE
 from tests.site.tool_fields import PAGE_SHAPES, TOOLS, upper_bound_path
 
 pytestmark = pytest.mark.browser
 TOOL_PAGES = ["/", *(t.path for t in TOOLS)]
 NOT_FOUND = ["/no-such-page/", "/gpus/no-such-card/"]
 FIRST_VISIT_BUDGET = 60 * 1024
-PHONE = {"width": 375, "height": 667}
 AXE = Axe()
 
 

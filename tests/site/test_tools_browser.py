@@ -13,10 +13,10 @@ import pytest
 from django import forms
 
 from calculators.kit.list_fields import NumberListField, NumberTableField
+from tests.browser import PHONE, count_settles, settled_after
 from tests.site.tool_fields import PAGE_SHAPES, other_values, slug, valid_change
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 375, "height": 667}
 SUMMARY = re.compile(r'data-testid="result-summary">(.*?)</a>', re.S)
 
 
@@ -94,21 +94,6 @@ def open_every_section(page):
             details.locator(":scope > summary").click()
 
 
-def settled_after(page, action, name, value):
-    """Do `action` and wait until the recompute it starts has been swapped in and settled: the
-    address holds the new value (htmx replaces it after the swap; a blank optional value leaves
-    the address) and no request is pending."""
-    before = page.evaluate("window.__settled")
-    action()
-    page.wait_for_function(
-        """([before, name, value]) => window.__settled > before
-            && (new URLSearchParams(location.search).get(name) ?? '') === value
-            && !document.querySelector('.htmx-request')""",
-        arg=[before, name, value],
-        timeout=10_000,
-    )
-
-
 def set_value(page, control, field, name, value):
     """Type `value` into the field as a person would (select it from a list), and wait for the
     live result."""
@@ -175,10 +160,7 @@ def test_on_a_phone_the_answer_stays_in_view_while_typing_in_any_input(
     input is then set back, so each is tried from the tool's defaults."""
     page = open_page(viewport=PHONE)
     page.goto(site_server.url + tool.path)
-    page.evaluate(
-        "window.__settled = 0; document.body.addEventListener("
-        "'htmx:afterSettle', () => { window.__settled += 1; })"
-    )
+    count_settles(page)
     form = tool.form({})
     modes = [str(k) for k, _ in form.fields["mode"].choices] if "mode" in form.fields else [None]
     typed = answered = 0
