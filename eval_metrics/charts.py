@@ -10,6 +10,7 @@ from functools import cache
 from typing import NamedTuple
 
 from calculators.kit.html import Markup, escape
+from calculators.kit.numbers import MINUS
 from calculators.kit.svg import Figure, number
 
 WIDTH, HEIGHT = 480, 300
@@ -159,7 +160,7 @@ def padded_range(lo: float, hi: float) -> tuple[float, float, float]:
 def short_number(value: float) -> str:
     """Four significant digits with a true minus sign: tick labels and one-line summaries."""
     text = f"{value:.4g}"
-    return "0" if text in ("-0", "0") else text.replace("-", "\u2212")
+    return "0" if text in ("-0", "0") else text.replace("-", MINUS)
 
 
 def ticks(scale: Scale, step: float) -> list[Tick]:

@@ -8,11 +8,10 @@ rule and slope 1/2 for the square-root rule, so two end points per line are exac
 import math
 from dataclasses import dataclass
 
-from calculators.kit.numbers import sci as lr_text
+from calculators.kit.numbers import MINUS, sci
 
 WIDTH, HEIGHT = 560, 340
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 46
-MINUS = "\u2212"
 MAX_TICKS = 7
 
 
@@ -117,28 +116,28 @@ def lr_chart(result) -> Chart:
 
     rule = result.recommended_rule
     markers = [
-        Marker(px(base), py(lr0), "base", False, f"Tuned: {lr_text(lr0)} at {batch_text(base)}"),
+        Marker(px(base), py(lr0), "base", False, f"Tuned: {sci(lr0)} at {batch_text(base)}"),
         Marker(
             px(new),
             py(result.linear_lr),
             "linear",
             rule == "linear",
-            f"Linear rule: {lr_text(result.linear_lr)} at {batch_text(new)}",
+            f"Linear rule: {sci(result.linear_lr)} at {batch_text(new)}",
         ),
         Marker(
             px(new),
             py(result.sqrt_lr),
             "sqrt",
             rule == "sqrt",
-            f"Square-root rule: {lr_text(result.sqrt_lr)} at {batch_text(new)}",
+            f"Square-root rule: {sci(result.sqrt_lr)} at {batch_text(new)}",
         ),
     ]
     name = {"linear": "linear", "sqrt": "square-root"}
     description = (
         f"Learning rate against global batch, both on logarithmic axes. Both rules pass through "
-        f"your tuned point, {lr_text(lr0)} at a batch of {batch_text(base)}. At the new batch of "
-        f"{batch_text(new)} the linear rule gives {lr_text(result.linear_lr)} and the square-root "
-        f"rule gives {lr_text(result.sqrt_lr)}; the {name[rule]} rule is the one recommended "
+        f"your tuned point, {sci(lr0)} at a batch of {batch_text(base)}. At the new batch of "
+        f"{batch_text(new)} the linear rule gives {sci(result.linear_lr)} and the square-root "
+        f"rule gives {sci(result.sqrt_lr)}; the {name[rule]} rule is the one recommended "
         f"for {'Adam-family optimizers' if inp.optimizer == 'adam' else 'SGD with momentum'}."
     )
     if critical:

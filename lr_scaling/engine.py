@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from calculators.catalog.lr import linear_lr, sqrt_lr
+from calculators.catalog.memory import ceil_div
 from calculators.kit.errors import InputError
 
 OPTIMIZERS = ("adam", "sgd")
@@ -146,10 +147,6 @@ class ScalingResult:
     @property
     def sqrt_ratio(self) -> float:
         return math.sqrt(self.batch_ratio)
-
-
-def ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
 
 
 def adam_companions(beta1: float, beta2: float, eps: float, kappa: float) -> AdamCompanions:

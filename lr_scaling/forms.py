@@ -6,7 +6,7 @@ from calculators.kit.fields import (
     WholeNumberField,
 )
 from calculators.kit.forms import CalculatorForm
-from calculators.kit.numbers import scientific as lr_text
+from calculators.kit.numbers import scientific
 
 from .chart import lr_chart
 from .engine import ScalingInput, scale
@@ -166,10 +166,10 @@ class LRScalingForm(CalculatorForm):
             )
         r, i = self.result, self.result.inputs
         return (
-            f"{lr_text(i.base_lr)} at a batch of {i.base_batch:,} becomes "
-            f"{lr_text(r.recommended_lr)} at {i.new_batch:,} ({RULE_NAMES[r.recommended_rule]} "
+            f"{scientific(i.base_lr)} at a batch of {i.base_batch:,} becomes "
+            f"{scientific(r.recommended_lr)} at {i.new_batch:,} ({RULE_NAMES[r.recommended_rule]} "
             f"for {'Adam/AdamW' if i.optimizer == 'adam' else 'SGD with momentum'}; the "
-            f"{RULE_NAMES[r.other_rule]} gives {lr_text(r.other_lr)})."
+            f"{RULE_NAMES[r.other_rule]} gives {scientific(r.other_lr)})."
         )
 
     def result_json(self) -> dict:

@@ -38,6 +38,8 @@ Coefficients = tuple[int, int, int, int, int, int, int, int, int, int, int]
 
 
 def ceil_div(numerator: int, denominator: int) -> int:
+    # calculators.catalog.memory.ceil_div, written here so that mypyc compiles it with the
+    # search: imported, each call would leave the compiled code for the interpreter.
     return -(-numerator // denominator)
 
 
