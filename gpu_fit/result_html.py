@@ -79,7 +79,7 @@ def example_stats(f: ModelFit, s: Scenario, card: GPU) -> Markup:
             "KV cache", gib(f.kv_cache_bytes) if f.kv_cache_counted else "not counted", "kv_cache"
         ),
         stat("Overhead", gib(f.overhead_bytes), "overhead"),
-        # &#39; is the apostrophe as Jinja2's autoescape wrote it.
+        # &#39; is the apostrophe as the kit's escape and Jinja2's autoescape write it.
         stat(
             "Longest context that fits",
             longest,

@@ -1,7 +1,8 @@
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.html import escape
 from django.views.decorators.http import require_safe
+
+from calculators.kit.html import escape
 
 
 @require_safe

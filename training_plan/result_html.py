@@ -3,9 +3,9 @@ is rendered on every keystroke, and in Jinja2 every printed value costs an autoe
 attribute an environment.getattr, every loop a LoopContext and every ui macro call far more.
 The text these print is numbers from the kit's formatters (digits, separators, a unit: nothing
 HTML escapes) and the constants below; anything else (model and GPU names, the engine's words)
-goes through the kit's one escaping helper (which writes a quote as &#x27;, Jinja2 as &#39;: the
-same character, and no catalog name has one). The template's parts they replaced are in
-tests/training_plan/result_before.html, rendered against these by
+goes through the kit's one escaping helper (the same entities as Jinja2's autoescape). The
+template's parts they replaced are in tests/training_plan/result_before.html, rendered against
+these by
 tests/training_plan/test_result_html.py.
 
 Callgrind, the default /training-plan/ fragment (instructions a request): the result block
@@ -186,7 +186,7 @@ def memory_rows(r, bar, memory) -> Markup:
 
 def time_rows(t) -> Markup:
     """The step-time table's rows: each part of a step, then the step."""
-    # &#39; is the apostrophe as Jinja2's autoescape wrote it (html.escape writes &#x27;).
+    # &#39; is the apostrophe as the kit's escape and Jinja2's autoescape write it.
     layers = f"Layers&#39; forward and backward at {percent(t.efficiency)} of peak"
     parts = (
         (layers, t.compute - t.recompute),

@@ -1,25 +1,39 @@
 """The one escaping helper for HTML written in Python (SVG figures, and the few blocks a
-benchmark showed a template to be too slow for). The standard library's escape (the same five
-characters as Jinja2's autoescape), on any value, returning plain text: markupsafe's escape
-builds a Markup object per value, which costs 2.5 times as much (1.3 µs against 0.5 µs a value
-on this project's machine) in loops that escape hundreds of values per request.
+benchmark showed a template to be too slow for), and the escaper Jinja2's autoescape uses here
+(calculators/kit/jinja.py): the same five characters replaced by the same entities, so a piece
+of HTML is the same bytes whether a template or Python wrote it.
 
-Most values have nothing to escape (numbers, labels, ids): five `in` tests find that in C and
-return the text as it is, where html.escape would run five replace calls over it (the
-flagship's recompute escapes about 75 values: 600 ns a value the long way, 330 ns this way,
-timeit). Any of the five characters, and html.escape writes the answer, so the output is its.
-
-`Markup` marks a finished piece of such HTML for the templates, which print it as it is."""
-
-from html import escape as _escape
+`escape` takes any value and returns plain text: markupsafe.escape wraps each answer in a new
+Markup object, which costs more than the escaping (1.3 µs against 0.5 µs a value on this
+project's machine) in loops that escape hundreds of values per request. A value that is
+already Markup is escaped as text too: Python-written HTML is put together from escaped parts
+and marked finished only once, with `Markup`, for the templates, which print it as it is."""
 
 from markupsafe import Markup
 
-__all__ = ["Markup", "escape"]
+__all__ = ["Markup", "escape", "escape_text"]
+
+
+def escape_text_python(text: str) -> str:
+    """markupsafe's escaping of a str, in Python: the fallback below."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+try:
+    # markupsafe's own escaper, in C: the function markupsafe.escape calls before it wraps the
+    # answer in Markup; a str with nothing to escape comes back as it is. A private name, so a
+    # markupsafe without it falls back to the same five replacements in Python
+    # (tests/kit/test_jinja_escape.py compares both with markupsafe).
+    from markupsafe import _escape_inner as escape_text
+except ImportError:  # pragma: no cover
+    escape_text = escape_text_python
 
 
 def escape(value) -> str:
-    text = value if type(value) is str else str(value)
-    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
-        return _escape(text)
-    return text
+    return escape_text(value if type(value) is str else str(value))

@@ -32,6 +32,7 @@ import jinja2
 
 from . import numbers, registry
 from .fields import field
+from .html import escape_text
 
 MACROS = "ui.html"
 
@@ -202,26 +203,6 @@ class LiveMacros:
 
     def __getattr__(self, name):
         return getattr(self.env.get_template(MACROS).module, name)
-
-
-def escape_text_python(text: str) -> str:
-    """markupsafe's escaping of a str, in Python: the fallback below."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("'", "&#39;")
-        .replace('"', "&#34;")
-    )
-
-
-try:
-    # markupsafe's own escaper, in C: the function markupsafe.escape calls before it wraps the
-    # answer in Markup. A private name, so a markupsafe without it falls back to the same five
-    # replacements in Python (tests/kit/test_jinja_escape.py compares both with markupsafe).
-    from markupsafe import _escape_inner as escape_text
-except ImportError:  # pragma: no cover
-    escape_text = escape_text_python
 
 
 def escape_output(value) -> str:

@@ -102,7 +102,7 @@ def test_bad_model_input_names_the_field(client, params, field, says):
     messages = errors(client, **params)[field]
     assert any(says in m for m in messages), messages
     page = client.get(URL, params).content.decode()  # the page answers with the message inline
-    assert says.replace("'", "&#x27;") in page
+    assert says.replace("'", "&#39;") in page
 
 
 def test_page_has_a_labelled_model_select_and_pins_keep_the_model(client):

@@ -12,12 +12,8 @@ from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 import jinja2
-from calculators.kit.jinja import (
-    Environment,
-    escape_output,
-    escape_text,
-    escape_text_python,
-)
+from calculators.kit.html import escape_text, escape_text_python
+from calculators.kit.jinja import Environment, escape_output
 
 HOSTILE = "<script>alert(\"x\" & 'y')</script>"
 

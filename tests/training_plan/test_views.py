@@ -177,7 +177,7 @@ def test_snippets_carry_the_plans_choices(client):
     if best["recompute"] == "full":
         assert "--recompute-granularity full" in text
         assert "config.activation_checkpoint = FullAC.Config()" in text
-    assert f"&quot;stage&quot;: {best['zero_stage']}" in text
+    assert f"&#34;stage&#34;: {best['zero_stage']}" in text
 
 
 def test_share_image_says_the_layout_and_step_time(client):
