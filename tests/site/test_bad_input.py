@@ -1,6 +1,6 @@
 """Every field of every registered tool, every kind of bad value: never a 5xx, and a message
 that names the field by the label its form gives it and says what is allowed, as a 400 in JSON
-and on the page (200) in its error box.
+and on the page (200) in its error box; the page's share image is the tool's generic one.
 
 Which values a field must refuse, and what its message must state, follow from the field's
 class and declared bounds, choices and counts (tests/site/tool_fields.py): blank is fine for an
@@ -33,14 +33,19 @@ def test_every_bad_value_is_refused_by_name_with_what_is_allowed(client, tool, n
     field = form.fields[name]
     context = mode_context(form, name)
     refused = 0
+    first = next(iter(form.fields))
+    generic = client.get(f"{tool.path}og.png", {first: "\x00"}).content  # the generic image
     for value in [*BAD, *bad_values_for(field)]:
         query = {**context, name: value}
         data = client.get(tool.path, {**query, "format": "json"})
         page = client.get(tool.path, query)
+        image = client.get(f"{tool.path}og.png", query)
         assert data.status_code in (200, 400), (name, value[:20])
         assert page.status_code == 200, (name, value[:20])
+        assert image.status_code == 200 and image["Content-Type"] == "image/png", (name, value)
         if accepts(form, name, value):
             continue
+        assert image.content == generic, (name, value[:20])
         refused += 1
         assert data.status_code == 400, (name, value[:20])
         messages = data.json()["errors"].get(name)
