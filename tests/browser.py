@@ -4,6 +4,12 @@ for a live recompute to land."""
 PHONE = {"width": 375, "height": 667}
 
 
+def control(page, name: str):
+    """A tool's input by its field's name (the id Django gives it), not by a label copied from
+    the form: the labels themselves are the site-wide tests' (tests/site/)."""
+    return page.locator(f"#id_{name}")
+
+
 def count_settles(page) -> None:
     """Count htmx's afterSettle events on this page load (settled_after waits on the count)."""
     page.evaluate(

@@ -5,15 +5,17 @@ import re
 
 import pytest
 
+from tests.browser import control
+
 pytestmark = pytest.mark.browser
 
 
 def test_switching_mode_shows_its_fields_and_recomputes(page, site_server):
     page.goto(site_server.url + "/metrics/roc-auc/")
-    scores = page.get_by_label("Scores (y_score)")
+    scores = control(page, "y_score")
     assert not scores.is_visible()
-    page.get_by_label("Mode").select_option("scores")
-    assert scores.is_visible() and not page.get_by_label("False positive rates (fpr)").is_visible()
+    control(page, "mode").select_option("scores")
+    assert scores.is_visible() and not control(page, "fpr").is_visible()
     page.wait_for_url(re.compile(r"mode=scores"))
     page.get_by_test_id("auc").filter(has_text="0.7500").wait_for()
 
@@ -49,8 +51,8 @@ def test_a_large_paste_switches_to_post_and_says_it_has_no_link(page, site_serve
     # The address holds no stale scenario: it is the tool's own.
     assert page.url == site_server.url + "/metrics/regression/"
     # Back to a few values: GET again, the address a permalink, Copy link back.
-    page.get_by_label("True values (y_true)").fill("3\n-0.5\n2\n7")
-    page.get_by_label("Predicted values (y_pred)").fill("2.5\n0\n2\n8")
+    control(page, "y_true").fill("3\n-0.5\n2\n7")
+    control(page, "y_pred").fill("2.5\n0\n2\n8")
     page.wait_for_url(re.compile(r"y_pred=2.5%0A0%0A2%0A8"))
     page.get_by_test_id("mae").filter(has_text="0.5").wait_for()
     assert page.get_by_test_id("note-no-permalink").count() == 0
@@ -64,7 +66,7 @@ def test_uploading_a_csv_posts_it_and_shows_the_answer(page, site_server, tmp_pa
     # file's columns (labels and scores), though the page starts in points mode.
     data = tmp_path / "scores.csv"
     data.write_text("y_true,y_score\n0,0.1\n0,0.4\n1,0.35\n1,0.8\n")
-    page.get_by_label("Or upload a CSV file").set_input_files(str(data))
+    control(page, "file").set_input_files(str(data))
     page.get_by_test_id("note-upload-used").wait_for()
     assert "scores.csv" in page.get_by_test_id("note-no-permalink").inner_text()
     assert page.get_by_test_id("auc").inner_text() == "0.7500"
@@ -76,7 +78,7 @@ def test_a_bad_upload_is_explained_in_the_result(page, site_server, tmp_path):
     page.goto(site_server.url + "/metrics/log-loss/")
     data = tmp_path / "book.xlsx"
     data.write_bytes(b"PK\x03\x04" + bytes(64))
-    page.get_by_label("Or upload a CSV file").set_input_files(str(data))
+    control(page, "file").set_input_files(str(data))
     page.get_by_test_id("errors").filter(has_text="Excel workbook").wait_for()
 
 
@@ -85,7 +87,7 @@ def test_upload_works_without_javascript(open_page, site_server, tmp_path):
     page.goto(site_server.url + "/metrics/regression/")
     data = tmp_path / "preds.csv"
     data.write_text("y_pred,y_true\n2.5,3\n0,-0.5\n2,2\n8,7\n")  # scikit-learn's MAE example
-    page.get_by_label("Or upload a CSV file").set_input_files(str(data))
+    control(page, "file").set_input_files(str(data))
     page.get_by_test_id("post-submit").click()
     page.get_by_test_id("note-no-permalink").wait_for()
     assert page.get_by_test_id("mae").inner_text() == "0.5"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import settled_after
+from tests.browser import control, settled_after
 
 pytestmark = pytest.mark.browser
 CARD = "/gpus/rtx-4090-24gb/"
@@ -19,7 +19,7 @@ def fitting(page):
 def test_choosing_a_format_recomputes(page, site_server):
     page.goto(site_server.url + CARD)
     before = fitting(page)
-    page.get_by_label("Weight format").select_option("f16")
+    control(page, "quant").select_option("f16")
     page.wait_for_url(re.compile(r"quant=f16"))
     page.get_by_test_id("best_quant").wait_for()
     page.wait_for_function(
@@ -32,14 +32,14 @@ def test_link_to_another_card_carries_the_scenario(page, site_server):
     page.goto(site_server.url + CARD + "?context=16384&quant=q8_0")
     page.get_by_test_id("card-link-rtx-3060-12gb").click()
     page.wait_for_url(re.compile(r"/gpus/rtx-3060-12gb/\?context=16384&quant=q8_0"))
-    assert page.get_by_label("Weight format").input_value() == "q8_0"
+    assert control(page, "quant").input_value() == "q8_0"
     assert "RTX 3060 12GB" in page.title()
 
 
 def test_fine_tuning_inputs_recompute_the_lora_and_qlora_estimate(page, site_server):
     page.goto(site_server.url + CARD)
     before = page.get_by_test_id("qlora-total").inner_text()
-    page.get_by_label("Training sequence length (tokens)").fill("8192")
+    control(page, "seq_len").fill("8192")
     page.wait_for_url(re.compile(r"seq_len=8192"))
     page.wait_for_function(
         f"document.querySelector('[data-testid=qlora-total]').textContent.trim() !== '{before}'"
@@ -50,19 +50,19 @@ def test_fine_tuning_inputs_recompute_the_lora_and_qlora_estimate(page, site_ser
 def test_cards_and_system_ram_inputs_recompute_and_commands_copy(page, site_server):
     page.goto(site_server.url + "/gpus/rtx-3090-24gb/?model=llama-3.3-70b")
     assert "-ngl " in page.get_by_test_id("cmd-llama_cpp").inner_text()  # partial offload
-    page.get_by_label("Cards (identical cards)").fill("2")
+    control(page, "cards").fill("2")
     page.wait_for_url(re.compile(r"cards=2"))
     page.get_by_test_id("cmd-llama_cpp").filter(has_text="-ts 1,1").wait_for()
     assert page.get_by_test_id("gpu_layers").inner_text().startswith("80 of 80")
     # The copy button arrives with the swapped result and is wired up (shown) by site.js.
     page.locator("[data-copy-text=cmd-llama_cpp-text]").wait_for(state="visible")
     page.reload()
-    assert page.get_by_label("Cards (identical cards)").input_value() == "2"
+    assert control(page, "cards").input_value() == "2"
     # System RAM, in its section: too little for the offload leaves nothing to run.
-    page.get_by_label("Cards (identical cards)").fill("1")
+    control(page, "cards").fill("1")
     page.wait_for_url(re.compile(r"cards=1"))
     page.locator("summary", has_text="System RAM").click()
-    page.get_by_label("System RAM (GB)").fill("8")
+    control(page, "ram_gb").fill("8")
     page.wait_for_url(re.compile(r"ram_gb=8"))
     page.get_by_test_id("cmd-llama_cpp-none").wait_for()
 
@@ -77,25 +77,24 @@ SHOWN = """() => {
 
 
 @pytest.mark.parametrize(
-    ("path", "label", "value"),
+    ("path", "name", "value"),
     [
-        (CARD, "Context (tokens per sequence)", "32768"),
-        ("/gpus/rtx-3060-12gb/?model=gpt-oss-120b", "Cards (identical cards)", "2"),
-        ("/gpus/", "Concurrent sequences (batch)", "4"),
-        ("/gpus/?cards=2", "Weight format", "q8_0"),
+        (CARD, "context", "32768"),
+        ("/gpus/rtx-3060-12gb/?model=gpt-oss-120b", "cards", "2"),
+        ("/gpus/", "batch", "4"),
+        ("/gpus/?cards=2", "quant", "q8_0"),
     ],
 )
-def test_a_recompute_shows_what_loading_its_address_shows(page, site_server, path, label, value):
+def test_a_recompute_shows_what_loading_its_address_shows(page, site_server, path, name, value):
     """The live fragment (written for the wire: tests/gpu_fit/test_fragment_markup.py) swapped
     into the page shows, to the character and the data-testid, what the page loaded afresh at
     the new address shows."""
     page.goto(site_server.url + path)
-    control = page.get_by_label(label)
-    name = control.get_attribute("name")
-    if label == "Weight format":
-        settled_after(page, lambda: control.select_option(value), name, value)
+    field = control(page, name)
+    if name == "quant":
+        settled_after(page, lambda: field.select_option(value), name, value)
     else:
-        settled_after(page, lambda: control.fill(value), name, value)
+        settled_after(page, lambda: field.fill(value), name, value)
     live_text, live_testids = page.evaluate(SHOWN)
     page.goto(page.url)  # a fresh load of the permalink, not the swapped document
     fresh_text, fresh_testids = page.evaluate(SHOWN)

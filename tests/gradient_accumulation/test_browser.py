@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.browser import control
+
 pytestmark = pytest.mark.browser
 URL = "/gradient-accumulation/"
 
@@ -25,7 +27,7 @@ def test_back_button_returns_to_the_scenario(page, site_server):
 def test_copy_link_copies_the_permalink(open_page, site_server):
     page = open_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(site_server.url + URL)
-    page.get_by_label("GPUs (in total)").fill("16")
+    control(page, "gpus").fill("16")
     page.wait_for_url(re.compile(r"gpus=16"))
     page.get_by_role("button", name="Copy link").click()
     page.get_by_text("Link copied.").wait_for()

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.browser import control
+
 pytestmark = pytest.mark.browser
 URL = "/gradient-accumulation/"
 
@@ -19,7 +21,7 @@ def test_pin_compare_reload_and_unpin(page, site_server):
     assert "This scenario is pinned" in page.get_by_test_id("compare").inner_text()
 
     # Change the live scenario: the pinned one stays, side by side, with its delta.
-    page.get_by_label("Micro-batch").fill("8")
+    control(page, "micro_batch").fill("8")
     page.wait_for_url(re.compile(r"micro_batch=8.*compare=gpus%3D16"))
     page.get_by_test_id("compare-table").wait_for()
     current, pinned = row_cells(page, "accumulation_steps")
@@ -34,13 +36,13 @@ def test_pin_compare_reload_and_unpin(page, site_server):
     page.get_by_test_id("unpin-1").click()
     page.wait_for_url(lambda url: "compare=" not in url)
     assert page.get_by_test_id("compare-table").count() == 0
-    assert page.get_by_label("Micro-batch").input_value() == "8"
+    assert control(page, "micro_batch").input_value() == "8"
 
 
 def test_copy_button_copies_the_live_snippet(open_page, site_server):
     page = open_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(site_server.url + URL)
-    page.get_by_label("GPUs (in total)").fill("16")
+    control(page, "gpus").fill("16")
     page.wait_for_url(re.compile(r"gpus=16"))
     page.get_by_test_id("accumulation_steps").filter(has_text="16").wait_for()
     page.get_by_test_id("config-deepspeed").locator("summary").click()

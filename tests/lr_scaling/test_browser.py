@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser import settled_after
+from tests.browser import control, settled_after
 
 pytestmark = pytest.mark.browser
 URL = "/lr-scaling/"
@@ -15,24 +15,24 @@ def shown(page, testid):
     return page.get_by_test_id(testid).inner_text()
 
 
-def type_and_settle(page, label, text):
-    settled_after(page, lambda: page.get_by_label(label).fill(text))
+def type_and_settle(page, name, text):
+    settled_after(page, lambda: control(page, name).fill(text))
 
 
 def test_hand_off_from_the_flagship_carries_batch_and_recipe(page, site_server):
     page.goto(site_server.url + "/gradient-accumulation/")
-    type_and_settle(page, "Global batch (sequences)", "2000")
+    type_and_settle(page, "global_batch", "2000")
     page.get_by_text("Learning rate from a recipe").click()
-    type_and_settle(page, "Recipe learning rate", "3e-4")
-    type_and_settle(page, "Recipe global batch", "256")
+    type_and_settle(page, "ref_lr", "3e-4")
+    type_and_settle(page, "ref_batch", "256")
     # 2000 / (4 x 8) = 62.5 steps, rounded to 63: the LR must follow the 2,016 actually achieved.
     link = page.get_by_test_id("lr-scaling-link")
     link.and_(page.locator('[href*="new_batch=2016"][href*="base_batch=256"]')).wait_for()
     link.click()
     page.wait_for_url(re.compile(r"/lr-scaling/\?.*new_batch=2016"))
-    assert page.get_by_label("Learning rate that works").input_value() == "0.0003"
-    assert page.get_by_label("Batch it worked at").input_value() == "256"
-    assert page.get_by_label("New global batch").input_value() == "2016"
+    assert control(page, "base_lr").input_value() == "0.0003"
+    assert control(page, "base_batch").input_value() == "256"
+    assert control(page, "new_batch").input_value() == "2016"
     # k = 2016 / 256 = 7.875; 3e-4 x sqrt(7.875) = 8.42e-4; 3e-4 x 7.875 = 2.36e-3.
     assert shown(page, "batch_ratio") == "7.875"
     assert shown(page, "recommended_lr") == "8.42e\u22124"
