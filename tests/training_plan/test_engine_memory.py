@@ -64,6 +64,23 @@ def test_each_part_is_the_activation_engines(shape, s, b, tp, recompute):
     assert count.rebuild(s, b, tp, recompute) == recompute_working_bytes(sc)
 
 
+def page_scenario(shape, seq_len, tp, pp, cp, vpp, b, m, recompute):
+    """A layout as the Activation Memory page would be given it: seq_len ÷ CP tokens per GPU,
+    every stage holding whole chunks of layers, sequence parallelism with TP, m micro-batches."""
+    return replace(
+        shape.scenario(),
+        seq_len=seq_len // cp,
+        micro_batch=b,
+        layers=padded_layers(shape.layers, pp, vpp),
+        tp=tp,
+        pp=pp,
+        sp=int(tp > 1),
+        vpp=vpp,
+        recompute=recompute,
+        accumulation_steps=m,
+    )
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     shape=shapes(),
@@ -92,20 +109,7 @@ def test_the_most_loaded_gpu_is_the_activation_engines_stage_needs(
     run = Run(seq_len, dp * b * m, 10**9, precision, optimizer)
     screen = Screen(shape, cluster("h100-sxm", 8, 8), run)
     mine = screen.exact(tp, pp, cp, dp, vpp, b, recompute, zero)
-    # The scenario as the Activation Memory page would be given it: seq_len ÷ CP tokens per GPU,
-    # every stage holding whole chunks of layers, sequence parallelism with TP, m micro-batches.
-    sc = replace(
-        shape.scenario(),
-        seq_len=seq_len // cp,
-        micro_batch=b,
-        layers=padded_layers(shape.layers, pp, vpp),
-        tp=tp,
-        pp=pp,
-        sp=int(tp > 1),
-        vpp=vpp,
-        recompute=recompute,
-        accumulation_steps=m,
-    )
+    sc = page_scenario(shape, seq_len, tp, pp, cp, vpp, b, m, recompute)
     hw = Hardware(capacity_bytes=80 * 2**30, zero=zero, precision=precision, optimizer=optimizer)
     need = worst(stage_needs(sc, hw, dp * cp))
     assert mine.stage == need.stage
@@ -202,18 +206,7 @@ def test_activation_need_is_the_activation_engines_bytes_to_the_rounding(
     run = Run(seq_len, dp * b * m, 10**9, "mixed", "adam")
     screen = Screen(shape, cluster("h100-sxm", 8, 8), run)
     first, last = screen.activation_need(tp, pp, cp, dp, vpp, b, recompute)
-    sc = replace(
-        shape.scenario(),
-        seq_len=seq_len // cp,
-        micro_batch=b,
-        layers=padded_layers(shape.layers, pp, vpp),
-        tp=tp,
-        pp=pp,
-        sp=int(tp > 1),
-        vpp=vpp,
-        recompute=recompute,
-        accumulation_steps=m,
-    )
+    sc = page_scenario(shape, seq_len, tp, pp, cp, vpp, b, m, recompute)
     hw = Hardware(capacity_bytes=80 * 2**30, zero=0, precision="mixed", optimizer="adam")
     needs = stage_needs(sc, hw, dp * cp)
     theirs = [n.activations_bytes + n.working_bytes for n in (needs[0], needs[-1])]
