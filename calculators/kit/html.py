@@ -4,8 +4,9 @@ benchmark showed a template to be too slow for), and the escaper Jinja2's autoes
 of HTML is the same bytes whether a template or Python wrote it.
 
 `escape` takes any value and returns plain text: markupsafe.escape wraps each answer in a new
-Markup object, which costs more than the escaping (1.3 µs against 0.5 µs a value on this
-project's machine) in loops that escape hundreds of values per request. A value that is
+Markup object, which costs more than the escaping (timeit on this project's machine, a model
+name: 1.2 µs through markupsafe.escape, 0.16 µs here; an int 1.4 against 0.3 µs) in loops that
+escape hundreds of values per request. A value that is
 already Markup is escaped as text too: Python-written HTML is put together from escaped parts
 and marked finished only once, with `Markup`, for the templates, which print it as it is."""
 
