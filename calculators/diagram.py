@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .kit.html import Markup, escape
-from .kit.svg import Figure, element, figure_svg, text
+from .kit.svg import Figure, figure_svg
 
 CELL_W, CELL_H, GAP = 40, 26, 6
 LABEL_W, TOP = 78, 26
@@ -248,31 +248,6 @@ def pipeline_diagram(pp: int, vpp: int, microbatches: int) -> PipelineDiagram:
     )
 
 
-def pipeline_svg(d: PipelineDiagram) -> str:
-    """The flush as inline SVG, written here rather than in a template loop: a 6-stage, 24-cell
-    picture is some 150 elements, rebuilt on every recompute."""
-    body = [
-        text(b.w, b.cy, b.label, class_="svg-label", text_anchor="end", dominant_baseline="middle")
-        for b in d.row_labels
-    ]
-    for s in d.spans:
-        kind = "micro" if s.kind == "work" else "idle"
-        body.append(
-            element("rect", class_=f"svg-{kind}", x=s.x, y=s.y, width=s.w, height=s.h, rx=2)
-        )
-        if s.label:
-            body.append(text(s.cx, s.cy, s.label, class_="svg-on-box"))
-    return figure_svg(
-        d.width,
-        d.height,
-        "Pipeline stages over one flush",
-        d.description,
-        body,
-        id_prefix="pipeline",
-        data_testid="pipeline-diagram",
-    )
-
-
 # --- What the result template prints ---------------------------------------------------------
 
 
@@ -282,7 +257,7 @@ def step_figure(plan) -> Figure:
     return Figure(Markup(step_svg(d)), d.description)
 
 
-def pipeline_figure(plan) -> Figure:
+def pipeline_layout(plan) -> PipelineDiagram:
+    """The flush, drawn by calculators/_pipeline_diagram.html."""
     pipe = plan.pipeline
-    d = pipeline_diagram(pipe.pp, pipe.vpp, pipe.microbatches)
-    return Figure(Markup(pipeline_svg(d)), d.description)
+    return pipeline_diagram(pipe.pp, pipe.vpp, pipe.microbatches)

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 from .catalog import gpus
 from .catalog.budget import TRAINING_GPUS, ModelSize, catalog_model_size
 from .catalog.models import MODELS
-from .diagram import pipeline_figure, step_figure
+from .diagram import pipeline_layout, step_figure
 from .engine import compare
 from .engine.grad_accum import AccumulationInput, Options, plan
 from .kit.fields import (
@@ -399,7 +399,7 @@ class GradAccumForm(CalculatorForm):
             "gpu_peak": None if custom_peak else gpus.get(self.cleaned_data["gpu"]),
             "configs": config_snippets(plan.snippets),
             "steps_figure": step_figure(plan),
-            "pipeline_figure": pipeline_figure(plan) if plan.pipeline.enabled else None,
+            "pipeline": pipeline_layout(plan) if plan.pipeline.enabled else None,
         }
 
     def hidden_pins(self) -> list[str]:

@@ -30,7 +30,7 @@ from django_htmx.jinja import htmx_script
 
 import jinja2
 
-from . import numbers, registry
+from . import numbers, registry, svg
 from .fields import field
 from .html import escape_text
 
@@ -122,6 +122,7 @@ FILTERS = {
     "pluralize": pluralize,
     "slugify": slugify,
     "json_script": json_script,
+    "svg_number": svg.number,
 }
 
 

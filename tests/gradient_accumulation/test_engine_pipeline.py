@@ -5,6 +5,7 @@ from fractions import Fraction
 from xml.etree import ElementTree
 
 import pytest
+from django.template.loader import get_template
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from calculators.catalog.pipeline import (
     min_microbatches_below,
     pipeline,
 )
-from calculators.diagram import mid, pipeline_diagram, pipeline_svg, step_diagram, step_svg
+from calculators.diagram import mid, pipeline_diagram, step_diagram, step_svg
 from calculators.kit.errors import InputError
 
 
@@ -106,7 +107,10 @@ def test_interleaving_needs_a_pipeline():
 def test_pipeline_picture_is_well_formed_and_idles_the_bubble(p, v, m):
     # Read the SVG back as XML: every drawn stage must idle (p - 1)/v of the m + (p - 1)/v time
     # units, the bubble's share of the total (within the 0.1-unit rounding of the coordinates).
-    svg = ElementTree.fromstring(pipeline_svg(pipeline_diagram(p, v, m)))
+    figure = get_template("calculators/_pipeline_diagram.html").render(
+        {"pipeline": pipeline_diagram(p, v, m)}
+    )
+    svg = ElementTree.fromstring(figure).find("svg")
     assert svg.get("role") == "img" and svg.findtext("title")
     assert svg.findtext("desc").startswith(f"One pipeline flush over {p:,} stages")
     rows = {}
