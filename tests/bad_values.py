@@ -1,5 +1,6 @@
 """The bad values every parameter of every tool is tried with (tests/site/test_bad_input.py): the
-issue's list, and number spellings Python would accept but a permalink must not."""
+issue's list, and number spellings Python would accept but a permalink must not; and the broken
+files every upload field is tried with."""
 
 import html
 import re
@@ -21,6 +22,17 @@ BAD = [
     "\u0661\u0662",  # Arabic-Indic digits: Python's int() would accept them
     "\uff11",  # a full-width digit one
     "x" * 10_240,
+]
+
+# (content, what the message must say): files no tool can read, whatever columns it wants.
+BAD_FILES = [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "Excel workbook"),
+    (b"", "empty"),
+    (b"   \n\n", "empty"),
+    (b"a,b,c\n1,2,3\n", "Its header row names: a, b, c"),
+    (b"a,b\n1,caf\xe9\n", "not UTF-8"),
+    (b'a,b\n"1,2\n', "not valid CSV"),
 ]
 
 

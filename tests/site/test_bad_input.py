@@ -10,9 +10,11 @@ optional field, 1.5 for a decimal one, "0" for a choice that offers it.
 from urllib.parse import urlencode
 
 import pytest
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calculators.kit.fields import plain_number
-from tests.bad_values import BAD, error_box_text
+from tests.bad_values import BAD, BAD_FILES, error_box_text
 from tests.site.tool_fields import (
     TOOLS,
     accepts,
@@ -56,6 +58,38 @@ def test_every_bad_value_is_refused_by_name_with_what_is_allowed(client, tool, n
         shown = " ".join(error_box_text(page).split())
         assert all(" ".join(m.split()) in shown for m in messages), (name, value[:20])
     assert refused, f"{tool.slug}.{name}: no value was refused"
+
+
+FILE_CASES = [
+    (tool, name)
+    for tool in TOOLS
+    for name, field in tool.form_class.base_fields.items()
+    if isinstance(field.widget, forms.FileInput)
+]
+
+
+@pytest.mark.parametrize(
+    "tool, name", FILE_CASES, ids=lambda v: v if isinstance(v, str) else v.slug
+)
+def test_every_broken_file_is_refused_by_name(client, tool, name):
+    """An upload field's bad values are files: each is refused as a 400 in JSON and on the page
+    (200) in its error box, with a message that says it is the uploaded file and what is wrong."""
+    assert tool.form_class.accepts_post
+    for content, says in BAD_FILES:
+        data = client.post(f"{tool.path}?format=json", {name: SimpleUploadedFile("x.csv", content)})
+        page = client.post(tool.path, {name: SimpleUploadedFile("x.csv", content)})
+        assert data.status_code == 400 and page.status_code == 200, (name, content)
+        errors = data.json()["errors"]
+        assert list(errors) == [name], (content, errors)
+        message = " ".join(errors[name])
+        assert "uploaded file" in message and says in message, (content, message)
+        assert " ".join(message.split()) in " ".join(error_box_text(page).split())
+
+
+def test_every_upload_field_is_tried():
+    assert {tool.slug for tool, _ in FILE_CASES} >= {
+        tool.slug for tool in TOOLS if tool.form_class.accepts_post
+    }
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=slug)
