@@ -4,6 +4,9 @@ tests/site/test_bad_input.py."""
 
 import pytest
 
+from calculators.kit import registry
+from tests.site.tool_fields import at_bounds
+
 URL = "/activation-memory/"
 
 
@@ -28,23 +31,10 @@ def test_impossible_combinations_are_field_errors(client, params, field):
 
 
 def test_everything_at_its_maximum_still_answers(client):
-    params = {
-        "seq_len": "1048576",
-        "micro_batch": "65536",
-        "hidden": "131072",
-        "layers": "1024",
-        "heads": "1024",
-        "kv_heads": "1024",
-        "ffn_hidden": "524288",
-        "vocab": "1048576",
-        "attention": "eager",
-        "arch": "gpt",
-        "tp": "1024",
-        "sp": "1",
-        "pp": "1024",
-        "gpus": "1048576",
-        "format": "json",
-    }
+    tool = registry.get("activation-memory")
+    shape = ("seq_len", "micro_batch", "hidden", "layers", "heads", "kv_heads", "ffn_hidden")
+    params = at_bounds(tool, high=(*shape, "vocab", "tp", "pp", "gpus"))
+    params |= {"attention": "eager", "arch": "gpt", "sp": "1", "format": "json"}
     r = client.get(URL, params)
     assert r.status_code == 200
     assert r.json()["result"]["largest_micro_batch"] == 0

@@ -4,6 +4,9 @@ against every kind of bad value is tests/site/test_bad_input.py."""
 
 import pytest
 
+from calculators.kit import registry
+from tests.site.tool_fields import at_bounds
+
 URLS = ["/gpus/", "/gpus/rtx-3060-12gb/"]
 
 
@@ -38,17 +41,16 @@ def test_incomplete_or_inconsistent_custom_model(client, url, query, field):
 
 
 def test_extreme_but_valid_inputs_compute(client):
-    r = client.get(
-        "/gpus/rtx-a6000-48gb/",
-        {"context": "1048576", "batch": "256", "quant": "f16", "format": "json"}
-        | {"seq_len": "131072", "lora_rank": "1024"},
-    )
+    card = registry.get("gpus-rtx-a6000-48gb")
+    longest = at_bounds(card, high=("context", "batch", "seq_len", "lora_rank"))
+    r = client.get(card.path, longest | {"quant": "f16", "format": "json"})
     assert r.status_code == 200
     assert not any(m["fits"] for m in r.json()["result"]["models"])
     assert not any(t["qlora"]["fits"] for t in r.json()["result"]["fine_tuning"])
-    big = {"layers": "1024", "hidden": "65536", "heads": "1024", "kv_heads": "1"}
-    big |= {"ffn_hidden": "262144", "vocab": "1048576", "head_dim": "4096", "format": "json"}
-    r = client.get("/gpus/", big)
-    assert r.status_code == 200
-    r = client.get("/gpus/rtx-3060-12gb/", big | {"model": "custom", "lora_rank": "1024"})
+    shape = ("layers", "hidden", "heads", "ffn_hidden", "vocab", "head_dim")
+    big = at_bounds(registry.get("gpus"), high=shape, low=("kv_heads",)) | {"format": "json"}
+    assert client.get("/gpus/", big).status_code == 200
+    r = client.get(
+        "/gpus/rtx-3060-12gb/", big | at_bounds(card, high=("lora_rank",)) | {"model": "custom"}
+    )
     assert r.status_code == 200

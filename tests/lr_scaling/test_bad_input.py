@@ -4,6 +4,9 @@ value is tests/site/test_bad_input.py."""
 
 import pytest
 
+from calculators.kit import registry
+from tests.site.tool_fields import at_bounds
+
 URL = "/lr-scaling/"
 
 
@@ -29,22 +32,16 @@ def test_inputs_that_need_each_other_name_the_field(client, query, field, words)
 
 
 def test_extreme_but_valid_inputs_do_not_overflow(client):
-    query = {
-        "base_lr": "1e-12",
-        "base_batch": "1",
-        "new_batch": "1000000000000",
-        "critical_batch": "1",
-        "seq_len": "10485760",
-        "tokens": "1e16",
-        "base_warmup": "1000000000",
-        "beta1": "0",
-        "beta2": "0.999999",
-        "eps": "1e-30",
-        "format": "json",
-    }
+    tool = registry.get("lr-scaling")
+    high = ("new_batch", "seq_len", "tokens", "base_warmup", "beta2")
+    query = at_bounds(tool, high=high, low=("base_lr", "base_batch", "critical_batch", "beta1"))
+    query |= at_bounds(tool, low=("eps",)) | {"format": "json"}
     assert client.get(URL, query).status_code == 200
-    query.update({"layers": "10000", "hidden": "1048576"})
+    query.update(at_bounds(tool, high=("layers", "hidden")))
     assert client.get(URL, query).status_code == 200
     query.pop("format")
     assert client.get(URL, query).status_code == 200
-    assert client.get(URL, {"flops": "1e30", "base_lr": "10", "new_batch": "1"}).status_code == 200
+    assert (
+        client.get(URL, at_bounds(tool, high=("flops", "base_lr"), low=("new_batch",))).status_code
+        == 200
+    )

@@ -41,6 +41,16 @@ def upper_bound_path(tool) -> str:
     return f"{tool.path}?{urlencode(pairs)}"
 
 
+def at_bounds(tool, high=(), low=()) -> dict[str, str]:
+    """The named fields at the upper (`high`) or lower (`low`) bound their form declares, as a
+    query: tests of extreme scenarios read the bounds instead of copying them."""
+    declared = tool.form({}).fields
+    return {
+        **{name: fields.plain_number(declared[name].hi) for name in high},
+        **{name: fields.plain_number(declared[name].lo) for name in low},
+    }
+
+
 def slug(tool) -> str:
     return tool.slug
 
