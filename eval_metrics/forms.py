@@ -1,4 +1,5 @@
-"""The five metric forms: field names are the public query parameters (see CONTRACT.md)."""
+"""The five metric forms: field names are the public query parameters, and the API description
+(/api/openapi.json) is built from them."""
 
 from types import SimpleNamespace
 

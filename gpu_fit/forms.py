@@ -1,4 +1,5 @@
-"""Query parameters of /gpus/ and /gpus/<card>/ (CONTRACT.md), and the custom-model row."""
+"""Query parameters of /gpus/ and /gpus/<card>/, and the custom-model row. The API description
+(/api/openapi.json) is built from these fields."""
 
 from dataclasses import asdict
 
