@@ -221,6 +221,8 @@ class TrainingPlanForm(CalculatorForm):
             "plan_rows": result_html.plan_rows(shown),
             "summary_line": result_html.summary_line(r, best),
             "configs": "",
+            # Its times rest on the Hopper-fitted efficiency curve: the page says so (timing.py).
+            "unverified_time": gpu_catalog.get(r.cluster.gpu).architecture == "Blackwell",
         }
         if best:
             bar = memory_bar(best.memory, r.cluster.capacity_bytes, r.usable_bytes)

@@ -139,6 +139,26 @@ LLMFIT_TABLE = (
 )
 
 BLACKWELL_DATASHEET = "https://nvdam.widen.net/s/wwnsxrhm2w/blackwell-datasheet-3384703"
+
+# Total memory as nvidia-smi prints it ("used / total" in its Memory-Usage column), from
+# published nvidia-smi output a reader can open. NVIDIA's 80, 141 and 180 GB are binary, like the
+# catalog's VRAM, and the driver keeps a little back: 79.6, 140.4 and 179.1 GiB. Every card of a
+# kind prints the same total (the same figures appear in many unrelated public logs).
+H100_PCIE_SMI = (
+    "nvidia-smi output in NVIDIA/TensorRT-LLM issue 1868 (driver 550.90.07): NVIDIA H100 PCIe, "
+    "350 W, 1MiB / 81559MiB",
+    "https://github.com/NVIDIA/TensorRT-LLM/issues/1868",
+)
+H200_SMI = (
+    "nvidia-smi output in NVIDIA/TensorRT-LLM issue 9554 (driver 570.148.08): NVIDIA H200, "
+    "700 W, 0MiB / 143771MiB",
+    "https://github.com/NVIDIA/TensorRT-LLM/issues/9554",
+)
+B200_SMI = (
+    "nvidia-smi output in NVIDIA/TensorRT-LLM issue 10278 (driver 580.95.05): NVIDIA B200, "
+    "1000 W, 166593MiB / 183359MiB",
+    "https://github.com/NVIDIA/TensorRT-LLM/issues/10278",
+)
 B200_SOURCE = (
     "NVIDIA Blackwell datasheet, Individual Blackwell GPU Specifications: {}: {} PFLOPS FP16/BF16 "
     "tensor with sparsity (dense is half, the datasheet's note)"
@@ -172,6 +192,7 @@ class GPU:
     # Total memory as nvidia-smi reports it (MiB), read from published nvidia-smi output of the
     # card: PyTorch sees a little less (the activation-memory tool keeps a reserve for that).
     smi_memory_mib: int | None = None
+    smi_source: tuple[str, str] | None = None  # (what it shows, where) for the figure above
     # Dense (no 2:4 sparsity) BF16 tensor throughput for training estimates. Datasheets print
     # the sparse figure, twice these, usually with an asterisk.
     dense_bf16_tflops: float | None = None
@@ -259,24 +280,33 @@ GPUS: tuple[GPU, ...] = (
         "either accumulation",
         sources=(H100_PCIE_SPEC,),
         fp16_flops_per_sm_clock=4096,
+        smi_memory_mib=81_559,  # the H100 SXM's total too: the same 80 GB, the same reserve
+        smi_source=H100_PCIE_SMI,
         dense_bf16_tflops=756.0,
         peak_source="NVIDIA H100 whitepaper, Table 3: H100 PCIe, 1,513 TFLOPS BF16 with sparsity",
         peak_url=H100_WHITEPAPER,
     ),
     GPU(
         "h200", "NVIDIA H200 SXM", "H200",
+        architecture="Hopper",
+        smi_memory_mib=143_771,
+        smi_source=H200_SMI,
         dense_bf16_tflops=989.4,
         peak_source="NVIDIA H200 product page: 1,979 TFLOPS BF16 with sparsity (H100 compute)",
         peak_url="https://www.nvidia.com/en-us/data-center/h200/",
     ),
     GPU(
         "b200", "NVIDIA B200 (HGX, 1,000 W)", "B200",
+        architecture="Blackwell",
+        smi_memory_mib=183_359,
+        smi_source=B200_SMI,
         dense_bf16_tflops=2250.0,
         peak_source=B200_SOURCE.format("HGX B200", "4.5"),
         peak_url=BLACKWELL_DATASHEET,
     ),
     GPU(
         "gb200", "NVIDIA B200 in GB200 (1,200 W)", "GB200",
+        architecture="Blackwell",
         dense_bf16_tflops=2500.0,
         peak_source=B200_SOURCE.format("GB200 NVL72", "5"),
         peak_url=BLACKWELL_DATASHEET,

@@ -56,6 +56,12 @@ PCIE4 = (
     "through PCIe",
     "https://pcisig.com/specifications",
 )
+H100_PCIE = (
+    "NVIDIA H100 datasheet, PCIe form factor: NVLink 600 GB/s through a bridge that joins two "
+    "cards, PCIe Gen5 128 GB/s (both directions); PCI Express 5.0 x16: 32 GT/s × 16 lanes, "
+    "128b/130b encoding = 63.0 GB/s each way (PCI-SIG)",
+    "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet",
+)
 PCIE4_X8 = (
     "PCI Express 4.0 x8 (the RTX 4060 Ti's interface): 15.8 GB/s each way (PCI-SIG)",
     "https://pcisig.com/specifications",
@@ -122,6 +128,14 @@ BY_SLUG: dict[str, Interconnect] = {
         NDR_PER_GPU,
         B200_PAGE,
     ),
+    # Eight H100 PCIe cards in a server are four NVLink-bridged pairs at most: a bridge joins two
+    # cards, never more. A collective over more than two GPUs (a ring or tree across the node)
+    # crosses PCIe between the pairs, and a ring runs at its slowest link, so the node's figure
+    # is PCIe 5.0 x16's 63.0 GB/s each way. Only a group of two inside one bridged pair would get
+    # NVLink's 300 GB/s each way; one figure per node cannot say which pair a group lands on, so
+    # such plans err slow. No reference cluster of H100 PCIe servers gives a network figure:
+    # plans stay inside one node.
+    "h100-pcie": Interconnect("PCIe 5.0 x16 (NVLink bridges join pairs only)", 63.0, H100_PCIE),
     "rtx-3060-12gb": Interconnect("PCIe 4.0 x16", 31.5, PCIE4),
     "rtx-4060-ti-16gb": Interconnect("PCIe 4.0 x8", 15.8, PCIE4_X8),
     "rtx-3090-24gb": Interconnect("PCIe 4.0 x16", 31.5, PCIE4),

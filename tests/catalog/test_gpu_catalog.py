@@ -32,6 +32,12 @@ def test_figures_the_tools_used_before_the_merge():
     assert gpus.get("a100-80gb").smi_memory_bytes == 81_920 * MIB
     assert gpus.get("a100-40gb").smi_memory_bytes == 40_960 * MIB
     assert gpus.get("rtx-4090-24gb").smi_memory_bytes == 24_564 * MIB
+    # Added with their sources (nvidia-smi in NVIDIA/TensorRT-LLM issues 9554, 10278, 1868):
+    # "0MiB / 143771MiB" (NVIDIA H200, 700 W), "166593MiB / 183359MiB" (NVIDIA B200, 1000 W),
+    # "1MiB / 81559MiB" (NVIDIA H100 PCIe, 350 W).
+    assert gpus.get("h200").smi_memory_bytes == 143_771 * 2**20
+    assert gpus.get("b200").smi_memory_bytes == 183_359 * 2**20
+    assert gpus.get("h100-pcie").smi_memory_bytes == 81_559 * 2**20
     # Dense BF16 peaks: half the datasheets' sparse figures (A100 624, H200 1,979 TFLOPS);
     # the RTX 4090's BF16 with FP32 accumulate is the Ada whitepaper's 165.2, which the card
     # page also prints as its FP32-accumulate FP16 rate.
@@ -40,6 +46,13 @@ def test_figures_the_tools_used_before_the_merge():
     rtx_4090 = gpus.get("rtx-4090")
     assert rtx_4090.dense_bf16_tflops == rtx_4090.fp16_fp32acc_tflops == 165.2
     assert rtx_4090.vram_gib == 24 and rtx_4090.bandwidth_gb_s == 1008
+
+
+def test_every_cited_nvidia_smi_total_names_where_it_was_read():
+    for g in gpus.GPUS:
+        if g.smi_source:
+            assert g.smi_memory_mib and f"{g.smi_memory_mib}MiB" in g.smi_source[0], g.slug
+            assert g.smi_source[1].startswith("https://"), g.slug
 
 
 def test_an_unknown_id_is_a_key_error():

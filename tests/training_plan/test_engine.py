@@ -245,7 +245,9 @@ def test_custom_shape_block_follows_the_mlp_and_kv_heads():
     "make, field",
     [
         (lambda: cluster("b300", 8, 8), "gpu"),
-        (lambda: cluster("h100-pcie", 8, 8), "gpu"),  # no interconnect figures for it
+        (lambda: cluster("gb200", 8, 8), "gpu"),  # no memory or interconnect figures for it
+        (lambda: cluster("rtx-5090-32gb", 8, 8), "gpu"),  # no interconnect figures for it
+        (lambda: cluster("h100-pcie", 16, 8), "gpus"),  # no network between nodes
         (lambda: cluster("rtx-4090-24gb", 16, 8), "gpus"),  # no network between nodes
         (lambda: cluster(H100, 12, 8), "gpus"),  # not whole nodes
         (lambda: catalog_shape("mixtral-8x7b"), "model"),  # MoE
