@@ -8,7 +8,12 @@ from django.utils.html import json_script
 from calculators.catalog import gpus
 from calculators.catalog.memory import GIB, OPTIMIZERS, PRECISIONS
 from calculators.kit import registry
-from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
+from calculators.kit.fields import (
+    CatalogGpuField,
+    DecimalNumberField,
+    PlainChoiceField,
+    WholeNumberField,
+)
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.memory_bar import memory_bar
 from calculators.kit.numbers import exact
@@ -16,10 +21,13 @@ from calculators.kit.numbers import exact
 from . import agreement, presets
 from .engine import Hardware, Scenario, fit
 
-# The GPUs offered, by the ids this calculator has always taken, from the one GPU catalog, which
-# gives each its total memory as nvidia-smi reports it. PyTorch sees a little less; the reserve
-# below covers that and the CUDA context.
-GPU_IDS = ("h100-80gb", "a100-80gb", "a100-40gb", "rtx-4090-24gb")
+
+def missing_memory(gpu: gpus.GPU) -> list[str]:
+    """What this calculator needs of a catalog GPU: its total memory as nvidia-smi reports it.
+    PyTorch sees a little less; the reserve below covers that and the CUDA context."""
+    return [] if gpu.smi_memory_mib else ["nvidia-smi memory total"]
+
+
 MAX_DEGREE = 1024
 # What the preset script copies into the fields (the no-JS path applies presets server-side).
 PRESET_FIELDS = presets.FIELDS
@@ -156,11 +164,11 @@ class ActivationMemoryForm(CalculatorForm):
     optimizer = PlainChoiceField(
         label="Optimizer", choices=list(OPTIMIZERS.items()), initial="adam"
     )
-    gpu = PlainChoiceField(
+    gpu = CatalogGpuField(
         label="GPU",
-        choices=[(i, gpus.get(i).name) for i in GPU_IDS]
-        + [("custom", "Custom capacity (GiB below)")],
-        initial="h100-80gb",
+        missing=missing_memory,
+        extra_choices=(("custom", "Custom capacity (GiB below)"),),
+        initial="h100-sxm",
         help_text="Capacity as nvidia-smi reports it.",
     )
     gpu_gib = DecimalNumberField(

@@ -3,12 +3,13 @@ from functools import cached_property
 from urllib.parse import parse_qsl
 
 from .catalog import gpus
-from .catalog.budget import TRAINING_GPUS, ModelSize, catalog_model_size
+from .catalog.budget import ModelSize, catalog_model_size
 from .catalog.models import MODELS
 from .diagram import pipeline_layout, step_figure
 from .engine import compare
 from .engine.grad_accum import AccumulationInput, Options, plan
 from .kit.fields import (
+    CatalogGpuField,
     DecimalNumberField,
     PlainChoiceField,
     WholeCountField,
@@ -27,6 +28,12 @@ PIN_PARAM = "compare"
 RAMP_FIELDS = ("rampup_start", "rampup_increment", "rampup_samples")
 SHAPE_FIELDS = ("layers", "hidden", "heads", "head_dim")
 MODEL_IDS = ", ".join(m.id for m in MODELS)
+
+
+def missing_peak(gpu: gpus.GPU) -> list[str]:
+    """What the time estimate needs of a catalog GPU: its dense BF16 training peak (a consumer
+    card's spec sheet gives FP16 rates, not this one)."""
+    return [] if gpu.dense_bf16_tflops else ["dense BF16 training peak"]
 
 
 class ModelChoiceField(PlainChoiceField):
@@ -204,12 +211,10 @@ class GradAccumForm(CalculatorForm):
         help_text="With heads: H\u00b7Q = heads \u00d7 head dim, when that is not hidden "
         "(e.g. Qwen3 32B: 64 \u00d7 128 on 5120).",
     )
-    gpu = PlainChoiceField(
+    gpu = CatalogGpuField(
         label="GPU",
-        choices=[
-            (i, f"{gpus.get(i).name}, {gpus.get(i).dense_bf16_tflops:g} TFLOPS")
-            for i in TRAINING_GPUS
-        ],
+        missing=missing_peak,
+        option_text=lambda g: f"{g.name}, {g.dense_bf16_tflops:g} TFLOPS",
         initial="h100-sxm",
         help_text="Dense BF16 peak per GPU (datasheets print twice this, with sparsity).",
     )

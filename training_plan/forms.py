@@ -2,14 +2,15 @@ import re
 
 from django import forms
 
-from calculators.catalog import gpus as gpu_catalog
 from calculators.catalog.memory import OPTIMIZERS, PRECISIONS
 from calculators.kit import registry
 from calculators.kit.fields import (
+    CatalogGpuField,
     DecimalNumberField,
     PlainChoiceField,
     WholeCountField,
     WholeNumberField,
+    takes,
 )
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.querystrings import query as quoted
@@ -23,8 +24,8 @@ from .engine import (
     catalog_shape,
     cluster,
     custom_shape,
+    missing_figures,
     plan,
-    planner_gpus,
     planner_models,
 )
 
@@ -33,9 +34,6 @@ CUSTOM = "custom"
 SHAPE_FIELDS = ("layers", "hidden", "heads", "kv_heads", "ffn_hidden", "vocab", "tied")
 PIN_FIELDS = ("tp", "pp", "cp", "vpp", "micro_batch", "recompute", "zero")
 SHOWN = 4  # plans side by side
-# The ids the sibling tools take for a GPU of the one catalog (each offers its own list).
-FLAGSHIP_GPUS = ("a100", "h100-sxm", "h100-pcie", "h200", "b200", "gb200", "rtx-4090")
-ACTIVATION_GPUS = ("h100-80gb", "a100-80gb", "a100-40gb", "rtx-4090-24gb")
 
 
 def whole(label, unit, lo, hi, initial, help_text, required=True):
@@ -72,12 +70,6 @@ def urlencode(values: dict) -> str:
     return quoted([(name, str(value)) for name, value in values.items()])
 
 
-def alias_for(slug: str, ids: tuple[str, ...]) -> str | None:
-    """The id another tool takes for this catalog GPU, if it offers it."""
-    target = gpu_catalog.get(slug)
-    return next((i for i in ids if gpu_catalog.BY_ID.get(i) is target), None)
-
-
 class TrainingPlanForm(CalculatorForm):
     model = PlainChoiceField(
         label="Model",
@@ -111,9 +103,9 @@ class TrainingPlanForm(CalculatorForm):
             "invalid_choice": "Output layer must be one of: 0 (untied), 1 (tied).",
         },
     )
-    gpu = PlainChoiceField(
+    gpu = CatalogGpuField(
         label="GPU",
-        choices=[(g.slug, g.name) for g in planner_gpus()],
+        missing=missing_figures,
         initial="h100-sxm",
         help_text="Memory, peak FLOP/s and interconnect from the site's GPU catalog.",
     )
@@ -258,9 +250,8 @@ class TrainingPlanForm(CalculatorForm):
             }
             if s.model_id:
                 query["model"] = s.model_id
-            flagship_gpu = alias_for(c["gpu"], FLAGSHIP_GPUS)
-            if flagship_gpu:
-                query["gpu"] = flagship_gpu
+            if takes(flagship.form_class, "gpu", c["gpu"]):
+                query["gpu"] = c["gpu"]
                 query["mfu"] = round(best.mfu, 4)
             out["accumulation"] = flagship.href(urlencode(query))
         activation = registry.find("activation-memory")
@@ -290,9 +281,8 @@ class TrainingPlanForm(CalculatorForm):
                 "optimizer": c["optimizer"],
                 "reserve_pct": c["reserve_pct"],
             }
-            activation_gpu = alias_for(c["gpu"], ACTIVATION_GPUS)
-            if activation_gpu:
-                query["gpu"] = activation_gpu
+            if takes(activation.form_class, "gpu", c["gpu"]):
+                query["gpu"] = c["gpu"]
             else:
                 query["gpu"] = "custom"
                 query["gpu_gib"] = round(r.cluster.capacity_bytes / 2**30, 3)

@@ -23,11 +23,6 @@ FLOPS_PER_PARAM_PER_TOKEN = 6  # forward 2N, backward 4N
 ATTENTION_FLOPS_PER_KEY = 12
 
 
-# The GPUs the time estimate offers, by the ids the calculator has always taken, from the one
-# GPU catalog (calculators/catalog/gpus.py, which gives each its dense BF16 peak and source).
-TRAINING_GPUS = ("a100", "h100-sxm", "h100-pcie", "h200", "b200", "gb200", "rtx-4090")
-
-
 def optimizer_steps_for(train_tokens: int, tokens_per_step: int) -> int:
     """Whole optimizer steps needed to train on at least `train_tokens`."""
     return -(-train_tokens // tokens_per_step)

@@ -2,8 +2,10 @@
 comes from. Pure data, no Django.
 
 A GPU is listed once, under one slug; `aliases` are other ids a tool has taken for it (the
-flagship's `gpu=rtx-4090`, activation memory's `gpu=h100-80gb`), which keep working: each tool
-offers the ids it always did, and `get` finds the GPU by any of them. A field is None where our
+flagship's `gpu=rtx-4090`, activation memory's `gpu=h100-80gb`), which keep working: every tool's
+GPU field (calculators/kit/fields.py, CatalogGpuField) offers by slug each GPU with the figures
+that tool needs, takes any of its aliases too and answers with the slug, and `get` finds the GPU
+by any of them. A field is None where our
 sources do not give it (the data-centre parts have no consumer-card spec sheet here).
 
 VRAM is in binary units: memory chips come in binary sizes, so a "24 GB" card has 24 GiB, whether

@@ -6,12 +6,14 @@ digits, which then could not round-trip through a permalink), bounded length, fi
 
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ..catalog import gpus as gpu_catalog
 from .html import Markup, escape
 
 MAX_CHARS = 40
@@ -102,6 +104,86 @@ class PlainChoiceField(forms.ChoiceField):
         names = ", ".join(value for value, _ in choices)
         message = f"{label} must be one of: {names}."
         self.error_messages = {"required": message, "invalid_choice": message}
+
+
+class CatalogGpuField(PlainChoiceField):
+    """A GPU of the one catalog (calculators/catalog/gpus.py), for a tool that needs some of its
+    figures. The select offers, in catalog order and by slug, every GPU that has them, so a new
+    GPU, or a new figure for one, reaches each tool that can use it with no list to copy. Any
+    other id of an offered GPU (its aliases: the flagship's `a100`, activation memory's
+    `h100-80gb`, ids those tools offered before there was one catalog) is taken too and cleans to
+    the slug, so an old permalink gives the same answer, its page shows its GPU chosen, and the
+    JSON's `inputs` holds one id per GPU.
+
+    `missing(gpu)` names the figures the tool needs that the catalog lacks for that GPU (an
+    empty list: offered). A GPU of the catalog without them is refused with a message that says
+    which figure is missing; an unknown id, with the ids allowed. `extra_choices` follow the GPUs
+    (activation memory's custom capacity) and clean to themselves."""
+
+    def __init__(
+        self,
+        *,
+        label,
+        missing: Callable[[gpu_catalog.GPU], list[str]],
+        option_text: Callable[[gpu_catalog.GPU], str] = lambda g: g.name,
+        extra_choices: tuple[tuple[str, str], ...] = (),
+        **kwargs,
+    ):
+        self.missing = missing
+        self.offered = {g.slug: g for g in gpu_catalog.GPUS if not missing(g)}
+        self.extras = frozenset(value for value, _ in extra_choices)
+        choices = [(slug, option_text(g)) for slug, g in self.offered.items()]
+        super().__init__(label=label, choices=[*choices, *extra_choices], **kwargs)
+        self.allowed = ", ".join(value for value, _ in self.choices)
+        # The other ids of the GPUs offered (each to its slug), which an old link may hold.
+        self.other_ids = {a: g.slug for g in self.offered.values() for a in g.aliases}
+        message = f"{label} must be one of: {self.allowed}"
+        if self.other_ids:
+            message += f" (or another id of one of these GPUs: {', '.join(self.other_ids)})"
+        self.error_messages = {"required": message + ".", "invalid_choice": message + "."}
+
+    def canonical(self, value) -> str | None:
+        """The id this field cleans `value` to (a slug, or an extra choice), or None when it
+        does not take it."""
+        if not isinstance(value, str):
+            return None
+        if value in self.extras:
+            return value
+        gpu = gpu_catalog.BY_ID.get(value)
+        return gpu.slug if gpu is not None and gpu.slug in self.offered else None
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return text
+        found = self.canonical(text)
+        if found is not None:
+            return found
+        gpu = gpu_catalog.BY_ID.get(text)
+        if gpu is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        raise ValidationError(
+            f"{self.label}: the GPU catalog has no {' or '.join(self.missing(gpu))} for "
+            f"{gpu.name} yet, so this tool cannot use it; choose one of: {self.allowed}.",
+            code="invalid_choice",
+        )
+
+    def bound_data(self, data, initial):
+        # The page shows the GPU chosen whichever of its ids the link gave.
+        return self.canonical(data) or data
+
+
+def takes(form_class, name: str, value) -> bool:
+    """Whether a tool's form takes this value for the parameter `name`: a link to another tool
+    (found through the registry) carries a value only where its target accepts it."""
+    field = form_class.base_fields.get(name)
+    if field is None:
+        return False
+    try:
+        field.clean(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class WholeCountField(BoundedMixin, forms.IntegerField):

@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 
 from . import registry
-from .fields import DecimalNumberField, WholeNumberField
+from .fields import CatalogGpuField, DecimalNumberField, WholeNumberField
 from .list_fields import NumberListField
 
 
@@ -25,6 +25,10 @@ def field_schema(field: forms.Field, as_output: bool = False) -> dict:
         schema = {"type": "integer", "minimum": field.lo, "maximum": field.hi}
     elif isinstance(field, DecimalNumberField):
         schema = {"type": "number", "minimum": field.lo, "maximum": field.hi}
+    elif isinstance(field, CatalogGpuField):
+        # A GPU is answered (in `inputs`) by its catalog slug, and asked for by any of its ids.
+        offered = [value for value, _ in field.choices]
+        schema = {"type": "string", "enum": offered if as_output else [*offered, *field.other_ids]}
     elif isinstance(field, forms.ChoiceField):
         schema = {"type": "string", "enum": [value for value, _ in field.choices]}
     elif isinstance(field, NumberListField):
@@ -53,6 +57,9 @@ def is_file(field: forms.Field) -> bool:
 
 def parameter(name: str, field: forms.Field) -> dict:
     description = field.help_text or str(field.label)
+    if isinstance(field, CatalogGpuField) and field.other_ids:
+        others = ", ".join(f"{alias} (= {slug})" for alias, slug in field.other_ids.items())
+        description += f" Also takes {others}; `inputs` answers with the slug."
     unit = getattr(field, "unit", "")
     return {
         "name": name,

@@ -3,15 +3,16 @@ that tool used before the catalog was merged (the datasheets and nvidia-smi outp
 
 import pytest
 
-from activation_memory.forms import GPU_IDS
 from calculators.catalog import gpus
-from calculators.catalog.budget import TRAINING_GPUS
 from calculators.catalog.memory import MIB
 from gpu_fit.cards import CARDS
+from tests.catalog.gpu_ids import OLD_IDS, catalog_gpu_fields
 
 
 def test_every_id_any_tool_offers_resolves_to_one_gpu():
-    ids = [*TRAINING_GPUS, *GPU_IDS, *(c.slug for c in CARDS)]
+    offered = [value for f in catalog_gpu_fields().values() for value, _ in f.choices]
+    old = [i for ids in OLD_IDS.values() for i in ids]
+    ids = [i for i in [*offered, *old, *(c.slug for c in CARDS)] if i != "custom"]
     for gpu_id in ids:
         assert gpus.get(gpu_id).slug in {g.slug for g in gpus.GPUS}
     # Each GPU once: an alias never names a second entry.

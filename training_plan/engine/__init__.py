@@ -18,6 +18,7 @@ from .inputs import (  # noqa: E402 (after choosing where submodules are found)
     catalog_shape,
     cluster,
     custom_shape,
+    missing_figures,
     planner_gpus,
     planner_models,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "catalog_shape",
     "cluster",
     "custom_shape",
+    "missing_figures",
     "plan",
     "planner_gpus",
     "planner_models",
