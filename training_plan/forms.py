@@ -2,6 +2,7 @@ import re
 
 from django import forms
 
+from calculators.catalog import gpus as gpu_catalog
 from calculators.catalog.memory import OPTIMIZERS, PRECISIONS
 from calculators.kit import registry
 from calculators.kit.fields import (

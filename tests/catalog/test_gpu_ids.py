@@ -107,8 +107,7 @@ def test_every_catalog_id_is_taken_where_the_catalog_has_the_figure(client, tool
 def test_the_message_names_the_missing_figure():
     refused = {
         (FLAGSHIP, "rtx-3090-24gb"): "dense BF16 training peak",
-        (ACTIVATION, "h100-pcie"): "nvidia-smi memory total",
-        (PLANNER, "h100-pcie"): "interconnect figures",
+        (ACTIVATION, "rtx-3090-24gb"): "nvidia-smi memory total",
         (PLANNER, "rtx-5090-32gb"): "interconnect figures",
     }
     for (tool, gpu_id), figure in refused.items():
@@ -277,7 +276,7 @@ def test_takes_reads_the_targets_own_field():
     assert fields.takes(form_class, "gpu", "h100-80gb") and fields.takes(
         form_class, "gpu", "custom"
     )
-    assert not fields.takes(form_class, "gpu", "h100-pcie")
+    assert not fields.takes(form_class, "gpu", "rtx-3090-24gb")
     assert not fields.takes(form_class, "no_such_parameter", "1")
 
 
@@ -285,14 +284,15 @@ def test_takes_reads_the_targets_own_field():
 
 
 def test_a_gpu_given_a_figure_is_offered_without_a_list_to_edit(monkeypatch):
-    # As if the catalog gained an nvidia-smi total for the H200 (a made-up figure: the test
+    # As if the catalog gained an nvidia-smi total for the RTX 3090 (a made-up figure: the test
     # needs only that there is one).
-    h200 = dataclasses.replace(gpus.get("h200"), smi_memory_mib=140_000)
-    catalog = tuple(h200 if g.slug == "h200" else g for g in gpus.GPUS)
+    assert "rtx-3090-24gb" not in dict(CatalogGpuField(label="GPU", missing=missing_memory).choices)
+    card = dataclasses.replace(gpus.get("rtx-3090-24gb"), smi_memory_mib=24_000)
+    catalog = tuple(card if g.slug == card.slug else g for g in gpus.GPUS)
     monkeypatch.setattr(gpus, "GPUS", catalog)
     monkeypatch.setattr(gpus, "BY_ID", {i: g for g in catalog for i in (g.slug, *g.aliases)})
     field = CatalogGpuField(label="GPU", missing=missing_memory)
-    assert "h200" in dict(field.choices) and field.clean("h200") == "h200"
+    assert card.slug in dict(field.choices) and field.clean(card.slug) == card.slug
 
 
 # --- The API description ----------------------------------------------------------------------
