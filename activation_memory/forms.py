@@ -1,6 +1,5 @@
 from dataclasses import asdict
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 from django import forms
 from django.utils.html import json_script
@@ -13,10 +12,12 @@ from calculators.kit.fields import (
     DecimalNumberField,
     PlainChoiceField,
     WholeNumberField,
+    plain_number,
 )
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.memory_bar import memory_bar
 from calculators.kit.numbers import exact
+from calculators.kit.querystrings import query
 
 from . import agreement, presets
 from .engine import Hardware, Scenario, fit
@@ -36,7 +37,11 @@ PRESET_FIELDS = presets.FIELDS
 PRESET_FIELDS_SCRIPT = json_script(PRESET_FIELDS, "preset-fields")
 # Where each preset's numbers come from, for the references: the same on every page.
 PRESET_SOURCES = "; ".join(f"{p.name} ({p.source})" for p in presets.PRESETS)
-PAPER_RUN_LINKS = [(name, "?" + urlencode(query)) for name, query in presets.paper_run_queries()]
+# This page's own scenarios, written as its permalinks are (the kit's query writer).
+PAPER_RUN_LINKS = [
+    (name, "?" + query([(k, plain_number(v)) for k, v in values.items()]))
+    for name, values in presets.paper_run_queries()
+]
 
 
 class IntChoiceField(forms.TypedChoiceField):
@@ -280,10 +285,18 @@ class ActivationMemoryForm(CalculatorForm):
         r, c = self.result, self.cleaned_data
         if not r or r.largest_micro_batch < 1:
             return None
-        query = {"micro_batch": r.largest_micro_batch, "seq_len": c["seq_len"], "gpus": c["gpus"]}
-        query.update({k: c[k] for k in ("tp", "pp") if c[k] > 1})
+        values = {"micro_batch": r.largest_micro_batch, "seq_len": c["seq_len"], "gpus": c["gpus"]}
+        values.update({k: c[k] for k in ("tp", "pp") if c[k] > 1})
         flagship = registry.find("gradient-accumulation")
-        return flagship.href(urlencode(query)) if flagship else None
+        return flagship.link(values) if flagship else None
+
+    def shared_values(self) -> dict:
+        values = super().shared_values()
+        if values.get("head_dim") == 0:
+            # Here 0 means hidden ÷ heads; the GPU pages leave the field blank for that and
+            # refuse 0.
+            values["head_dim"] = None
+        return values
 
     def summary(self) -> str:
         if not self.result:

@@ -55,7 +55,9 @@ class GpuFitConfig(AppConfig):
                         "activation-memory",
                         "gradient-accumulation",
                     ),
-                    accepts=(*accepts, "seq_len", "lora_rank"),  # the fine-tuning estimate
+                    # The worked example's model, for the same scenario on another card, and
+                    # the fine-tuning estimate's sequence length and rank.
+                    accepts=(*accepts, "model", "seq_len", "lora_rank"),
                     form_class=CardForm,
                     headline=share.card_headline,
                     form_kwargs=(("card", c),),

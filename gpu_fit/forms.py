@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.models import MODELS
-from calculators.kit import querystrings, registry
+from calculators.kit import registry
 from calculators.kit.fields import DecimalNumberField, PlainChoiceField, WholeNumberField
 from calculators.kit.forms import CalculatorForm
 from calculators.kit.numbers import gib
@@ -14,6 +14,8 @@ from . import engine, finetune, once, result_html, share, speed, tables
 from .cards import CARDS, tool_slug
 from .diagram import MemoryBar, memory_bar
 
+# The card pages, one family: every one accepts the same parameters (registry.family_query).
+CARD_TOOLS = tuple(tool_slug(c.slug) for c in CARDS)
 _CATALOG_SIZES: tuple = ()  # finetune.Sizes of engine.catalog_profiles(), once per process
 CUSTOM_FIELDS = tuple(engine.CUSTOM_LABELS)  # params_b, layers, hidden, ... vocab
 L = engine.CUSTOM_LABELS
@@ -132,12 +134,12 @@ class FitForm(CalculatorForm):
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
         each card's page and the index with this scenario."""
-        query = self.link_query()
+        values = self.inputs() if self.result else {}
         return {
             "cards": CARDS,
             "models": MODELS,
-            "card_links": tables.card_links(query),
-            "index_href": registry.get("gpus").href(query),
+            "card_links": tables.card_links(registry.family_query(CARD_TOOLS, values)),
+            "index_href": registry.get("gpus").link(values),
             "catalog_section": once.catalog_section,
             "card_spec_rows": tables.card_spec_rows,
             "other_card_links": tables.other_card_links,
@@ -150,10 +152,6 @@ class FitForm(CalculatorForm):
         # the commands are on the card pages (and in their JSON).
         self._profiles = self.profiles(cleaned)
         return engine.fit_matrix(CARDS, self._profiles, self.scenario(cleaned))
-
-    def link_query(self) -> str:
-        """This scenario as a query string, for links to the same scenario on another card."""
-        return self.query_string() if self.result else ""
 
     def quant_label(self) -> str:
         return engine.QUANT_BY_ID[self.cleaned_data["quant"]].label
@@ -202,6 +200,7 @@ class FitForm(CalculatorForm):
 
 
 def card_href(card_slug: str, query: str = "") -> str:
+    """A card page's address with a query the registry wrote for the family (family_query)."""
     return registry.get(tool_slug(card_slug)).href(query)
 
 
@@ -364,7 +363,7 @@ class CardForm(FitForm):
         a = subject.arch
         if a is None or a.is_moe:
             return ""  # that calculator models dense layers
-        query = {
+        values = {
             "arch": "llama", "hidden": a.hidden, "layers": a.layers, "heads": a.heads,
             "kv_heads": a.kv_heads, "head_dim": a.head_dim, "ffn_hidden": a.ffn_hidden,
             "vocab": a.vocab, "tied": int(a.tied_embeddings),
@@ -372,9 +371,7 @@ class CardForm(FitForm):
             "attention": "flash", "gpus": 1,
         }  # fmt: skip
         tool = registry.find("activation-memory")
-        # The kit's query string: what urlencode writes, without quoting digits and plain
-        # words one character at a time (callgrind: 0.22M instructions a request against 0.11M).
-        return tool.href(querystrings.query((k, str(v)) for k, v in query.items())) if tool else ""
+        return tool.link(values) if tool else ""
 
     def explanation(self) -> engine.Explanation:
         wanted = self.cleaned_data["model"]

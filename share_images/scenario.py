@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 
 from calculators.kit import registry
+from calculators.kit.querystrings import query as write_query
 
 from . import card
 from .headline import Headline, lead
@@ -87,7 +88,10 @@ def for_page(request, tool: registry.Tool, form) -> ShareImage:
     query (the permalink's); an invalid one carries the query as sent, so the link a person
     pasted unfurls with the tool's generic image rather than another scenario's numbers."""
     found = headline(tool, form)
-    query = form.query_string() if found else request.GET.urlencode()
+    if found:
+        query = form.query_string()
+    else:  # as sent, every value of a repeated name too, by the kit's one query writer
+        query = write_query([(k, v) for k, values in request.GET.lists() for v in values])
     path = image_path(tool) + (f"?{query}" if query else "")
     return ShareImage(
         url=request.build_absolute_uri(path),

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 
 from calculators.catalog import gpus as gpu_catalog
@@ -14,7 +12,6 @@ from calculators.kit.fields import (
     takes,
 )
 from calculators.kit.forms import CalculatorForm
-from calculators.kit.querystrings import query as quoted
 
 from . import configs, once, result_html
 from .chart import memory_bar
@@ -51,24 +48,6 @@ def whole(label, unit, lo, hi, initial, help_text, required=True):
 
 def pin(label, hi, help_text):
     return whole(label, "blank = search", 1, hi, None, help_text, required=False)
-
-
-# What a query string is made of when not one name or value needs quoting.
-PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~=&-]*").fullmatch
-
-
-def urlencode(values: dict) -> str:
-    """urllib's urlencode(values). These values are numbers and plain names, which need no
-    quoting: the query is written in one pass and kept when it holds nothing but unreserved
-    characters and exactly one = per pair and one & between pairs (so no name or value brought
-    its own); anything else goes through the kit's query writer, which quotes as urllib does.
-    Three links a request: 0.57M instructions through urllib, 0.32M through the kit's writer,
-    0.2M this way (callgrind)."""
-    text = "&".join([f"{name}={value}" for name, value in values.items()])
-    pairs = len(values)
-    if PLAIN_QUERY(text) and text.count("=") == pairs and text.count("&") == max(pairs - 1, 0):
-        return text
-    return quoted([(name, str(value)) for name, value in values.items()])
 
 
 class TrainingPlanForm(CalculatorForm):
@@ -232,65 +211,70 @@ class TrainingPlanForm(CalculatorForm):
         return context
 
     def links(self, best) -> dict:
-        """The sibling tools with this plan's numbers."""
+        """The sibling tools with this plan's numbers, each in the target's own terms (the
+        registry keeps what the target accepts and writes the query)."""
         r, c = self.result, self.cleaned_data
         s = r.shape
         out = {}
         flagship = registry.find("gradient-accumulation")
         if flagship:
-            query = {
-                "global_batch": c["global_batch"],
-                "micro_batch": best.micro_batch,
-                "gpus": c["gpus"],
-                "seq_len": c["seq_len"],
-                "tp": best.tp,
-                "pp": best.pp,
-                "cp": best.cp,
-                "vpp": best.vpp,
-                "train_tokens": c["train_tokens"],
-            }
-            if s.model_id:
-                query["model"] = s.model_id
-            if takes(flagship.form_class, "gpu", c["gpu"]):
-                query["gpu"] = c["gpu"]
-                query["mfu"] = round(best.mfu, 4)
-            out["accumulation"] = flagship.href(urlencode(query))
+            # The planner's GPU where the flagship's own field takes it (it needs a peak).
+            flagship_gpu = c["gpu"] if takes(flagship.form_class, "gpu", c["gpu"]) else None
+            out["accumulation"] = flagship.link(
+                {
+                    "global_batch": c["global_batch"],
+                    "micro_batch": best.micro_batch,
+                    "gpus": c["gpus"],
+                    "seq_len": c["seq_len"],
+                    "tp": best.tp,
+                    "pp": best.pp,
+                    "cp": best.cp,
+                    "vpp": best.vpp,
+                    "train_tokens": c["train_tokens"],
+                    "model": s.model_id,  # None for a custom shape
+                    "gpu": flagship_gpu,
+                    "mfu": round(best.mfu, 4) if flagship_gpu else None,
+                }
+            )
         activation = registry.find("activation-memory")
         if activation:
-            query = {
-                "arch": s.arch,
-                "hidden": s.hidden,
-                "layers": s.layers,
-                "heads": s.heads,
-                "kv_heads": s.kv_heads,
-                "head_dim": s.head_dim,
-                "ffn_hidden": s.ffn_hidden,
-                "vocab": s.vocab,
-                "tied": int(s.tied),
-                "seq_len": c["seq_len"] // best.cp,
-                "micro_batch": best.micro_batch,
-                "tp": best.tp,
-                "sp": int(best.tp > 1),
-                "pp": best.pp,
-                "vpp": best.vpp,
-                "accumulation_steps": best.accumulation_steps,
-                "recompute": best.recompute,
-                # That page shards ZeRO over gpus ÷ (TP·PP) ranks: here dp·cp, the same.
-                "gpus": c["gpus"],
-                "zero": best.zero_stage,
-                "precision": c["precision"],
-                "optimizer": c["optimizer"],
-                "reserve_pct": c["reserve_pct"],
-            }
-            if takes(activation.form_class, "gpu", c["gpu"]):
-                query["gpu"] = c["gpu"]
-            else:
-                query["gpu"] = "custom"
-                query["gpu_gib"] = round(r.cluster.capacity_bytes / 2**30, 3)
-            out["activation"] = activation.href(urlencode(query))
+            # Its capacity where the activation page has no nvidia-smi total for the GPU.
+            activation_gpu = c["gpu"] if takes(activation.form_class, "gpu", c["gpu"]) else None
+            out["activation"] = activation.link(
+                {
+                    "arch": s.arch,
+                    "hidden": s.hidden,
+                    "layers": s.layers,
+                    "heads": s.heads,
+                    "kv_heads": s.kv_heads,
+                    "head_dim": s.head_dim,
+                    "ffn_hidden": s.ffn_hidden,
+                    "vocab": s.vocab,
+                    "tied": int(s.tied),
+                    # That page has no context parallelism: each GPU holds seq_len ÷ CP tokens.
+                    "seq_len": c["seq_len"] // best.cp,
+                    "micro_batch": best.micro_batch,
+                    "tp": best.tp,
+                    "sp": int(best.tp > 1),
+                    "pp": best.pp,
+                    "vpp": best.vpp,
+                    "accumulation_steps": best.accumulation_steps,
+                    "recompute": best.recompute,
+                    # That page shards ZeRO over gpus ÷ (TP·PP) ranks: here dp·cp, the same.
+                    "gpus": c["gpus"],
+                    "zero": best.zero_stage,
+                    "precision": c["precision"],
+                    "optimizer": c["optimizer"],
+                    "reserve_pct": c["reserve_pct"],
+                    "gpu": activation_gpu or "custom",
+                    "gpu_gib": None
+                    if activation_gpu
+                    else round(r.cluster.capacity_bytes / 2**30, 3),
+                }
+            )
         lr = registry.find("lr-scaling")
         if lr:
-            out["lr"] = lr.href(urlencode({"new_batch": c["global_batch"]}))
+            out["lr"] = lr.link({"new_batch": c["global_batch"]})
         return out
 
     def shared_values(self) -> dict:
@@ -300,7 +284,11 @@ class TrainingPlanForm(CalculatorForm):
         values = {k: c[k] for k in ("global_batch", "gpus", "seq_len", "train_tokens")}
         values["new_batch"] = c["global_batch"]
         if best:
-            values.update(micro_batch=best.micro_batch, tp=best.tp, pp=best.pp)
+            # The whole layout: the flagship takes TP, PP, CP and VPP alike, and with TP and
+            # PP alone would work out a data-parallel size this plan does not have.
+            values.update(
+                micro_batch=best.micro_batch, tp=best.tp, pp=best.pp, cp=best.cp, vpp=best.vpp
+            )
         return values
 
     def summary(self) -> str:

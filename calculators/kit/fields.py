@@ -25,6 +25,12 @@ def plain_number(value) -> str:
     """A number as it goes back into a URL or an input: no grouping, no locale, no noise.
 
     A list (from a NumberListField) becomes its numbers joined by commas."""
+    kind = type(value)
+    if kind is int or kind is str:
+        # Nearly every value: a link writes twenty-odd of them, and `isinstance(value, list |
+        # tuple)` builds the union on every call (timeit: 0.25–0.4 µs an int this way,
+        # 0.9–1.1 µs through it).
+        return str(value)
     if isinstance(value, list | tuple):
         return ",".join(plain_number(v) for v in value)
     if isinstance(value, float):

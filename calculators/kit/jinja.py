@@ -106,15 +106,10 @@ def pluralize(value, suffix="s"):
 
 
 def tool_link(slug: str, **values) -> str:
-    """A sibling tool carrying the given values it accepts; "" when it is not installed."""
+    """A sibling tool carrying the given values it accepts (none: its bare address); "" when
+    it is not installed. Registry links only, never URL names or a query of the template's."""
     tool = registry.find(slug)
     return tool.link(values) if tool else ""
-
-
-def tool_href(slug: str, query: str = "") -> str:
-    """A tool's address with an explicit query string (registry links only, never URL names)."""
-    tool = registry.find(slug)
-    return tool.href(query) if tool else ""
 
 
 FILTERS = {
@@ -189,7 +184,6 @@ GLOBALS = {
     "htmx_script": htmx_script_tag,
     "field": field,
     "tool_link": tool_link,
-    "tool_href": tool_href,
     "tool_groups": registry.grouped,
     "nav_groups": registry.nav_groups,
 }

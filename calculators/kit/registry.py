@@ -2,7 +2,10 @@
 view that serves a tool, the API description and the site-wide tests are all built from here.
 
 Apps register from AppConfig.ready(), so `calculators` never imports a sibling app, and a tool
-links to another only through this registry (by slug), never by URL name.
+links to another only through this registry (by slug), never by URL name: every link from one
+tool to another is `Tool.link(values)` (or `related_links`, `family_query`, which write it the
+same way), which keeps only the parameters the target declares in `accepts`, in that order,
+drops None, and writes them with the kit's one query writer (querystrings.query).
 """
 
 from collections.abc import Callable
@@ -34,8 +37,17 @@ class Tool:
     # Extra keyword arguments for the form (one GPU card of a family, say).
     form_kwargs: tuple[tuple[str, object], ...] = ()
     related: tuple[str, ...] = ()
-    # Shared parameters (seq_len, micro_batch, gpus, ...) a link from a sibling may carry.
+    # Every parameter a link from a sibling may carry (seq_len, micro_batch, gpus, ...), in
+    # the order links write them. Each must mean here what it means in the sibling that sends
+    # it: a sibling that spells a value differently translates it in the values it passes to
+    # link(), never in a query of its own.
     accepts: tuple[str, ...] = ()
+    # Of `accepts`, the parameters only a hand-off link carries (one that a sibling builds
+    # for this tool, in this tool's terms), left out of related links, which carry whatever
+    # fields of the same name the page's own form has: there such a field may mean something
+    # else (each tool offered its own GPU ids), or be one of a set that means something only
+    # whole (a model's shape).
+    hand_off_only: tuple[str, ...] = ()
     # Family members (one page per GPU card, say) stay out of the header nav.
     in_nav: bool = True
     # `headline(inputs, result) -> share_images.headline.Headline`: the answer a shared link's
@@ -48,21 +60,26 @@ class Tool:
         return self.form_class(query, **dict(self.form_kwargs))
 
     def href(self, query: str = "") -> str:
-        """This tool's address with a query string of its own choosing."""
+        """This tool's address with a query string the registry wrote (shared_query)."""
         return f"{self.path}?{query}" if query else self.path
 
     @cached_property
     def path(self) -> str:
         return reverse(self.url_name, kwargs=dict(self.url_kwargs))
 
+    @cached_property
+    def related_accepts(self) -> tuple[str, ...]:
+        """What a related link to this tool carries: `accepts` but the hand-off-only ones."""
+        return tuple(k for k in self.accepts if k not in self.hand_off_only)
+
     def link(self, values: dict) -> str:
+        """This tool with the values it accepts: the one way a tool links to another."""
         return self.href(self.shared_query(values))
 
-    def shared_query(self, values: dict) -> str:
-        """The query string of the values this tool accepts."""
-        return query(
-            (k, plain_number(values[k])) for k in self.accepts if values.get(k) is not None
-        )
+    def shared_query(self, values: dict, accepts: tuple[str, ...] | None = None) -> str:
+        """The query string of the values this tool accepts (None left out), in its order."""
+        names = self.accepts if accepts is None else accepts
+        return query([(k, plain_number(v)) for k in names if (v := values.get(k)) is not None])
 
 
 _tools: dict[str, Tool] = {}
@@ -119,17 +136,28 @@ def all_tools() -> list[Tool]:
 
 
 def related_links(slug: str, values: dict) -> list[tuple[Tool, str]]:
-    """The tool's related siblings that exist, each linked with the shared parameters. Siblings
-    of one family accept the same parameters, so each set's query string is written once: a GPU
-    card page links its 19 sister cards, and writing the query 22 times cost 1.9 M of the page's
-    19 M CPU instructions (callgrind)."""
+    """The tool's related siblings that exist, each linked with the shared parameters (not the
+    hand-off-only ones: Tool.hand_off_only). Siblings of one family accept the same
+    parameters, so each set's query string is written once: a GPU card page links its 19
+    sister cards, and writing the query 22 times cost 1.9 M of the page's 19 M CPU
+    instructions (callgrind)."""
     queries: dict[tuple[str, ...], str] = {}
     links = []
     for r in get(slug).related:
         tool = _tools.get(r)
         if tool is not None:
-            shared = queries.get(tool.accepts)
+            accepts = tool.related_accepts
+            shared = queries.get(accepts)
             if shared is None:
-                shared = queries[tool.accepts] = tool.shared_query(values)
+                shared = queries[accepts] = tool.shared_query(values, accepts)
             links.append((tool, tool.href(shared)))
     return links
+
+
+def family_query(slugs, values: dict) -> str:
+    """The query string of a link to any of these tools, which all accept the same parameters
+    (a family: the GPU card pages), written once for all of them."""
+    tools = [get(s) for s in slugs]
+    if len({t.accepts for t in tools}) > 1:
+        raise ValueError(f"{', '.join(slugs)}: not one family, they accept different parameters")
+    return tools[0].shared_query(values) if tools else ""

@@ -187,3 +187,49 @@ def test_share_image_says_the_layout_and_step_time(client):
     layout = f"{best['tp']}×{best['pp']}×{best['cp']}×{best['dp']}"
     assert f"{layout} GPUs as TP × PP × CP × DP" in alt
     assert f"{best['seconds_per_step']:,.2f} s per step" in alt
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"model": "llama-3.3-70b", "gpus": "256", "global_batch": "1024"},  # CP 2, VPP 4
+        {"model": "llama-3.2-1b", "gpu": "rtx-3090-24gb", "gpus": "8", "seq_len": "2048"},
+        {"gpu": "a100-40gb", "gpus": "16", "precision": "bf16", "optimizer": "sgd"},
+    ],
+)
+def test_handoff_values_arrive_in_the_targets_inputs(client, params):
+    """Each hand-off, followed, shows the plan's numbers in the target's own inputs (what the
+    page renders for a visitor to edit), and its JSON takes them as its inputs."""
+    from tests.site.tool_links import control_values
+
+    best = answer(client, **params)["result"]["plans"][0]
+    seq_len = int(params.get("seq_len", 8192))
+    links = handoffs(client, params)
+    flagship = control_values(client.get(links["accumulation"]).content.decode())
+    for key in ("micro_batch", "tp", "pp", "cp", "vpp"):
+        assert flagship[key] == str(best[key]), key
+    assert flagship["gpus"] == params.get("gpus", "64")
+    assert flagship["global_batch"] == params.get("global_batch", "512")
+    assert flagship["seq_len"] == str(seq_len)
+    activation = control_values(client.get(links["activation"]).content.decode())
+    expected = {
+        "micro_batch": best["micro_batch"],
+        "tp": best["tp"],
+        "pp": best["pp"],
+        "vpp": best["vpp"],
+        "seq_len": seq_len // best["cp"],  # that page has no CP: tokens per GPU
+        "recompute": best["recompute"],
+        "zero": best["zero_stage"],
+        "accumulation_steps": best["accumulation_steps"],
+        "sp": int(best["tp"] > 1),
+        "gpus": params.get("gpus", "64"),
+        "precision": params.get("precision", "mixed"),
+        "optimizer": params.get("optimizer", "adam"),
+    }
+    for key, value in expected.items():
+        assert activation[key] == str(value), key
+    inputs = client.get(links["activation"] + "&format=json").json()["inputs"]
+    assert inputs["micro_batch"] == best["micro_batch"] and inputs["zero"] == best["zero_stage"]
+    lr = control_values(client.get(links["lr"]).content.decode())
+    assert lr["new_batch"] == params.get("global_batch", "512")
