@@ -50,6 +50,12 @@ def pin(label, hi, help_text):
     return whole(label, "blank = search", 1, hi, None, help_text, required=False)
 
 
+def unverified_time(gpu_slug: str) -> bool:
+    """Its step times are the Hopper-fitted efficiency curve scaled by peak (timing.py), with no
+    published training measurement of a Blackwell GPU to compare them with."""
+    return gpu_catalog.get(gpu_slug).architecture == "Blackwell"
+
+
 class TrainingPlanForm(CalculatorForm):
     model = PlainChoiceField(
         label="Model",
@@ -194,7 +200,7 @@ class TrainingPlanForm(CalculatorForm):
             "summary_line": result_html.summary_line(r, best),
             "configs": "",
             # Its times rest on the Hopper-fitted efficiency curve: the page says so (timing.py).
-            "unverified_time": gpu_catalog.get(r.cluster.gpu).architecture == "Blackwell",
+            "unverified_time": unverified_time(r.cluster.gpu),
         }
         if best:
             bar = memory_bar(best.memory, r.cluster.capacity_bytes, r.usable_bytes)
@@ -333,6 +339,9 @@ class TrainingPlanForm(CalculatorForm):
             "layouts_searched": r.layouts_searched,
             "plans": [plan_json(p, losses) for p, losses in zip(r.plans, r.losses, strict=True)],
             "calibration_worst_ratio": calibration.worst().ratio,
+            # True where the step times rest on the efficiency curve fitted to A100 and H100
+            # runs with no published measurement of this GPU to check it (Blackwell).
+            "time_unverified": unverified_time(r.cluster.gpu),
         }
 
     def headline_answer(self) -> dict:

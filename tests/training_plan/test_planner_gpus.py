@@ -113,9 +113,13 @@ def test_blackwell_times_say_they_are_unverified(client):
     note = re.search(r'data-testid="note-unverified-time">(.*?)</div>', b200, re.S).group(1)
     assert "Hopper curve scaled by the dense BF16 peak of 2,250 TFLOP/s" in note
     assert "unverified against any published B200 BF16 training measurement" in note
+    answer = client.get(URL, {"gpu": "b200", "model": LLAMA_70B, "format": "json"}).json()
+    assert answer["result"]["time_unverified"] is True
     for slug in ("h200", "h100-sxm", "h100-pcie"):
         page = client.get(URL, {"gpu": slug, "gpus": 8}).content.decode()
         assert "note-unverified-time" not in page, slug
+        answer = client.get(URL, {"gpu": slug, "gpus": 8, "format": "json"}).json()
+        assert answer["result"]["time_unverified"] is False, slug
 
 
 def test_the_page_cites_every_offered_gpus_figures(client):
