@@ -168,15 +168,16 @@ class MetricForm(CalculatorForm):
         }
         if self.result is None:
             return shared
+        # What the result prints of the inputs comes from the result (engine.common.echo).
         return {
             **shared,
-            "inputs": self.cleaned_data,
             "table_used": self.table_used,
             **self.figures(),
         }
 
     def figures(self) -> dict:
-        """What this tool's result prints beyond `result`: charts, table rows, worked terms."""
+        """What this tool's result prints beyond `result`: charts, table rows, worked terms,
+        each worked out from the result alone."""
         return {}
 
     def chosen_mode(self) -> str:

@@ -11,7 +11,7 @@ from .charts import short_number as fmt
 from .engine.log_loss import log_loss_metrics
 from .engine.regression import regression_metrics
 from .engine.roc import curve_from_points, curve_from_scores
-from .engine.silhouette import MAX_POINTS, clustering, one_point
+from .engine.silhouette import MAX_POINTS, ClusteringSilhouette, clustering, one_point
 from .engine.threshold_cost import threshold_cost
 from .form_base import (
     MetricForm,
@@ -55,7 +55,8 @@ class RegressionForm(MetricForm):
         return regression_metrics(cleaned["y_true"], cleaned["y_pred"])
 
     def figures(self) -> dict:
-        y_true, y_pred, r = self.cleaned_data["y_true"], self.cleaned_data["y_pred"], self.result
+        r = self.result
+        y_true, y_pred = r.y_true, r.y_pred
         return {
             "terms": first_pairs(y_true, y_pred),
             "residual_plot": figure(
@@ -108,12 +109,13 @@ class LogLossForm(MetricForm):
     upload_targets = (("", ("y_true", "y_prob")),)
 
     def compute(self, cleaned):
-        return log_loss_metrics(cleaned["y_true"], cleaned["y_prob"])
+        return log_loss_metrics(cleaned["y_true"], cleaned["y_prob"], cleaned["units"])
 
     def figures(self) -> dict:
-        y_true, y_prob, r = self.cleaned_data["y_true"], self.cleaned_data["y_prob"], self.result
+        r = self.result
+        y_true, y_prob = r.y_true, r.y_prob
         worst = {w.index for w in r.worst}
-        bits = self.cleaned_data["units"] == "bits"
+        bits = r.units == "bits"
         return {
             # The mean loss and its baseline in the unit the reader chose.
             "shown": SimpleNamespace(
@@ -408,7 +410,7 @@ class SilhouetteForm(MetricForm):
 
     def figures(self) -> dict:
         r = self.result
-        if self.chosen_mode() != "clusters":
+        if not isinstance(r, ClusteringSilhouette):  # one point's (a, b)
             return {"clustered": False}
         return {
             "clustered": True,

@@ -13,7 +13,7 @@ in field order, tuples as lists, and NaN or ±inf as None (JSON has neither; orj
 import math
 from dataclasses import fields, is_dataclass
 
-from .engine.common import Rows
+from .engine.common import ECHO, Rows
 
 SCALARS = (str, int, type(None))  # bool is an int
 
@@ -27,9 +27,21 @@ def plain(value):
     if isinstance(value, Rows):
         return value.as_json()
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+        return {name: plain(getattr(value, name)) for name in json_fields(type(value))}
     if isinstance(value, (list, tuple)):
         return list(map(plain, value))
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
     return value
+
+
+_JSON_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def json_fields(cls) -> tuple[str, ...]:
+    """A result class's fields in the JSON answer, in field order: every one but the inputs it
+    echoes for its page (engine.common.echo). Worked out once per class."""
+    names = _JSON_FIELDS.get(cls)
+    if names is None:
+        names = _JSON_FIELDS[cls] = tuple(f.name for f in fields(cls) if ECHO not in f.metadata)
+    return names

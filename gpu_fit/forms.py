@@ -1,7 +1,7 @@
 """Query parameters of /gpus/ and /gpus/<card>/, and the custom-model row. The API description
 (/api/openapi.json) is built from these fields."""
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from calculators.catalog.gpus import GPU
 from calculators.catalog.models import MODELS
@@ -218,6 +218,18 @@ def card_json(r: engine.CardFit) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class CardResult(engine.CardFit):
+    """A card page's answer: every model's fit on the card, with the choices its other parts
+    were worked out for (the worked example's model, the fine-tuning estimate's sequence and
+    rank), so that the result block and what is written for it read them here, never from the
+    form."""
+
+    example_id: str  # the model of the worked example, the chart and the highlighted row
+    seq_len: int  # tokens per training sequence, for LoRA and QLoRA
+    lora_rank: int
+
+
 class CardForm(FitForm):
     model = PlainChoiceField(
         label="Worked example for",
@@ -276,7 +288,8 @@ class CardForm(FitForm):
         # Prompt processing is shown for the worked example alone (explanation), and in JSON
         # for every model (result_json): the table of every model does not show it.
         self._profiles = profiles
-        return engine.fit_cards((self.card,), profiles, self.scenario(cleaned), prefill=False)[0]
+        fits = engine.fit_cards((self.card,), profiles, self.scenario(cleaned), prefill=False)[0]
+        return CardResult(fits.card, fits.scenario, fits.models, cleaned["model"], seq_len, rank)
 
     def extra_context(self) -> dict:
         context = {
@@ -287,12 +300,12 @@ class CardForm(FitForm):
         }
         if self.result is None:
             return context
+        r = self.result
         tuned = self.example_fine_tuning()
         example = self.explanation()
         bar = self.bar()
         return {
             **context,
-            "inputs": self.cleaned_data,
             "example": example,
             "example_stats": result_html.example_stats(example.fit, example.scenario, self.card),
             "worked_example": result_html.worked_example(example, self.card),
@@ -301,18 +314,17 @@ class CardForm(FitForm):
             if tuned
             else "",
             "bar": bar,
-            "bar_shapes": result_html.bar_shapes(
-                bar, self.cleaned_data["cards"] * self.card.vram_gib
-            ),
+            "bar_shapes": result_html.bar_shapes(bar, r.scenario.cards * self.card.vram_gib),
             "model_rows": tables.model_rows(
-                self.result.models, self.fine_tune_totals, self.card, self.cleaned_data["model"]
+                r.models, self.fine_tune_totals, self.card, r.example_id
             ),
             "fine_tuning": tuned,
             "fine_tuning_worked": result_html.fine_tuning_worked(
                 tuned,
                 example.fit,
                 example.arch,
-                self.cleaned_data,
+                r.lora_rank,
+                r.seq_len,
                 self.example_quantized_params(),
                 self.example_unquantized_params(),
                 self.example_mlp_width(),
@@ -324,17 +336,17 @@ class CardForm(FitForm):
         }
 
     def example(self) -> engine.ModelFit:
-        wanted = self.cleaned_data["model"]
+        wanted = self.result.example_id
         return next(m for m in self.result.models if m.id == wanted)
 
     def example_fine_tuning(self) -> finetune.FineTuning | None:
         if self._example_tuning is None:
-            self._example_tuning = self._fine_tuning(self._subjects[self.cleaned_data["model"]])
+            self._example_tuning = self._fine_tuning(self._subjects[self.result.example_id])
         return self._example_tuning
 
     def _fine_tuning(self, subject: engine.Subject) -> finetune.FineTuning | None:
-        c = self.cleaned_data
-        return finetune.fine_tuning(self.card, subject, c["seq_len"], c["lora_rank"])
+        r = self.result
+        return finetune.fine_tuning(self.card, subject, r.seq_len, r.lora_rank)
 
     @staticmethod
     def _fine_tune_sizes(profiles) -> list[finetune.Sizes | None]:
@@ -347,14 +359,14 @@ class CardForm(FitForm):
 
     def example_quantized_params(self) -> int:
         """The example's layer matrices, which QLoRA stores in 4 bits (for the worked example)."""
-        subject = self._subjects[self.cleaned_data["model"]]
+        subject = self._subjects[self.result.example_id]
         return finetune.quantized_params(subject.params, subject.arch)
 
     def example_unquantized_params(self) -> int:
         return self.example().params - self.example_quantized_params()
 
     def example_mlp_width(self) -> int:
-        return finetune.mlp_width(self._subjects[self.cleaned_data["model"]].arch)
+        return finetune.mlp_width(self._subjects[self.result.example_id].arch)
 
     def activation_memory_link(self) -> str:
         """The example model on the activation-memory calculator, set up as this estimate is
@@ -374,12 +386,12 @@ class CardForm(FitForm):
         return tool.link(values) if tool else ""
 
     def explanation(self) -> engine.Explanation:
-        wanted = self.cleaned_data["model"]
+        wanted = self.result.example_id
         profile = next(p for p in self._profiles if p.subject.id == wanted)
         return engine.explain(self.card, profile.subject, self.result.scenario, profile)
 
     def bar(self) -> MemoryBar:
-        cards = self.cleaned_data["cards"]
+        cards = self.result.scenario.cards
         name = self.card.short_name if cards == 1 else f"{cards} × {self.card.short_name}"
         return memory_bar(self.example(), cards * self.card.vram_bytes, name)
 

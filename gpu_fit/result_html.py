@@ -486,14 +486,14 @@ def _arch_text(model_id: str, a) -> ArchText:
 
 
 def fine_tuning_worked(
-    t: FineTuning, f: ModelFit, a, inputs: dict, quantized: int, unquantized: int,
+    t: FineTuning, f: ModelFit, a, rank: int, seq_len: int, quantized: int, unquantized: int,
     mlp_width: int, vram_gib: int,
 ) -> Markup:  # fmt: skip
     """The LoRA and QLoRA estimate's steps, one line each as the template wrote them.
     Callgrind, a card page's default fragment: 0.30M instructions a request in the template
     (some 50 printed values), 0.11M here."""
     x = _arch_text(f.id, a)
-    rank, seq = inputs["lora_rank"], exact(inputs["seq_len"])
+    seq = exact(seq_len)
     lora, qlora, acts = t.lora, t.qlora, t.lora.activations
     fused = (
         ' <span class="muted">(this model stores Q, K and V as one matrix, and gate and up as '

@@ -418,6 +418,7 @@ class Hardware:
     zero: int = 3
     precision: str = "mixed"
     optimizer: str = "adam"
+    name: str = ""  # what a page calls the GPU ("NVIDIA H100 80GB", "a 48 GiB GPU")
 
 
 @dataclass(frozen=True)
@@ -445,6 +446,10 @@ class FitResult:
     largest_micro_batch: int  # 0 when not even one sequence fits
     gpus: int
     bytes_per_param: int
+    # The inputs the figures above were worked out from, as the engine took them: a page prints
+    # its worked example and notes from these, never from the form that asked.
+    scenario: Scenario
+    hardware: Hardware
     stages: list[StageNeed] = field(default_factory=list)
 
 
@@ -519,6 +524,8 @@ def fit(sc: Scenario, hw: Hardware) -> FitResult:
         largest_micro_batch=largest_micro_batch(sc, hw, dp, usable, {sc.micro_batch: need}),
         gpus=hw.gpus,
         bytes_per_param=per_param.total,
+        scenario=sc,
+        hardware=hw,
         stages=needs,
     )
 

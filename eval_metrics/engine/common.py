@@ -3,13 +3,26 @@
 import heapq
 import math
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import field, fields
 from statistics import NormalDist
 
 from calculators.kit.errors import InputError
 
 # The two-sided 95% normal quantile, 1.959963984540054, computed rather than rounded to 1.96.
 Z_95 = NormalDist().inv_cdf(0.975)
+
+
+# The metadata key of a result's echo fields (echo below).
+ECHO = "echo"
+
+
+def echo(default=None):
+    """A result field holding one of the inputs the result was worked out from, as the engine
+    took them, for the page to print (its worked example, its tables): the page's result block
+    reads the result alone, never the form. The JSON answer's `inputs` hold them already, so
+    its `result` leaves them out (json_values.plain), and two results are equal or not by
+    their figures alone."""
+    return field(default=default, repr=False, compare=False, metadata={ECHO: True})
 
 
 def mean(values: Sequence[float]) -> float:

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, partial
 
-from .common import Rows, mean, require_binary_labels, require_same_length, worst_first
+from .common import Rows, echo, mean, require_binary_labels, require_same_length, worst_first
 
 EPS = sys.float_info.epsilon  # 2.220446049250313e-16, numpy's finfo(float64).eps
 MAX_SAMPLE_LOSS = -math.log(EPS)  # ≈ 36.04 nats
@@ -64,6 +64,11 @@ class LogLossResult:
     calibration_bins: int = CALIBRATION_BINS  # equal-width bins on [0, 1]
     # One ReliabilityBin per bin, lowest first, empty ones too; held as columns (common.Rows).
     reliability: Rows | tuple = ()
+    # The inputs, for the page's worked example and per-sample table, and the unit it shows the
+    # loss in first (both are computed).
+    y_true: tuple[int, ...] = echo(())
+    y_prob: tuple[float, ...] = echo(())
+    units: str = echo("nats")
 
 
 def entropy_nats(rate: float) -> float:
@@ -118,7 +123,11 @@ def bin_edges(bins: int) -> tuple[tuple[float, ...], tuple[float, ...], tuple[fl
     return inner_edges, (0.0, *inner_edges), (*inner_edges, 1.0)
 
 
-def log_loss_metrics(y_true: tuple[int, ...], y_prob: tuple[float, ...]) -> LogLossResult:
+def log_loss_metrics(
+    y_true: tuple[int, ...], y_prob: tuple[float, ...], units: str = "nats"
+) -> LogLossResult:
+    """Log loss in nats and in bits; `units` ("nats" or "bits") only says which a page shows
+    first."""
     require_same_length("y_true", y_true, "y_prob", y_prob)
     require_binary_labels("y_true", y_true)
     n = len(y_true)
@@ -157,4 +166,7 @@ def log_loss_metrics(y_true: tuple[int, ...], y_prob: tuple[float, ...]) -> LogL
         ece=ece,
         calibration_bins=CALIBRATION_BINS,
         reliability=reliability,
+        y_true=y_true,
+        y_prob=y_prob,
+        units=units,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from calculators.kit.errors import InputError
 
-from .common import Z_95, mean, require_same_length, worst_first
+from .common import Z_95, echo, mean, require_same_length, worst_first
 
 CI_METHOD = "analytic: normal approximation for MAE, delta method for RMSE"
 
@@ -57,6 +57,9 @@ class RegressionResult:
     rmse_se: float = 0.0
     rmse_ci_95: tuple[float, float] = (0.0, 0.0)
     ci_method: str = CI_METHOD
+    # The inputs, for the page's worked example and its table of the worst samples.
+    y_true: tuple[float, ...] = echo(())
+    y_pred: tuple[float, ...] = echo(())
 
 
 def regression_metrics(y_true: tuple[float, ...], y_pred: tuple[float, ...]) -> RegressionResult:
@@ -113,6 +116,8 @@ def regression_metrics(y_true: tuple[float, ...], y_pred: tuple[float, ...]) -> 
         mae_ci_95=interval(mae, mae_se),
         rmse_se=rmse_se,
         rmse_ci_95=interval(rmse, rmse_se),
+        y_true=y_true,
+        y_pred=y_pred,
     )
 
 

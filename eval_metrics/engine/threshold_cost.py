@@ -22,7 +22,7 @@ import numpy as np
 
 from calculators.kit.errors import InputError
 
-from .common import Rows
+from .common import Rows, echo
 from .ranking import ScoreGroups
 from .roc import RocCurve, curve_and_groups, curve_from_points
 
@@ -111,6 +111,8 @@ class ThresholdCostResult:
     # With labels and scores (then `prevalence` above is the one used, the labels' own unless
     # one was given, and the two trivial costs use it too).
     scores: ScoreCosts | None = None
+    # The decision threshold asked for, for the page: None when the Bayes threshold is used.
+    decision_threshold: float | None = echo()
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -286,4 +288,5 @@ def threshold_cost(
         always_positive_cost=None if prevalence is None else (1 - prevalence) * cost_fp,
         curve=curve,
         scores=scores,
+        decision_threshold=decision_threshold,
     )

@@ -20,7 +20,7 @@ BEFORE = (Path(__file__).parent / "card_result_before.html").read_text()
 SECTIONS = dict(re.findall(r"\{#- section (\w+) -#\}\n(.*?)\n(?=\{#- section|\Z)", BEFORE, re.S))
 WRAP = (
     "{% with s=example.scenario, x=example %}{% with f=x.fit, a=x.arch %}"
-    "{% with t=fine_tuning, c=inputs %}{{}}{% endwith %}{% endwith %}{% endwith %}"
+    "{% with t=fine_tuning, c=result %}{{}}{% endwith %}{% endwith %}{% endwith %}"
 )
 
 CUSTOM_SHAPE = "layers=40&hidden=5120&heads=40&kv_heads=8&ffn_hidden=13824&vocab=32000"
