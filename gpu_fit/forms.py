@@ -134,7 +134,7 @@ class FitForm(CalculatorForm):
     def page_context(self) -> dict:
         """What /gpus/ and every card page print around the result: the cards and models,
         each card's page and the index with this scenario."""
-        values = self.inputs() if self.result else {}
+        values = self.link_values()
         return {
             "cards": CARDS,
             "models": MODELS,
@@ -144,6 +144,10 @@ class FitForm(CalculatorForm):
             "card_spec_rows": tables.card_spec_rows,
             "other_card_links": tables.other_card_links,
         }
+
+    def link_values(self) -> dict:
+        """The scenario the card and index links carry (nothing when it does not compute)."""
+        return self.inputs() if self.result else {}
 
     def compute(self, cleaned):
         # The index answers every card at once and shows, per card and model, whether it
