@@ -301,6 +301,7 @@ class GradAccumForm(CalculatorForm):
             params_b=cleaned["params_b"],
             model_size=model_size(cleaned),
             peak_tflops=peak,
+            peak_gpu="" if cleaned["peak_tflops"] else cleaned["gpu"],
             mfu=cleaned["mfu"],
             dataset_sequences=cleaned["dataset_sequences"],
             rampup=ramp if all(ramp) else None,
@@ -396,12 +397,11 @@ class GradAccumForm(CalculatorForm):
         if plan is None or self.errors:  # a bad pin leaves the scenario computed but invalid
             # The pinned scenarios stay removable from a link whose inputs are wrong.
             return {"unpin_links": self.unpin_links() if self.pins_raw else ()}
-        custom_peak = self.cleaned_data["peak_tflops"]
         return {
             "unpin_links": (),
             "compare": self.comparison,
             # The preset GPU behind an estimate (None when a custom peak overrides it).
-            "gpu_peak": None if custom_peak else gpus.get(self.cleaned_data["gpu"]),
+            "gpu_peak": gpus.get(plan.options.peak_gpu) if plan.options.peak_gpu else None,
             "configs": config_snippets(plan.snippets),
             "steps_figure": step_figure(plan),
             "pipeline": pipeline_layout(plan) if plan.pipeline.enabled else None,

@@ -7,9 +7,9 @@ fragment twice, as it is and with the form's cleaned data and query hidden once 
 computed: a template that prints a value passed on from the form (`inputs`, `values`), or a
 context builder that reads one, fails the second request or changes its bytes.
 
-Links to other tools carry the scenario's shared inputs by design (the registry's links,
-CONTRACT.md): a read from a method whose name says it builds a link (…link…, query_string)
-is let through.
+Links carry the scenario's inputs by design (the registry's links to other tools, the
+permalinks of the flagship's pinned scenarios): a read from a method whose name says it builds a
+link or a query (…link…, …query…) is let through.
 """
 
 import sys
@@ -30,7 +30,7 @@ class HiddenInputs(dict):
         frame = sys._getframe(2)
         while frame is not None and frame.f_code.co_name != "extra_context":
             name = frame.f_code.co_name
-            if "link" in name or name == "query_string":
+            if "link" in name or "query" in name:
                 return
             frame = frame.f_back
         raise ReadTheInputs(

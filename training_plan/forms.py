@@ -210,8 +210,8 @@ class TrainingPlanForm(CalculatorForm):
                 bar=bar,
                 memory_rows=result_html.memory_rows(r, bar, best.memory),
                 time_rows=result_html.time_rows(best.time),
-                worked_example=result_html.worked_example(r, best, self.cleaned_data),
-                handoffs=result_html.handoffs(self.links(best), best, self.cleaned_data),
+                worked_example=result_html.worked_example(r, best),
+                handoffs=result_html.handoffs(self.links(best), r, best),
                 configs=configs.html(r, best),
             )
         return context

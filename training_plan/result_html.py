@@ -207,11 +207,11 @@ def time_rows(t) -> Markup:
     )
 
 
-def worked_example(r, best, c: dict) -> Markup:
+def worked_example(r, best) -> Markup:
     """The worked example's steps with this request's numbers, one <li> per line."""
     t = best.time
     steps = exact(best.accumulation_steps)
-    gpus, batch = exact(c["gpus"]), exact(c["global_batch"])
+    gpus, batch = exact(r.cluster.gpus), exact(r.run.global_batch)
     flops, tokens = human(r.flops_per_token), exact(r.run.tokens_per_step)
     t_mb, step = fixed(t.micro_batch_seconds, 4), fixed(t.seconds, 3)
     peak = r.cluster.peak_flops / 1e12
@@ -223,7 +223,7 @@ def worked_example(r, best, c: dict) -> Markup:
     layout = f"TP {best.tp} × PP {best.pp} × CP {best.cp} × DP {best.dp}"
     items = (
         f"{gpus} GPUs = {layout}; each data-parallel rank takes "
-        f"{exact(c['global_batch'] // best.dp)} of the {batch} sequences as m = {steps} "
+        f"{exact(r.run.global_batch // best.dp)} of the {batch} sequences as m = {steps} "
         f"micro-batches of {best.micro_batch}.",
         f"Model FLOPs per token (PaLM's count, 6N + 12·L·H·Q·T) = {flops}; a step is "
         f"{tokens} tokens.",
@@ -248,10 +248,10 @@ def summary_line(r, best) -> str:
     )
 
 
-def handoffs(links: dict, best, c: dict) -> Markup:
+def handoffs(links: dict, r, best) -> Markup:
     """The hand-off list's items, one per line: the sibling tools with this plan's numbers (a
     tool that is not installed leaves its line empty)."""
-    batch = exact(c["global_batch"])
+    batch = exact(r.run.global_batch)
     lines = ["", "", ""]
     if links.get("accumulation"):
         vpp = f", VPP {best.vpp}" if best.vpp > 1 else ""
@@ -259,11 +259,11 @@ def handoffs(links: dict, best, c: dict) -> Markup:
             f'<li><a href="{escape(links["accumulation"])}" data-testid="link-accumulation">'
             f"Gradient accumulation with this layout</a>: global batch {batch}, micro-batch "
             f"{best.micro_batch}, TP {best.tp}, PP {best.pp}, CP {best.cp}{vpp} on "
-            f"{exact(c['gpus'])} GPUs.</li>"
+            f"{exact(r.cluster.gpus)} GPUs.</li>"
         )
     if links.get("activation"):
         split = (
-            f" ({exact(c['seq_len'] // best.cp)} tokens per GPU: CP {best.cp} splits the sequence)"
+            f" ({exact(r.run.seq_len // best.cp)} tokens per GPU: CP {best.cp} splits the sequence)"
             if best.cp > 1
             else ""
         )

@@ -172,6 +172,7 @@ class Options:
     # A catalog model or a shape: N and the attention term (PaLM's count); wins over params_b.
     model_size: budgets.ModelSize | None = None
     peak_tflops: float | None = None  # dense BF16 per GPU (preset or custom)
+    peak_gpu: str = ""  # the catalog GPU whose peak that is, for the page to cite ("": custom)
     mfu: float | None = None
     dataset_sequences: int | None = None
     rampup: tuple[int, int, int] | None = None  # start, increment, samples (Megatron order)
