@@ -35,13 +35,23 @@ def exact(value):
 
 
 def human(value):
-    """4194304 -> '4.19M'; below ten thousand the exact figure reads better."""
+    """4194304 -> '4.19M'; below ten thousand the exact figure reads better. Three significant
+    digits that round up to a thousand of one unit are one of the next (999,885,952 -> '1B',
+    where :.3g alone wrote '1e+03M'); past a thousand of the largest, its digits are grouped
+    (1.5e15 -> '1,500T')."""
     size = abs(value)
     if size < 10_000:
         return exact(value)
-    for scale, suffix in SUFFIXES:
+    for index, (scale, suffix) in enumerate(SUFFIXES):
         if size >= scale:
-            return f"{value / scale:.3g}{suffix}".replace("-", MINUS)
+            text = f"{value / scale:.3g}"
+            if "e" in text:  # a thousand or more of this unit, after rounding
+                if index:
+                    scale, suffix = SUFFIXES[index - 1]
+                    text = f"{value / scale:.3g}"
+                else:
+                    text = f"{value / scale:,.0f}"
+            return f"{text}{suffix}".replace("-", MINUS)
     return exact(value)
 
 
