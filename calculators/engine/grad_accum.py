@@ -270,15 +270,19 @@ def plan(
         train_samples = -(-o.train_tokens // inp.seq_len)
         ramp_steps, consumed = rampups.steps_to_consume(train_samples, ramp)
         flag = rampups.megatron_train_samples(ramp_steps, consumed, train_samples, ramp)
-        ends_in_ramp = ramp_steps <= ramp.ramp_iterations
+        last_batch = rampups.batch_of_step(ramp_steps, ramp)
         ramp_budget = RampBudget(
             ramp_steps,
             consumed,
             rampups.megatron_train_iters(flag, ramp),
             megatron_train_samples=flag,
             budget_samples=train_samples,
-            ends_in_ramp=ends_in_ramp,
-            last_batch=rampups.batch_of_step(ramp_steps, ramp),
+            # Below the global batch to the end. Not "within the ramp's iterations": Megatron
+            # counts the step that starts at exactly the ramp's samples as one of them, though
+            # it already trains at the full batch (start 192, increment 64, ramp 192 samples:
+            # 192, then 448 at 192 consumed).
+            ends_in_ramp=last_batch < ramp.global_batch,
+            last_batch=last_batch,
         )
     epoch = (
         budgets.epoch_edge(o.dataset_sequences, dp, inp.micro_batch, steps)
