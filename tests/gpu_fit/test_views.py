@@ -9,6 +9,7 @@ import pytest
 from calculators.catalog.models import MODELS
 from calculators.kit import registry
 from gpu_fit.cards import CARDS
+from gpu_fit.forms import CARD_TOOLS
 
 HX = {"HTTP_HX_REQUEST": "true"}
 CARD = "/gpus/rtx-4090-24gb/"
@@ -355,3 +356,12 @@ def test_card_page_shows_measured_against_estimated_with_sources(client):
     assert 'data-testid="cmd-llama_cpp"' in fragment
     none = client.get("/gpus/rtx-3060-12gb/").content.decode()
     assert 'data-testid="measured-none"' in none
+
+
+def test_the_card_pages_are_one_family_that_accepts_the_same_parameters():
+    # A card page's links to its sister cards share one query (registry.family_query).
+    assert len(CARD_TOOLS) == len(CARDS)
+    assert len({registry.get(slug).accepts for slug in CARD_TOOLS}) == 1
+    other = registry.get(CARD_TOOLS[-1])
+    values = {name: "1" for name in other.accepts}
+    assert registry.family_query(CARD_TOOLS, values) == other.shared_query(values)
